@@ -1,0 +1,44 @@
+# The two set-up commands of the README: `make reproduce` and `make test`. Both create the
+# virtual environment when it is missing and (re)install when pyproject.toml changed.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PROFILE ?= standard
+PYTEST_ARGS ?=
+
+.PHONY: venv reproduce test lab data results strip lint clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $(STAMP)
+
+# Every notebook headless in the standard profile, then the results table.
+reproduce: venv
+	$(BIN)/python -m helpers.notebooks run --profile $(PROFILE)
+	@if $(BIN)/python -c "import helpers.results" 2>/dev/null; then $(BIN)/python -m helpers.results; fi
+
+# The whole test suite: unit tests, every notebook in the smoke profile, and the real-data
+# regression tests when LOOKALIKE_DATA / LOOKALIKE_WEIGHTS are set.
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lab: venv
+	$(BIN)/jupyter lab notebooks/
+
+data: venv
+	$(BIN)/python -m helpers.datasets fetch all
+
+strip: venv
+	$(BIN)/python -m helpers.notebooks strip
+
+lint: venv
+	$(BIN)/ruff check src tests
+
+clean:
+	rm -rf reports/executed reports/figures data/cache .pytest_cache

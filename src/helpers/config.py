@@ -1,0 +1,218 @@
+"""Paths, environment variables, run profiles and seeding: the settings every notebook shares.
+
+A notebook's ``parameters`` cell holds literals only (``PROFILE = "standard"``, ``EPOCHS = None``,
+...). The next cell calls :func:`resolve` with them: the profile supplies every value the
+notebook left as ``None``, and what the notebook (or papermill) set explicitly wins.
+
+Environment variables:
+
+``LOOKALIKE_DATA``
+    A folder holding local copies of the data sets by name (``places6/``, ``flowers/``, ...).
+``LOOKALIKE_WEIGHTS``
+    A folder holding ``.weights.h5`` files for the backbones (see ``helpers.backbones``).
+``LOOKALIKE_PROFILE``
+    The profile used when a notebook or call does not name one.
+``LOOKALIKE_CACHE``
+    Where cached features and split files go (default ``data/cache``).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROFILE_NAMES = ("smoke", "standard", "paper")
+DEFAULT_PROFILE = "standard"
+
+
+def repo_root() -> Path:
+    """The repository root: the folder holding ``pyproject.toml`` above this package."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "pyproject.toml").is_file() and (parent / "notebooks").is_dir():
+            return parent
+    # Installed outside a checkout (a wheel): fall back to the working directory.
+    return Path.cwd()
+
+
+def data_dir() -> Path:
+    """``data/`` in the repository: downloads and extracted sets land here."""
+    return repo_root() / "data"
+
+
+def cache_dir() -> Path:
+    """Cached features and split files (``$LOOKALIKE_CACHE`` or ``data/cache``)."""
+    env = os.environ.get("LOOKALIKE_CACHE")
+    return Path(env).expanduser().resolve() if env else data_dir() / "cache"
+
+
+def reports_dir() -> Path:
+    """``reports/``: executed notebooks, metrics, figures and the results table."""
+    env = os.environ.get("LOOKALIKE_REPORTS")
+    return Path(env).expanduser().resolve() if env else repo_root() / "reports"
+
+
+def notebooks_dir() -> Path:
+    return repo_root() / "notebooks"
+
+
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        # Relative values (``../shared/datasets``) are relative to the repository root, so the
+        # same setting works from notebooks/ (papermill's cwd) and from the root (make, pytest).
+        path = repo_root() / path
+    return path.resolve()
+
+
+def user_data_root() -> Path | None:
+    """``$LOOKALIKE_DATA`` as an absolute path, or None when unset."""
+    return _env_path("LOOKALIKE_DATA")
+
+
+def user_weights_root() -> Path | None:
+    """``$LOOKALIKE_WEIGHTS`` as an absolute path, or None when unset."""
+    return _env_path("LOOKALIKE_WEIGHTS")
+
+
+def current_profile() -> str:
+    """``$LOOKALIKE_PROFILE`` if set and valid, else the default (standard)."""
+    name = os.environ.get("LOOKALIKE_PROFILE", DEFAULT_PROFILE).strip() or DEFAULT_PROFILE
+    if name not in PROFILE_NAMES:
+        raise ValueError(f"LOOKALIKE_PROFILE={name!r} is not one of {PROFILE_NAMES}")
+    return name
+
+
+# Values shared by every notebook. Notebook-specific keys can be passed to resolve() as
+# overrides; they need no entry here.
+PROFILES: dict[str, dict[str, Any]] = {
+    # Built-in synthetic images, tiny models, one epoch: every notebook in well under 2 min.
+    "smoke": {
+        "synthetic": True,
+        "weights": None,
+        "image_size": 64,
+        "epochs": 1,
+        "batch_size": 16,
+        "max_per_class": 24,
+        "backbones": ("mobilenetv2",),
+        "autoencoder_epochs": 2,
+        "tsne_perplexities": (5,),
+        "learning_rates": (1e-3,),
+        "optimizers": ("sgd",),
+        "n_pairs": 60,
+        "gallery_k": 5,
+    },
+    # The real data sets at hand, ImageNet weights where they can be had, 224 px, epochs sized
+    # so the whole course takes about an hour on a laptop CPU.
+    "standard": {
+        "synthetic": False,
+        "weights": "imagenet",
+        "image_size": 224,
+        "epochs": 5,
+        "batch_size": 32,
+        "max_per_class": None,
+        "backbones": ("mobilenetv2", "mobilenet"),
+        "autoencoder_epochs": 60,
+        "tsne_perplexities": (5, 20, 50),
+        "learning_rates": (5e-3, 5e-4),
+        "optimizers": ("sgd", "adam"),
+        "n_pairs": None,
+        "gallery_k": 5,
+    },
+    # The reports' own settings: all backbones, their epochs and batch sizes. Meant for a GPU.
+    "paper": {
+        "synthetic": False,
+        "weights": "imagenet",
+        "image_size": 224,
+        "epochs": 30,
+        "batch_size": 32,
+        "max_per_class": None,
+        "backbones": ("resnet50", "vgg16", "efficientnetb0", "mobilenetv2", "mobilenet"),
+        "autoencoder_epochs": 300,
+        "tsne_perplexities": (5, 20, 50),
+        "learning_rates": (5e-3, 1e-3, 5e-4, 1e-4, 5e-5),
+        "optimizers": ("sgd", "adam"),
+        "n_pairs": None,
+        "gallery_k": 5,
+    },
+}
+
+
+@dataclass(frozen=True)
+class Settings(Mapping[str, Any]):
+    """Resolved parameters of one run: read as ``settings.epochs`` or ``settings["epochs"]``."""
+
+    profile: str
+    values: Mapping[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        values = object.__getattribute__(self, "values")
+        if name in values:
+            return values[name]
+        raise AttributeError(f"no setting {name!r} in profile {self.profile!r}")
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "profile":
+            return self.profile
+        return self.values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        yield "profile"
+        yield from self.values
+
+    def __len__(self) -> int:
+        return len(self.values) + 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"profile": self.profile, **self.values}
+
+
+def resolve(
+    profile: str | None = None,
+    defaults: Mapping[str, Mapping[str, Any]] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """The profile's values, then the notebook's own ``defaults[profile]``, then ``overrides``.
+
+    ``defaults`` lets a notebook keep its own knobs per profile in one visible table
+    (``{"smoke": {"epochs": 1}, "standard": {"epochs": 8}}``). An override of ``None`` keeps the
+    value from below it. Keys are case-insensitive (``EPOCHS=3`` and ``epochs=3`` are the same),
+    so a notebook can pass its parameters as named in its parameters cell. Lists become tuples.
+    """
+    name = (profile or current_profile()).lower()
+    if name not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; choose one of {PROFILE_NAMES}")
+    values = dict(PROFILES[name])
+    if defaults:
+        unknown = set(defaults) - set(PROFILE_NAMES)
+        if unknown:
+            raise ValueError(f"defaults name unknown profiles {sorted(unknown)}")
+        values.update({k.lower(): v for k, v in defaults.get(name, {}).items()})
+    for key, value in overrides.items():
+        key = key.lower()
+        if value is None:
+            values.setdefault(key, None)
+            continue
+        values[key] = tuple(value) if isinstance(value, list) else value
+    values.pop("profile", None)
+    return Settings(profile=name, values=values)
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and the Keras backend (TensorFlow, JAX or torch) from one number."""
+    seed = int(seed)
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    random.seed(seed)
+    import numpy as np
+
+    np.random.seed(seed)
+    import keras
+
+    keras.utils.set_random_seed(seed)

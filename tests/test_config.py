@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers import config
+
+
+def test_repo_root_holds_pyproject_and_notebooks() -> None:
+    root = config.repo_root()
+    assert (root / "pyproject.toml").is_file() and (root / "notebooks").is_dir()
+    assert config.data_dir() == root / "data"
+
+
+def test_env_paths_relative_to_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOOKALIKE_DATA", "../shared/datasets")
+    assert config.user_data_root() == (config.repo_root() / "../shared/datasets").resolve()
+    monkeypatch.setenv("LOOKALIKE_WEIGHTS", "/abs/weights")
+    assert config.user_weights_root() == Path("/abs/weights")
+    monkeypatch.delenv("LOOKALIKE_DATA")
+    assert config.user_data_root() is None
+
+
+def test_cache_and_reports_follow_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("LOOKALIKE_CACHE", str(tmp_path / "c"))
+    monkeypatch.setenv("LOOKALIKE_REPORTS", str(tmp_path / "r"))
+    assert config.cache_dir() == tmp_path / "c"
+    assert config.reports_dir() == tmp_path / "r"
+
+
+def test_profiles_share_keys() -> None:
+    keys = [set(values) for values in config.PROFILES.values()]
+    assert all(k == keys[0] for k in keys)
+    assert config.PROFILES["smoke"]["synthetic"] is True
+    assert config.PROFILES["standard"]["image_size"] == 224
+
+
+def test_resolve_layers_profile_defaults_overrides() -> None:
+    s = config.resolve(
+        "smoke",
+        defaults={"smoke": {"epochs": 2, "width": 8}, "standard": {"epochs": 9}},
+        EPOCHS=None,
+        width=16,
+        backbones=["a", "b"],
+    )
+    assert s.profile == "smoke"
+    assert s.epochs == 2  # notebook default beats profile; None override keeps it
+    assert s.width == 16  # explicit override wins
+    assert s.backbones == ("a", "b")
+    assert s["image_size"] == 64 and s.as_dict()["profile"] == "smoke"
+    with pytest.raises(AttributeError):
+        _ = s.no_such_setting
+
+
+def test_resolve_rejects_unknown_profiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValueError):
+        config.resolve("fast")
+    with pytest.raises(ValueError):
+        config.resolve("smoke", defaults={"fast": {}})
+    monkeypatch.setenv("LOOKALIKE_PROFILE", "smoke")
+    assert config.resolve().profile == "smoke"
+    monkeypatch.setenv("LOOKALIKE_PROFILE", "huge")
+    with pytest.raises(ValueError):
+        config.current_profile()
+
+
+def test_seed_everything_repeats_python_numpy_and_keras() -> None:
+    import keras
+
+    def draw() -> tuple:
+        return (random.random(), float(np.random.rand()),
+                float(keras.ops.convert_to_numpy(keras.random.uniform((1,)))[0]))
+
+    config.seed_everything(7)
+    first = draw()
+    config.seed_everything(7)
+    assert draw() == first
+    config.seed_everything(8)
+    assert draw() != first

@@ -1,0 +1,30 @@
+"""Every notebook end to end in the smoke profile: synthetic data, random weights, 64 px."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import NOTEBOOKS
+from helpers import notebooks
+
+# DESIGN.md: every notebook end to end in well under two minutes on two CPU cores.
+SMOKE_LIMIT_SECONDS = 120
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_in_smoke_profile(notebook: Path, isolated_outputs: Path) -> None:
+    output = isolated_outputs / "executed" / notebook.name
+    result = notebooks.execute(notebook, output, {"PROFILE": "smoke"})
+    assert result.ok, f"{notebook.name} failed at cell {result.failed_cell}: {result.error}"
+    assert result.seconds < SMOKE_LIMIT_SECONDS, f"smoke run took {result.seconds:.0f} s"
+    executed = json.loads(output.read_text())
+    first_output = next(
+        (o for c in executed["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
+         if o.get("output_type") == "stream" and o.get("name") == "stdout"), None)
+    assert first_output is not None and "smoke" in "".join(first_output["text"]).lower(), \
+        "the first printed line states the profile"
