@@ -104,7 +104,8 @@ def execute(
     output.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     failed_cell, error = None, None
-    with _environment({"PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}):
+    kernel_env = {"PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2", "PAPERMILL": "1"}
+    with _environment({**kernel_env, **(env or {})}):
         try:
             papermill.execute_notebook(
                 str(notebook),
