@@ -1,0 +1,148 @@
+"""SURF orientation and 64-d descriptor (Bay et al., CVIU 2008, section 4), vectorised.
+
+Everything is expressed in units of the keypoint's scale ``s = 1.2 * size / 9``:
+
+* orientation (4.1): Haar wavelet responses of side ``4s`` at the 109 points of a radius-``6s``
+  circle sampled every ``s``, weighted by a Gaussian of sigma ``2s``; a window of pi/3 slides
+  around the circle of response angles, and the longest summed vector gives the orientation;
+* descriptor (4.2): a ``20s`` square aligned with that orientation, split into 4x4 subregions
+  of 5x5 samples (spacing ``s``); Haar responses of side ``2s`` rotated into the keypoint's
+  frame and weighted by a Gaussian of sigma ``3.3s``; per subregion
+  ``(sum dx, sum |dx|, sum dy, sum |dy|)``; the 64 numbers scaled to unit length, which makes
+  them invariant to contrast.
+
+All keypoints of a chunk are processed at once: every Haar response is eight look-ups into
+the integral image, gathered with one fancy index per corner.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Points of the radius-6 circle (in units of s) used for the orientation, with their weights.
+_ii, _jj = np.mgrid[-6:7, -6:7]
+_CIRCLE = (_ii * _ii + _jj * _jj) < 36
+ORIENT_DX = _jj[_CIRCLE].astype(np.float64)  # 109 points
+ORIENT_DY = _ii[_CIRCLE].astype(np.float64)
+ORIENT_WEIGHT = np.exp(-(ORIENT_DX**2 + ORIENT_DY**2) / (2 * 2.0**2))
+ORIENT_WINDOW = np.pi / 3
+ORIENT_STEPS = 72  # window start every 5 degrees
+
+# The 20x20 sample grid of the descriptor, centred on the keypoint, in units of s.
+_k = np.arange(20) - 9.5
+DESC_V, DESC_U = np.meshgrid(_k, _k, indexing="ij")  # v: rows (across), u: columns (along)
+DESC_WEIGHT = np.exp(-(DESC_U**2 + DESC_V**2) / (2 * 3.3**2))
+# Subregion index (0..15, row-major over (v, u) blocks of 5x5) of each of the 400 samples.
+DESC_CELL = ((np.arange(20)[:, None] // 5) * 4 + np.arange(20)[None, :] // 5).ravel()
+
+CHUNK = 256  # keypoints per vectorised batch: bounds memory to a few tens of MB
+
+
+def haar(ii: np.ndarray, margin: int, x: np.ndarray, y: np.ndarray, side: np.ndarray):
+    """Haar wavelet responses ``dx`` (right minus left) and ``dy`` (bottom minus top).
+
+    ``x``, ``y`` are integer pixel centres (any shape) and ``side`` an even side length
+    broadcastable to them. Each wavelet is a ``side x side`` square split in two halves;
+    responses are divided by the square's area so they do not grow with the scale. Indices
+    outside the padded integral image are clipped, which reads as zero-padding beyond it.
+    """
+    half = side // 2
+    flat = ii.ravel()
+    h1, w1 = ii.shape
+    r0 = np.clip(y - half + margin, 0, h1 - 1)
+    r1 = np.clip(y + half + margin, 0, h1 - 1)
+    rm = np.clip(y + margin, 0, h1 - 1)
+    c0 = np.clip(x - half + margin, 0, w1 - 1)
+    c1 = np.clip(x + half + margin, 0, w1 - 1)
+    cm = np.clip(x + margin, 0, w1 - 1)
+
+    def at(r: np.ndarray, c: np.ndarray) -> np.ndarray:
+        return flat[r * w1 + c]
+
+    a00, a01, a10, a11 = at(r0, c0), at(r0, c1), at(r1, c0), at(r1, c1)
+    # right half - left half = whole - 2 * left; bottom - top = whole - 2 * top
+    dx = a11 - a01 - 2 * at(r1, cm) + 2 * at(r0, cm) + a10 - a00
+    dy = a11 - a10 - 2 * at(rm, c1) + 2 * at(rm, c0) + a01 - a00
+    area = (2 * half) ** 2
+    return dx / area, dy / area
+
+
+def haar_bilinear(ii: np.ndarray, margin: int, x: np.ndarray, y: np.ndarray, side: np.ndarray):
+    """:func:`haar` at real-valued positions, blended bilinearly from the four nearest pixels.
+
+    Rounding the rotated sample grid to whole pixels jitters small-scale samples by up to
+    half a pixel, which costs rotated matches much of their precision; blending is four times
+    the look-ups of rounding and still cheap next to detection.
+    """
+    # haar() at integer (xi, yi) covers pixels xi - side/2 .. xi + side/2 - 1, so it is centred
+    # at (xi - 0.5, yi - 0.5); shifting by half a pixel centres the wavelet on (x, y), which
+    # keeps orientations exact under quarter turns.
+    x, y = x + 0.5, y + 0.5
+    x0, y0 = np.floor(x), np.floor(y)
+    wx, wy = x - x0, y - y0
+    xi, yi = x0.astype(np.int64), y0.astype(np.int64)
+    dx = np.zeros(np.shape(x))
+    dy = np.zeros(np.shape(x))
+    for ox, oy, weight in ((0, 0, (1 - wx) * (1 - wy)), (1, 0, wx * (1 - wy)),
+                           (0, 1, (1 - wx) * wy), (1, 1, wx * wy)):
+        hx, hy = haar(ii, margin, xi + ox, yi + oy, side)
+        dx += weight * hx
+        dy += weight * hy
+    return dx, dy
+
+
+def orientations(ii: np.ndarray, margin: int, x: np.ndarray, y: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Dominant orientation (radians, image coordinates: ``atan2(dy, dx)`` with y down)."""
+    out = np.zeros(len(x))
+    starts = np.arange(ORIENT_STEPS) * (2 * np.pi / ORIENT_STEPS)
+    for lo in range(0, len(x), CHUNK):
+        sl = slice(lo, lo + CHUNK)
+        s = scale[sl, None]
+        px = x[sl, None] + ORIENT_DX * s
+        py = y[sl, None] + ORIENT_DY * s
+        side = 2 * np.maximum(1, np.round(2 * s)).astype(np.int64)  # 4s, kept even
+        dx, dy = haar_bilinear(ii, margin, px, py, side)
+        dx, dy = dx * ORIENT_WEIGHT, dy * ORIENT_WEIGHT
+        angle = np.arctan2(dy, dx)
+        # (n, windows, samples): is sample p inside the pi/3 window starting at starts[k]?
+        inside = np.mod(angle[:, None, :] - starts[None, :, None], 2 * np.pi) < ORIENT_WINDOW
+        sum_x = np.einsum("nkp,np->nk", inside, dx)
+        sum_y = np.einsum("nkp,np->nk", inside, dy)
+        best = np.argmax(sum_x**2 + sum_y**2, axis=1)
+        rows = np.arange(len(best))
+        out[sl] = np.arctan2(sum_y[rows, best], sum_x[rows, best])
+    return out
+
+
+def descriptors(
+    ii: np.ndarray, margin: int, x: np.ndarray, y: np.ndarray, scale: np.ndarray, angle: np.ndarray
+) -> np.ndarray:
+    """64-d unit-length SURF descriptors (float32, one row per keypoint)."""
+    out = np.zeros((len(x), 64), dtype=np.float32)
+    u, v, w = DESC_U.ravel(), DESC_V.ravel(), DESC_WEIGHT.ravel()
+    for lo in range(0, len(x), CHUNK):
+        sl = slice(lo, lo + CHUNK)
+        s = scale[sl, None]
+        cos, sin = np.cos(angle[sl, None]), np.sin(angle[sl, None])
+        # Rotate the sample grid: u runs along the orientation, v across it.
+        px = x[sl, None] + s * (u * cos - v * sin)
+        py = y[sl, None] + s * (u * sin + v * cos)
+        side = 2 * np.maximum(1, np.round(s)).astype(np.int64)  # 2s, kept even
+        dx, dy = haar_bilinear(ii, margin, px, py, side)
+        # Express the responses in the keypoint's frame, then weight them.
+        du = (dx * cos + dy * sin) * w
+        dv = (-dx * sin + dy * cos) * w
+        n = du.shape[0]
+        cells = np.zeros((n, 16, 4))
+        for j, values in enumerate((du, np.abs(du), dv, np.abs(dv))):
+            # Sum the 25 samples of each subregion: a (n, 400) @ (400, 16) indicator product.
+            cells[:, :, j] = values @ _CELL_MATRIX
+        vec = cells.reshape(n, 64)
+        norm = np.linalg.norm(vec, axis=1, keepdims=True)
+        # A perfectly flat patch has no gradient at all: leave its descriptor at zero.
+        out[sl] = np.where(norm > 0, vec / np.maximum(norm, 1e-12), 0.0)
+    return out
+
+
+_CELL_MATRIX = np.zeros((400, 16))
+_CELL_MATRIX[np.arange(400), DESC_CELL] = 1.0

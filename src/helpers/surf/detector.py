@@ -1,0 +1,249 @@
+"""The fast-Hessian detector of SURF (Bay et al., CVIU 2008, section 3), vectorised with NumPy.
+
+The steps, as the paper gives them:
+
+1. an integral image, so any upright box sum costs four look-ups whatever its size;
+2. the Hessian approximated by box filters ``Dxx``, ``Dyy``, ``Dxy`` (the 9x9 filters stand for
+   Gaussian second derivatives at sigma 1.2), evaluated on a grid for every filter size of an
+   octave: sizes 9, 15, 21, 27 in octave 1, 15, 27, 39, 51 in octave 2, ... with the sampling
+   step doubling per octave, so no image pyramid is ever built;
+3. the blob response ``det(H) = Dxx*Dyy - (0.9*Dxy)**2``, each filter response normalised by
+   the filter's area so responses compare across sizes;
+4. a threshold, then non-maximum suppression in a 3x3x3 neighbourhood (x, y, scale);
+5. sub-pixel, sub-scale localisation by fitting a 3-D quadratic (Brown & Lowe 2002) and
+   rejecting points whose offset exceeds half a sample in any dimension.
+
+Coordinates: rows are ``y`` and columns ``x``; pixel centres sit at integer coordinates, as
+in ``cv2.KeyPoint``. A layer's grid point ``(r, c)`` is the pixel ``(r * step, c * step)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+# The paper fixes four filter sizes per octave; the middle two are where maxima can be found.
+LAYERS_PER_OCTAVE = 4
+
+
+def filter_sizes(octave: int) -> list[int]:
+    """Box-filter side lengths of one octave (0-based): 9,15,21,27 / 15,27,39,51 / 27,51,75,99."""
+    # Octave o raises the size step to 6 * 2**o and starts at the second size of octave o - 1.
+    return [3 * (2 ** (octave + 1) * (i + 1) + 1) for i in range(LAYERS_PER_OCTAVE)]
+
+
+def padded_integral(gray: np.ndarray, margin: int) -> np.ndarray:
+    """Integral image of ``gray`` padded by ``margin`` pixels (edge-replicated) on every side.
+
+    ``ii[r, c]`` is the sum of the padded image over rows ``< r`` and columns ``< c`` (one
+    leading row and column of zeros), so a box ``[r0, r1) x [c0, c1)`` of the original image
+    starting at pixel ``(y, x)`` reads at ``ii`` indices shifted by ``margin``. Replicating the
+    edge (rather than padding with zeros) keeps filters that overhang the border from seeing a
+    false step edge there.
+    """
+    padded = np.pad(gray.astype(np.float64), margin, mode="edge")
+    ii = np.zeros((padded.shape[0] + 1, padded.shape[1] + 1), dtype=np.float64)
+    np.cumsum(np.cumsum(padded, axis=0), axis=1, out=ii[1:, 1:])
+    return ii
+
+
+class _Grid:
+    """Box sums for every point of a strided grid at once, by slicing the integral image."""
+
+    def __init__(self, ii: np.ndarray, margin: int, height: int, width: int, step: int) -> None:
+        self.ii, self.margin, self.step = ii, margin, step
+        self.rows = (height + step - 1) // step
+        self.cols = (width + step - 1) // step
+
+    def _at(self, dr: int, dc: int) -> np.ndarray:
+        r, c = self.margin + dr, self.margin + dc
+        return self.ii[
+            r : r + self.step * (self.rows - 1) + 1 : self.step,
+            c : c + self.step * (self.cols - 1) + 1 : self.step,
+        ]
+
+    def box(self, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
+        """Sum over rows ``y+r0 .. y+r1`` and columns ``x+c0 .. x+c1`` (inclusive offsets)."""
+        return (
+            self._at(r1 + 1, c1 + 1) - self._at(r0, c1 + 1) - self._at(r1 + 1, c0) + self._at(r0, c0)
+        )
+
+
+def hessian_layer(grid: _Grid, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``det(H)`` and the trace ``Dxx + Dyy`` for filter side ``size`` at every grid point.
+
+    The filters, with lobe ``l = size / 3`` (always odd, so the filters are centred):
+    ``Dyy`` is three stacked ``l x (2l - 1)`` lobes weighted +1, -2, +1 (computed as the whole
+    ``3l x (2l - 1)`` box minus three times the middle lobe); ``Dxx`` is its transpose; ``Dxy``
+    is four ``l x l`` squares around the centre, one pixel apart, +1 on the main diagonal and -1
+    on the other.
+    """
+    lobe = size // 3
+    half_long, half_lobe, half_wide = (size - 1) // 2, (lobe - 1) // 2, lobe - 1
+    dyy = grid.box(-half_long, half_long, -half_wide, half_wide) - 3.0 * grid.box(
+        -half_lobe, half_lobe, -half_wide, half_wide
+    )
+    dxx = grid.box(-half_wide, half_wide, -half_long, half_long) - 3.0 * grid.box(
+        -half_wide, half_wide, -half_lobe, half_lobe
+    )
+    dxy = (
+        grid.box(-lobe, -1, -lobe, -1)
+        + grid.box(1, lobe, 1, lobe)
+        - grid.box(-lobe, -1, 1, lobe)
+        - grid.box(1, lobe, -lobe, -1)
+    )
+    # Normalising by the filter area makes the responses of different sizes comparable.
+    area = float(size * size)
+    dxx, dyy, dxy = dxx / area, dyy / area, dxy / area
+    # 0.9 balances the box approximation of Dxy against the Gaussian it stands for (eq. 4).
+    return dxx * dyy - (0.9 * dxy) ** 2, dxx + dyy
+
+
+@dataclass
+class Detections:
+    """Interest points found by :func:`detect`, as parallel arrays (one entry per point)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    size: np.ndarray  # interpolated filter side length; the scale is sigma = 1.2 * size / 9
+    response: np.ndarray  # interpolated det(H)
+    laplacian: np.ndarray  # +1 / -1: the sign of the trace, bright-on-dark vs dark-on-bright
+    octave: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Detections:
+        f, i = np.zeros(0, np.float64), np.zeros(0, np.int64)
+        return cls(f, f.copy(), f.copy(), f.copy(), i, i.copy())
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+
+def _neighbour_max(stack: np.ndarray) -> np.ndarray:
+    """For each cell of a (scale, row, col) stack, the largest of its 26 neighbours."""
+    footprint = np.ones((3, 3, 3), dtype=bool)
+    footprint[1, 1, 1] = False  # strict maximum: the centre must beat every neighbour
+    return ndimage.maximum_filter(stack, footprint=footprint, mode="constant", cval=-np.inf)
+
+
+def _interpolate(stack: np.ndarray, s: np.ndarray, r: np.ndarray, c: np.ndarray):
+    """Quadratic fit around ``stack[s, r, c]``: offsets (ds, dy, dx), the fitted value, and ok.
+
+    Gradient and Hessian by central differences; the offset solves ``H @ off = -grad``. A point
+    whose offset is half a sample or more in any dimension is closer to another sample, and a
+    singular fit has no extremum: both are rejected, as in the paper.
+    """
+
+    def at(ds: int, dr: int, dc: int) -> np.ndarray:
+        return stack[s + ds, r + dr, c + dc]
+
+    v = at(0, 0, 0)
+    grad = np.stack(
+        [(at(1, 0, 0) - at(-1, 0, 0)) / 2, (at(0, 1, 0) - at(0, -1, 0)) / 2,
+         (at(0, 0, 1) - at(0, 0, -1)) / 2],
+        axis=-1,
+    )
+    hss = at(1, 0, 0) + at(-1, 0, 0) - 2 * v
+    hyy = at(0, 1, 0) + at(0, -1, 0) - 2 * v
+    hxx = at(0, 0, 1) + at(0, 0, -1) - 2 * v
+    hsy = (at(1, 1, 0) - at(1, -1, 0) - at(-1, 1, 0) + at(-1, -1, 0)) / 4
+    hsx = (at(1, 0, 1) - at(1, 0, -1) - at(-1, 0, 1) + at(-1, 0, -1)) / 4
+    hyx = (at(0, 1, 1) - at(0, 1, -1) - at(0, -1, 1) + at(0, -1, -1)) / 4
+    hess = np.stack(
+        [np.stack([hss, hsy, hsx], -1), np.stack([hsy, hyy, hyx], -1), np.stack([hsx, hyx, hxx], -1)],
+        axis=-2,
+    )
+    # Callers pass at least one point. A fit is singular when det(H) vanishes next to the
+    # size of its entries (a flat ridge in some direction).
+    det = np.linalg.det(hess)
+    scale = np.abs(hess).reshape(len(v), -1).max(axis=1)
+    solvable = np.abs(det) > 1e-12 * np.maximum(scale, 1e-300) ** 3
+    hess[~solvable] = np.eye(3)  # placeholder so the batched solve runs; rejected below
+    offset = -np.linalg.solve(hess, grad[..., None])[..., 0]
+    ok = solvable & np.all(np.abs(offset) < 0.5, axis=1)
+    value = v + 0.5 * np.sum(grad * offset, axis=1)
+    return offset, value, ok
+
+
+def detect(
+    ii: np.ndarray,
+    margin: int,
+    height: int,
+    width: int,
+    threshold: float,
+    n_octaves: int = 4,
+    init_step: int = 1,
+) -> Detections:
+    """Find SURF interest points in the image whose :func:`padded_integral` is ``ii``.
+
+    ``threshold`` applies to ``det(H)`` in the units of the integral image's intensities
+    (0..255 here). ``margin`` must be at least half the largest filter plus two. Points whose
+    largest neighbouring filter would reach past the image border are not considered, as the
+    responses there are made from padding.
+    """
+    found: list[Detections] = []
+    for octave in range(n_octaves):
+        sizes = filter_sizes(octave)
+        step = init_step * 2**octave
+        grid = _Grid(ii, margin, height, width, step)
+        if grid.rows < 3 or grid.cols < 3:
+            break  # the image is too small for this octave and every larger one
+        dets, traces = zip(*(hessian_layer(grid, size) for size in sizes), strict=True)
+        stack = np.stack(dets)
+        peaks = (stack > threshold) & (stack > _neighbour_max(stack))
+        peaks[0] = peaks[-1] = False  # the outer layers only serve as neighbours
+        ys = np.arange(grid.rows) * step
+        xs = np.arange(grid.cols) * step
+        for layer in range(1, LAYERS_PER_OCTAVE - 1):
+            # The larger neighbouring filter must fit inside the image.
+            border = sizes[layer + 1] // 2 + 1
+            inside_y = (ys >= border) & (ys <= height - 1 - border)
+            inside_x = (xs >= border) & (xs <= width - 1 - border)
+            peaks[layer] &= inside_y[:, None] & inside_x[None, :]
+            # Interpolation reads one grid cell on each side.
+            peaks[layer, [0, -1], :] = False
+            peaks[layer, :, [0, -1]] = False
+        s, r, c = np.nonzero(peaks)
+        if len(s) == 0:
+            continue
+        offset, value, ok = _interpolate(stack, s, r, c)
+        s, r, c, offset, value = s[ok], r[ok], c[ok], offset[ok], value[ok]
+        trace = np.stack(traces)[s, r, c]
+        size_step = sizes[1] - sizes[0]  # uniform within an octave
+        found.append(
+            Detections(
+                x=(c + offset[:, 2]) * step,
+                y=(r + offset[:, 1]) * step,
+                size=np.asarray(sizes)[s] + offset[:, 0] * size_step,
+                response=value,
+                laplacian=np.where(trace >= 0, 1, -1).astype(np.int64),
+                octave=np.full(len(s), octave, dtype=np.int64),
+            )
+        )
+    if not found:
+        return Detections.empty()
+    fields = ("x", "y", "size", "response", "laplacian", "octave")
+    return Detections(**{f: np.concatenate([getattr(d, f) for d in found]) for f in fields})
+
+
+def laplacian_at(ii: np.ndarray, margin: int, x: np.ndarray, y: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """Sign of ``Dxx + Dyy`` at arbitrary points (for keypoints that came from elsewhere).
+
+    The filter size is rounded to the nearest valid SURF size (``3 * odd``).
+    """
+    lobe = np.maximum(1, 2 * np.round((np.asarray(size) / 3 - 1) / 2).astype(np.int64) + 1)
+    yi = np.round(y).astype(np.int64) + margin
+    xi = np.round(x).astype(np.int64) + margin
+    h1, w1 = ii.shape
+
+    def box(r0, r1, c0, c1):
+        r0, r1 = np.clip(yi + r0, 0, h1 - 1), np.clip(yi + r1 + 1, 0, h1 - 1)
+        c0, c1 = np.clip(xi + c0, 0, w1 - 1), np.clip(xi + c1 + 1, 0, w1 - 1)
+        return ii[r1, c1] - ii[r0, c1] - ii[r1, c0] + ii[r0, c0]
+
+    half_long, half_lobe, half_wide = (3 * lobe - 1) // 2, (lobe - 1) // 2, lobe - 1
+    dyy = box(-half_long, half_long, -half_wide, half_wide) - 3 * box(-half_lobe, half_lobe, -half_wide, half_wide)
+    dxx = box(-half_wide, half_wide, -half_long, half_long) - 3 * box(-half_wide, half_wide, -half_lobe, half_lobe)
+    return np.where(dxx + dyy >= 0, 1, -1).astype(np.int64)
