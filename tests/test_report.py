@@ -192,3 +192,17 @@ def test_backend_name_comes_from_keras():
     import keras
 
     assert report.backend_name() == keras.backend.backend()
+
+
+def test_metrics_file_is_readable_like_any_other_file(tmp_path, monkeypatch) -> None:
+    import os
+    import stat
+
+    monkeypatch.setenv("LOOKALIKE_REPORTS", str(tmp_path))
+    old = os.umask(0o022)
+    try:
+        recorder = report.start("permissions_check")
+        recorder.record("x", 1.0)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(recorder.path.stat().st_mode) == 0o644
