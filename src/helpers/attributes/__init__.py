@@ -1,0 +1,45 @@
+"""Report 03 (Råhlén & Sjöqvist 2019): balcony, fireplace and room-type classifiers.
+
+- :mod:`~helpers.attributes.tasks`: the three tasks, their stand-in data (80/20 splits), the
+  report's tables 3.1 and 4.1-4.6, and which Keras architecture replaces which.
+- :mod:`~helpers.attributes.experiment`: the grid of tasks x architectures x modes (frozen
+  backbone or all layers fine-tuned) with the report's recipe; result rows and records.
+- :mod:`~helpers.attributes.figures`: curves per task (figures 1-12), the accuracy vs training
+  time trade-off, misclassified validation images.
+- :mod:`~helpers.attributes.predict`: saved models and ``classify(image_path)``.
+
+The backbone + softmax head itself is :mod:`helpers.classifiers`.
+"""
+
+from helpers.attributes.experiment import MODE_KEYS, NO_DATA, NOT_RUN, RAN, Experiment, Run
+from helpers.attributes.figures import curves, misclassified, tradeoff, tradeoff_rows
+from helpers.attributes.predict import classify
+from helpers.attributes.tasks import (
+                                      ARCHITECTURES,
+                                      EXTRA,
+                                      MODE_TITLES,
+                                      MODES,
+                                      PAPER_FIGURES,
+                                      PAPER_RESULTS,
+                                      PAPER_TABLES,
+                                      TASK_NAMES,
+                                      TASKS,
+                                      Architecture,
+                                      TaskData,
+                                      TaskSpec,
+                                      architecture,
+                                      consistency_rows,
+                                      counts_rows,
+                                      implied_val_size,
+                                      load_tasks,
+                                      paper_best,
+                                      paper_result,
+)
+
+__all__ = [
+    "ARCHITECTURES", "EXTRA", "MODES", "MODE_KEYS", "MODE_TITLES", "NOT_RUN", "NO_DATA",
+    "PAPER_FIGURES", "PAPER_RESULTS", "PAPER_TABLES", "RAN", "TASKS", "TASK_NAMES",
+    "Architecture", "Experiment", "Run", "TaskData", "TaskSpec", "architecture", "classify",
+    "consistency_rows", "counts_rows", "curves", "misclassified", "tradeoff", "tradeoff_rows", "implied_val_size", "load_tasks", "paper_best",
+    "paper_result",
+]

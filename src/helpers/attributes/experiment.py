@@ -1,0 +1,335 @@
+"""The report's experiment grid: every task x architecture x mode, trained with its recipe.
+
+Recipe (report section 3.2): a new softmax layer on an ImageNet backbone, SGD with learning rate
+1e-3 and momentum 0.9, batch 32, 30 epochs, random crop + horizontal flip on the training images,
+and the best validation accuracy over the epochs as the score (the weights of that epoch are
+kept, as in the PyTorch transfer-learning tutorial the report followed). Training time is the
+wall time of the whole run.
+
+Feature extraction on a CPU: the frozen backbone's pooled output is computed once for each
+image and for ``copies - 1`` augmented versions of it (:func:`helpers.classifiers.activations`),
+and the head trains on those; its time includes that pass. ``copies=None`` trains on the images
+themselves (fresh crops every epoch, as the report did; the paper profile, for a GPU).
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from helpers import classifiers
+from helpers.attributes import predict
+from helpers.attributes.tasks import (
+    ARCHITECTURES,
+    MODE_TITLES,
+    MODES,
+    PAPER_TABLES,
+    TaskData,
+    architecture,
+    paper_best,
+    paper_result,
+)
+from helpers.backbones import get as backbone_spec
+
+RAN, NOT_RUN, NO_DATA = "run", "not run in this profile", "no data"
+# Where fine-tuning starts: "fresh" = a new random head, as the report did; "frozen" = the head
+# feature extraction trained (Keras's two-step recipe). With BatchNorm folded into the shared
+# ImageNet weights, the report's way (fresh head, SGD 1e-3 on every layer) diverged here.
+FINETUNE_FROM = ("frozen", "fresh")
+MODE_KEYS = {"frozen": "frozen", "finetune_all": "finetune"}  # short names for metric keys
+
+
+@dataclass
+class Run:
+    """One (task, backbone, mode) cell of the grid: what ran and what it scored."""
+
+    task: str
+    backbone: str
+    mode: str
+    status: str = RAN
+    weights: Any = None  # helpers.backbones.WeightsInfo
+    history: dict[str, list[float]] = field(default_factory=dict)
+    seconds: float = float("nan")  # whole run: activations (frozen) + training
+    prep_seconds: float = 0.0  # of which computing frozen activations
+    epochs: int = 0
+    best_epoch: int = 0
+    image_size: int = 0
+    start: str = ""  # fine-tuning: "fresh head" or "feature-extraction head"
+    y_true: np.ndarray | None = None
+    probs: np.ndarray | None = None  # validation probabilities of the kept (best) weights
+
+    @property
+    def pretrained(self) -> bool:
+        return bool(getattr(self.weights, "pretrained", False))
+
+    @property
+    def best_val_accuracy(self) -> float:
+        values = self.history.get("val_accuracy", [])
+        return float(max(values)) if values else float("nan")
+
+    @property
+    def last_val_accuracy(self) -> float:
+        values = self.history.get("val_accuracy", [])
+        return float(values[-1]) if values else float("nan")
+
+    @property
+    def metric(self) -> str:
+        return f"{self.task}_{self.backbone}_{MODE_KEYS[self.mode]}_val_acc"
+
+    def weights_label(self) -> str:
+        if self.weights is None:
+            return "–"
+        return "ImageNet" if self.pretrained else "RANDOM init"
+
+
+def format_seconds(seconds: float | None) -> str:
+    """217.0 -> '3m 37s' (the report's style); '–' for missing."""
+    if seconds is None or not np.isfinite(seconds):
+        return "–"
+    minutes, rest = divmod(int(round(seconds)), 60)
+    return f"{minutes}m {rest:02d}s"
+
+
+class Experiment:
+    """Runs and remembers the grid; saves each task's best model for :func:`predict.classify`.
+
+    ``backbones`` are the ones this profile trains; every other architecture of the report still
+    gets a row, marked "not run in this profile". ``image_size`` is pixels or ``"native"`` (each
+    backbone's own: 299 for InceptionV3, as the report fed it). ``epochs`` maps a mode to its
+    number of epochs; ``finetune`` the backbones that are also fine-tuned (default: all);
+    ``finetune_from`` where fine-tuning starts (see :data:`FINETUNE_FROM`; "frozen" falls back
+    to a fresh head when feature extraction did not run first).
+    """
+
+    def __init__(self, tasks: Mapping[str, TaskData], backbones: Sequence[str],
+                 epochs: Mapping[str, int], *, modes: Sequence[str] = MODES,
+                 image_size: int | str = 224, weights: Any = "imagenet",
+                 copies: int | None = 4, batch_size: int = 32, learning_rate: float = 1e-3,
+                 momentum: float = 0.9, seed: int = 0, models_dir: Path | None = None,
+                 save_models: bool = True, finetune: Sequence[str] | None = None,
+                 finetune_from: str = "frozen",
+                 finetune_learning_rate: float | None = None) -> None:
+        unknown = [m for m in modes if m not in MODES]
+        if unknown:
+            raise ValueError(f"unknown modes {unknown}; choose from {MODES}")
+        missing = [m for m in modes if int(epochs.get(m, 0)) < 1]
+        if missing:
+            raise ValueError(f"epochs must be at least 1 for {missing}; got {dict(epochs)}")
+        if finetune_from not in FINETUNE_FROM:
+            raise ValueError(f"finetune_from must be one of {FINETUNE_FROM}, got {finetune_from!r}")
+        if copies is not None and copies < 1:
+            raise ValueError(f"copies must be None or at least 1, got {copies}")
+        for name in backbones:
+            backbone_spec(name)  # an unknown name fails here, before any work
+        self.tasks, self.backbones, self.modes = dict(tasks), list(backbones), list(modes)
+        self.epochs = {m: int(epochs[m]) for m in self.modes}
+        self.image_size, self.weights, self.copies = image_size, weights, copies
+        self.batch_size, self.learning_rate, self.momentum = batch_size, learning_rate, momentum
+        self.seed, self.save_models = seed, save_models
+        self.finetune_from = finetune_from
+        self.finetune_learning_rate = finetune_learning_rate or learning_rate
+        self.models_dir = models_dir
+        # Backbones also fine-tuned (None: all); the others run feature extraction only.
+        self.finetune = list(self.backbones if finetune is None else finetune)
+        self.runs: list[Run] = []
+        self.saved: dict[str, Path] = {}
+        self._images: dict[tuple[str, str, int], np.ndarray] = {}
+
+    def weights_plan(self) -> dict[str, str]:
+        """Per backbone, the weights it will get, found without building it (for the headline)."""
+        from helpers.backbones import locate
+
+        plan = {}
+        for name in self.backbones:
+            info = locate(backbone_spec(name), False, self.weights)
+            plan[name] = (info.describe() if info is not None else
+                          "random init (asked for)" if self.weights in (None, "random") else
+                          "no local file: Keras download, else RANDOM init")
+        return plan
+
+    # -- data --------------------------------------------------------------------------------
+
+    def size_for(self, backbone: str) -> int:
+        if self.image_size == "native":
+            return backbone_spec(backbone).input_size
+        return int(self.image_size)
+
+    def images(self, task: str, split: str, size: int) -> np.ndarray:
+        """uint8 images of a task's split at ``size`` (decoded once, then kept)."""
+        key = (task, split, size)
+        if key not in self._images:
+            part = getattr(self.tasks[task], split)
+            self._images[key] = part.images(size=size, progress=False)
+        return self._images[key]
+
+    def recipe(self, mode: str) -> classifiers.Recipe:
+        """The report's recipe; early stopping never triggers (patience = epochs) but the best
+        epoch's weights are restored at the end, judged on validation accuracy."""
+        n = self.epochs[mode]
+        rate = self.learning_rate if mode == "frozen" else self.finetune_learning_rate
+        return classifiers.Recipe(optimizer="sgd", learning_rate=rate,
+                                  momentum=self.momentum, epochs=n, batch_size=self.batch_size,
+                                  patience=n, monitor="val_accuracy", augment=True,
+                                  seed=self.seed)
+
+    # -- running -----------------------------------------------------------------------------
+
+    def run_task(self, task: str) -> list[Run]:
+        """Train every backbone of this profile in every mode on ``task``; returns its runs."""
+        data = self.tasks[task]
+        self.runs = [r for r in self.runs if r.task != task]
+        if not data.available:
+            return []
+        for backbone in self.backbones:
+            size = self.size_for(backbone)
+            x_train, x_val = self.images(task, "train", size), self.images(task, "val", size)
+            y_train, y_val = data.train.labels, data.val.labels
+            clf = classifiers.build(backbone, len(data.class_names), "frozen",
+                                    weights=self.weights, image_size=size)
+            for mode in self.modes:
+                if mode == "finetune_all" and backbone not in self.finetune:
+                    continue
+                classifiers.set_trainable(clf, mode)
+                if mode == "finetune_all" and self.finetune_from == "frozen" and any(
+                        r.backbone == backbone and r.mode == "frozen" for r in self.task_runs(task)):
+                    clf.base.set_weights(clf.initial_weights)  # keep the head frozen mode trained
+                    start = "feature-extraction head"
+                else:
+                    classifiers.reset(clf, seed=self.seed)
+                    start = "fresh head"
+                run = Run(task, backbone, mode, weights=clf.weights, image_size=size,
+                          y_true=np.asarray(y_val), start=start if mode != "frozen" else "")
+                start = time.perf_counter()
+                if mode == "frozen" and self.copies is not None:
+                    train = classifiers.activations(clf, x_train, y_train, copies=self.copies,
+                                                    seed=self.seed, batch_size=self.batch_size)
+                    val = classifiers.activations(clf, x_val, y_val,
+                                                  batch_size=self.batch_size)
+                    run.prep_seconds = time.perf_counter() - start
+                    result, run.probs = fit_head(clf, train, val, self.recipe(mode))
+                else:
+                    train, val = (x_train, y_train), (x_val, y_val)
+                    result = classifiers.fit(clf, train, val, self.recipe(mode))
+                    run.probs = classifiers.predict(clf, val)
+                run.seconds = time.perf_counter() - start
+                run.history, run.epochs = result.history, result.epochs_run
+                run.best_epoch = result.best_epoch
+                self.runs.append(run)
+                self._keep_if_best(clf, run, data)
+            del clf
+            gc.collect()
+        return self.task_runs(task)
+
+    def _keep_if_best(self, clf: classifiers.Classifier, run: Run, data: TaskData) -> None:
+        """Save the task's best model so far (pretrained beats random, then accuracy)."""
+        if not self.save_models:
+            return
+        best = self.best(run.task)
+        if best is not run:
+            return
+        self.saved[run.task] = predict.save(
+            clf.model, run.task, data.class_names, folder=self.models_dir,
+            backbone=run.backbone, mode=run.mode, image_size=run.image_size,
+            weights=run.weights.describe() if run.weights is not None else None,
+            val_accuracy=run.best_val_accuracy, data=data.source.notice)
+
+    # -- reading results ---------------------------------------------------------------------
+
+    def task_runs(self, task: str, mode: str | None = None) -> list[Run]:
+        return [r for r in self.runs if r.task == task and (mode is None or r.mode == mode)]
+
+    def best(self, task: str, mode: str | None = None) -> Run | None:
+        """The best run of a task (and mode): pretrained runs first, then accuracy."""
+        runs = self.task_runs(task, mode)
+        if not runs:
+            return None
+        return max(runs, key=lambda r: (r.pretrained, np.nan_to_num(r.best_val_accuracy, nan=-1)))
+
+    def grid(self, task: str, mode: str) -> list[Run]:
+        """Every architecture of the report, then this profile's other backbones, for one task
+        and mode: runs where they ran, "not run" rows where they did not."""
+        ran = {r.backbone: r for r in self.task_runs(task, mode)}
+        status = NO_DATA if not self.tasks[task].available else NOT_RUN
+        reported = [a.backbone for a in ARCHITECTURES]
+        listed = reported + [b for b in dict.fromkeys([*self.backbones, *ran]) if b not in reported]
+        return [ran.get(b) or Run(task, b, mode, status=status) for b in listed]
+
+    def rows(self, task: str, mode: str) -> list[dict[str, Any]]:
+        """Table 4.x beside ours, for :func:`helpers.report.paper_vs_here`."""
+        out = []
+        for run in self.grid(task, mode):
+            p_seconds, p_acc = paper_result(task, mode, run.backbone)
+            out.append({
+                "paper model": architecture(run.backbone).paper or "(not in report)",
+                "here": run.best_val_accuracy if run.status == RAN else None,
+                "paper": p_acc, "model here": run.backbone, "weights": run.weights_label(),
+                "status": run.status if run.status != RAN else
+                f"{run.epochs} epoch{'s' if run.epochs != 1 else ''}"
+                + (f", {run.start}" if run.start else ""),
+                "best epoch": run.best_epoch or "–", "last-epoch acc": run.last_val_accuracy
+                if run.status == RAN else None, "paper time": format_seconds(p_seconds),
+                "time here": format_seconds(run.seconds)})
+        return out
+
+    def record(self, task: str) -> dict[str, Any]:
+        """``report.record`` every cell of the task's grid and the task's best per mode."""
+        from helpers import report
+
+        data = self.tasks[task]
+        recorded: dict[str, Any] = {}
+        for mode in MODES:  # modes left out still get their (not run) rows
+            for run in self.grid(task, mode):
+                p_seconds, p_acc = paper_result(task, mode, run.backbone)
+                value = run.best_val_accuracy if run.status == RAN else None
+                note = (f"{run.backbone} for {architecture(run.backbone).paper}, "
+                        f"{run.weights_label()}, {run.epochs} epochs, {run.image_size} px"
+                        + (f", from the {run.start}" if run.start else "")
+                        if run.status == RAN else run.status)
+                recorded[run.metric] = report.record(
+                    run.metric, value, paper=p_acc, note=note, data=data.source,
+                    weights=run.weights, table=PAPER_TABLES[(task, mode)],
+                    seconds=None if run.status != RAN else round(run.seconds, 1),
+                    paper_seconds=p_seconds, last_epoch_acc=run.last_val_accuracy
+                    if run.status == RAN else None)
+            best = self.best(task, mode)
+            name = f"{task}_best_{MODE_KEYS[mode]}_val_acc"
+            recorded[name] = report.record(
+                name, None if best is None else best.best_val_accuracy,
+                paper=paper_best(task, mode), data=data.source,
+                weights=None if best is None else best.weights,
+                note=(data.reason or "not run") if best is None else
+                f"{MODE_TITLES[mode]}: {best.backbone} ({best.weights_label()})")
+        return recorded
+
+
+def fit_head(clf: classifiers.Classifier, train: classifiers.Activations,
+             val: classifiers.Activations,
+             recipe: classifiers.Recipe) -> tuple[classifiers.TrainResult, np.ndarray]:
+    """Train ``clf``'s head on pooled features (activations at the base's output).
+
+    ``classifiers.fit`` cuts the base *above* the activations it is given, which needs at
+    least one layer between the cut and the features; at the pooled output there is none. So
+    the head is trained in a stand-in classifier whose base is two identity layers, and its
+    weights are copied into ``clf``'s head (then ``clf.model`` is the trained classifier).
+    Returns the training result and the validation probabilities.
+    """
+    import keras
+
+    width = int(clf.base.output_shape[-1])
+    x = keras.Input((width,), name="pooled_in")
+    pooled = keras.layers.Identity(name="pooled")(x)
+    base = keras.Model(x, keras.layers.Identity(name="features")(pooled), name="pooled")
+    view = classifiers.from_base(base, clf.n_classes, "frozen", dropout=clf.head[0].rate)
+    classifiers.reset(view, seed=recipe.seed)
+    as_pooled = [classifiers.Activations("pooled", a.values, a.labels) for a in (train, val)]
+    result = classifiers.fit(view, as_pooled[0], as_pooled[1], recipe)
+    for mine, trained in zip(clf.head, view.head, strict=True):
+        mine.set_weights(trained.get_weights())
+    return result, classifiers.predict(view, as_pooled[1])
+

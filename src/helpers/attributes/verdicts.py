@@ -1,0 +1,80 @@
+"""Sentences that say what agrees with the report and what does not, computed from the numbers
+of the run at hand (so they stay true whatever a run gives)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from helpers.attributes.experiment import RAN, Experiment
+from helpers.attributes.tasks import MODE_TITLES, architecture, paper_best, paper_result
+
+CLOSE = 0.02  # within 2 points of accuracy counts as agreeing: the report's own spread
+
+
+def compare(here: float, paper: float, close: float = CLOSE) -> str:
+    """'agrees with', 'is above' or 'is below' the paper's number, with the gap in points."""
+    gap = 100 * (here - paper)
+    if abs(here - paper) <= close:
+        return f"agrees with the report's {paper:.3f} ({gap:+.1f} points)"
+    return f"is {'above' if gap > 0 else 'below'} the report's {paper:.3f} ({gap:+.1f} points)"
+
+
+def grid_sentence(exp: Experiment, task: str, mode: str) -> str:
+    """What this task and mode's table shows, run by run, against the report."""
+    data = exp.tasks[task]
+    if not data.available:
+        return (f"Not run: {data.reason}. The report's numbers stand alone (best "
+                f"{paper_best(task, mode):.3f}).")
+    grid = exp.grid(task, mode)
+    ran = [r for r in grid if r.status == RAN]
+    parts = []
+    for run in ran:
+        _, paper = paper_result(task, mode, run.backbone)
+        stands = architecture(run.backbone).paper
+        what = f"{run.backbone} ({run.weights_label()})"
+        if not run.pretrained:
+            parts.append(f"{what} reaches {run.best_val_accuracy:.3f}, a random-init control "
+                         "that says nothing about the pretrained architecture")
+        elif paper is None:
+            parts.append(f"{what} reaches {run.best_val_accuracy:.3f} (not in the report; its "
+                         f"best was {paper_best(task, mode):.3f})")
+        else:
+            parts.append(f"{what}, standing in for {stands}, reaches "
+                         f"{run.best_val_accuracy:.3f}, which {compare(run.best_val_accuracy, paper)}")
+    missing = [r.backbone for r in grid if r.status != RAN]
+    text = "; ".join(parts) + "." if parts else "Nothing ran."
+    if missing:
+        text += (f" Not run in this profile: {', '.join(missing)} (the paper profile trains "
+                 "them; here only MobileNetV2 and MobileNet have real ImageNet weights).")
+    return f"{MODE_TITLES[mode].capitalize()}: {text}"
+
+
+def tradeoff_sentence(rows: list[dict[str, Any]]) -> str:
+    """Fine-tuning's gain and cost per task, from :func:`figures.tradeoff_rows`."""
+    if not rows:
+        return "No backbone ran both modes here, so the trade-off is the report's alone."
+    parts = []
+    for row in rows:
+        gain = 100 * row["here"]
+        paper = "" if row["paper"] is None else f" (report: {100 * row['paper']:+.1f})"
+        parts.append(f"{row['task']} / {row['model here']}: {gain:+.1f} points{paper} for "
+                     f"{row['time ratio']}x the training time")
+    better = sum(r["here"] > 0 for r in rows)
+    verdict = ("fine-tuning paid off in every case, as in the report" if better == len(rows)
+               else "fine-tuning did not pay off everywhere, unlike the report's best models"
+               if better else "fine-tuning did not beat feature extraction here")
+    return "Fine-tuning vs feature extraction: " + "; ".join(parts) + f". So {verdict}."
+
+
+def best_sentence(exp: Experiment, task: str) -> str:
+    """The task's best model here against the report's best, over both modes."""
+    best = exp.best(task)
+    if best is None:
+        return f"{task}: not run here ({exp.tasks[task].reason or 'no data'})."
+    paper = max(paper_best(task, m) for m in ("frozen", "finetune_all"))
+    trust = "" if best.pretrained else " (random weights: not comparable)"
+    acc = best.best_val_accuracy
+    return (f"{task}: best {acc:.3f} ({best.backbone}, {MODE_TITLES[best.mode]}){trust}, which "
+            f"{compare(acc, paper) if np.isfinite(acc) else 'is not a number'}.")

@@ -1,0 +1,292 @@
+"""Unit tests of helpers.attributes (report 03): tables, data, the grid, saved models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers import attributes, classifiers
+from helpers.attributes import experiment, predict, tasks, verdicts
+from helpers.backbones import WeightsInfo
+
+# -- the report's numbers -----------------------------------------------------------------------
+
+
+def test_paper_tables_hold_five_architectures_per_task_and_mode():
+    reported = {a.paper for a in attributes.ARCHITECTURES}
+    assert reported == {"ResNet18", "AlexNet", "VGG-11-BN", "DenseNet-121", "Inception v3"}
+    for task in attributes.TASK_NAMES:
+        for mode in attributes.MODES:
+            assert set(attributes.PAPER_RESULTS[task][mode]) == reported
+    # REPRODUCTION.md's headline numbers: best frozen / best fine-tuned per task.
+    assert attributes.paper_best("balcony", "frozen") == pytest.approx(0.9694)
+    assert attributes.paper_best("balcony", "finetune_all") == pytest.approx(0.9809)
+    assert attributes.paper_best("fireplace", "frozen") == pytest.approx(0.8005)
+    assert attributes.paper_best("fireplace", "finetune_all") == pytest.approx(0.8553)
+    assert attributes.paper_best("rooms", "frozen") == pytest.approx(0.9687)
+    assert attributes.paper_best("rooms", "finetune_all") == pytest.approx(0.9791)
+    assert attributes.PAPER_RESULTS["rooms"]["finetune_all"]["Inception v3"][0] == 16 * 60 + 10
+
+
+def test_paper_result_maps_a_backbone_to_the_architecture_it_replaces():
+    assert attributes.paper_result("balcony", "frozen", "densenet121") == (359.0, 0.9694)
+    assert attributes.paper_result("rooms", "frozen", "mobilenet") == (None, None)  # extra row
+
+
+def test_implied_val_size_finds_the_count_behind_rounded_accuracies():
+    n = 37
+    accs = [round(100 * k / n, 2) for k in (30, 31, 33, 35)]
+    assert attributes.implied_val_size(accs) == (n, [])
+    size, outliers = attributes.implied_val_size([*accs, 50.01])
+    assert size == n and outliers == [50.01]
+
+
+def test_implied_val_size_accepts_truncated_accuracies():
+    # 247/261 = 94.636 %: the report prints 94.63 (truncated), which must still fit 261.
+    assert tasks._fits(94.63, 261) and tasks._fits(94.64, 261)
+    assert not tasks._fits(94.60, 261)
+
+
+def test_rooms_accuracies_imply_192_validation_images_not_189():
+    rows = {r["task"]: r for r in attributes.consistency_rows()}
+    assert rows["rooms"]["val images, table 3.1"] == 64 + 52 + 73
+    assert rows["rooms"]["val images the accuracies imply"] == 192
+    assert rows["rooms"]["accuracies fitting no count"] == "none"
+
+
+def test_format_seconds_and_compare():
+    assert experiment.format_seconds(217.0) == "3m 37s"
+    assert experiment.format_seconds(float("nan")) == "–"
+    assert verdicts.compare(0.95, 0.94).startswith("agrees")
+    assert verdicts.compare(0.90, 0.94).startswith("is below")
+    assert verdicts.compare(0.99, 0.94).startswith("is above")
+
+
+# -- data -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def smoke_tasks(isolated_outputs: Path) -> dict[str, attributes.TaskData]:
+    return attributes.load_tasks(True, seed=3, max_per_class=10)
+
+
+def test_synthetic_tasks_are_split_80_20_without_overlap(smoke_tasks):
+    assert set(smoke_tasks) == set(attributes.TASK_NAMES)
+    for task in smoke_tasks.values():
+        assert task.available
+        assert not set(task.train.items) & set(task.val.items)
+        for label in range(len(task.class_names)):
+            n_train = int((task.train.labels == label).sum())
+            n_val = int((task.val.labels == label).sum())
+            assert (n_train, n_val) == (8, 2)
+    assert smoke_tasks["rooms"].class_names == ("kitchen", "bathroom", "bedroom")
+    assert smoke_tasks["balcony"].class_names == ("exterior", "indoor")
+
+
+def test_balanced_exterior_indoor_keeps_one_indoor_photo_per_house():
+    from helpers import datasets
+
+    houses = datasets.load("houses", synthetic=True, seed=1, max_per_class=12)
+    part = tasks.balanced_exterior_indoor(houses, seed=5)
+    assert (part.labels == 0).sum() == (part.labels == 1).sum() == 12
+    indoor_houses = part.groups[part.labels == 1]
+    assert len(set(indoor_houses.tolist())) == 12
+    again = tasks.balanced_exterior_indoor(houses, seed=5)
+    assert again.items == part.items  # seeded
+
+
+def test_fireplace_without_a_folder_is_not_run_and_says_why():
+    data = tasks._fireplace(False, 0, None, None)
+    assert not data.available and "FIREPLACE_FOLDER" in data.reason
+    assert "NOT RUN" in data.describe()
+
+
+def _class_folder(root: Path, classes: tuple[str, ...], n: int) -> Path:
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for c in classes:
+        (root / c).mkdir(parents=True)
+        for i in range(n):
+            pixels = rng.integers(0, 255, (40, 48, 3), dtype=np.uint8)
+            Image.fromarray(pixels).save(root / c / f"{i}.png")
+    return root
+
+
+def test_fireplace_folder_is_loaded_and_split(isolated_outputs: Path):
+    folder = _class_folder(isolated_outputs / "fire", ("fireplace", "no_fireplace"), 5)
+    data = tasks._fireplace(False, 0, folder, None)
+    assert data.available and data.class_names == ("fireplace", "no_fireplace")
+    assert len(data.train) == 8 and len(data.val) == 2
+    rows = [r for r in attributes.counts_rows({"fireplace": data})]
+    assert [(r["paper"], r["here"]) for r in rows] == [(478, 5), (256, 5)]
+
+
+def test_fireplace_folder_needs_two_classes(isolated_outputs: Path):
+    folder = _class_folder(isolated_outputs / "three", ("a", "b", "c"), 2)
+    with pytest.raises(ValueError, match="exactly two classes"):
+        tasks._fireplace(False, 0, folder, None)
+
+
+def test_counts_rows_mark_a_task_that_did_not_run():
+    rows = attributes.counts_rows({"fireplace": tasks._fireplace(False, 0, None, None)})
+    assert [r["here"] for r in rows] == [None, None] and rows[0]["paper"] == 478
+
+
+# -- the grid, with a tiny backbone standing in for the Keras applications -------------------------
+
+
+def _scale(images: np.ndarray) -> np.ndarray:
+    """MobileNetV2's own preprocessing (to [-1, 1]): what classify() applies for it."""
+    from helpers import preprocessing
+
+    return preprocessing.apply("imagenet", images, backbone="mobilenetv2")
+
+
+def _tiny(backbone: str, n_classes: int, trainable="frozen", *, weights=None, image_size=32,
+          **_):
+    """A two-layer stand-in for ``classifiers.build``: same head, same preprocessing."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    x = keras.Input((image_size, image_size, 3))
+    y = keras.layers.Conv2D(6, 3, activation="relu", name="conv")(x)
+    y = keras.layers.GlobalAveragePooling2D(name="pool")(y)
+    base = keras.Model(x, y, name="tiny")
+    return classifiers.from_base(base, n_classes, trainable, groups={"top": ["conv"]},
+                                 preprocess=_scale,
+                                 backbone=backbone,
+                                 weights=WeightsInfo(requested=None, source="random init"))
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory: pytest.TempPathFactory):
+    """One small grid (rooms and balcony, both modes) shared by the tests below."""
+    from helpers import config, report
+
+    tmp = tmp_path_factory.mktemp("attributes")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LOOKALIKE_REPORTS", str(tmp / "reports"))
+        patch.setenv("LOOKALIKE_CACHE", str(tmp / "cache"))
+        patch.setattr(classifiers, "build", _tiny)
+        report.start("03_test", config.resolve("smoke"), seed=0)
+        data = attributes.load_tasks(True, seed=3, max_per_class=10)
+        exp = attributes.Experiment(data, ["mobilenetv2"], {"frozen": 3, "finetune_all": 2},
+                                    image_size=32, copies=2, batch_size=8, seed=0,
+                                    models_dir=tmp / "models")
+        for name in ("rooms", "balcony"):
+            exp.run_task(name)
+            exp.record(name)
+        yield exp
+
+
+def test_grid_runs_every_mode_and_lists_the_reports_other_architectures(ran):
+    runs = ran.task_runs("rooms")
+    assert {(r.backbone, r.mode) for r in runs} == {("mobilenetv2", m) for m in attributes.MODES}
+    for run in runs:
+        assert run.status == attributes.RAN and run.seconds > 0
+        assert run.best_val_accuracy == max(run.history["val_accuracy"])
+        assert run.probs.shape == (len(ran.tasks["rooms"].val), 3)
+        assert np.allclose(run.probs.sum(axis=1), 1, atol=1e-5)
+        kept = run.history["val_accuracy"][run.best_epoch - 1]
+        assert kept == pytest.approx(run.best_val_accuracy)  # the best epoch's weights are kept
+    assert ran.task_runs("rooms", "frozen")[0].prep_seconds > 0  # features computed first
+    # Fine-tuning starts from the head feature extraction trained (the default), and says so.
+    assert ran.task_runs("rooms", "finetune_all")[0].start == "feature-extraction head"
+    rows = ran.rows("rooms", "frozen")
+    assert [r["paper model"] for r in rows] == [a.paper for a in attributes.ARCHITECTURES]
+    assert sum(r["status"] == attributes.NOT_RUN for r in rows) == 4
+    alex = next(r for r in rows if r["paper model"] == "AlexNet")
+    assert alex["paper"] == pytest.approx(0.9322) and alex["weights"] == "RANDOM init"
+
+
+def test_frozen_head_is_copied_into_the_full_classifier(ran):
+    # The saved model (backbone + head) must give the validation probabilities of the run.
+    best = ran.best("rooms")
+    model, meta = predict.load("rooms", ran.models_dir)
+    images = ran.images("rooms", "val", 32)
+    probs = model.predict(_scale(images), verbose=0)
+    assert meta["mode"] == best.mode and meta["class_names"] == ["kitchen", "bathroom", "bedroom"]
+    np.testing.assert_allclose(probs, best.probs, atol=1e-4)
+
+
+def test_record_writes_every_cell_of_the_grid(ran):
+    from helpers import report
+
+    metrics = report.current().data["metrics"]
+    cell = metrics["rooms_mobilenetv2_frozen_val_acc"]
+    assert cell["paper"] == pytest.approx(0.9322) and cell["value"] is not None
+    assert metrics["rooms_resnet50_finetune_val_acc"]["value"] is None
+    assert metrics["rooms_resnet50_finetune_val_acc"]["note"] == attributes.NOT_RUN
+    assert metrics["rooms_best_finetune_val_acc"]["paper"] == pytest.approx(0.9791)
+    assert metrics["rooms_best_frozen_val_acc"]["weights"]["pretrained"] is False
+    saved = json.loads(report.current().path.read_text())
+    assert saved["metrics"].keys() == metrics.keys()
+
+
+def test_classify_answers_every_saved_task(ran):
+    item = ran.tasks["rooms"].val.items[0]
+    answer = attributes.classify(item, folder=ran.models_dir)
+    assert set(answer) == {"rooms", "balcony"}
+    label, prob = answer["rooms"]
+    assert label in ("kitchen", "bathroom", "bedroom") and 0 < prob <= 1
+    best = ran.best("rooms")
+    assert prob == pytest.approx(best.probs[0].max(), abs=1e-4)
+
+
+def test_figures_and_sentences_come_from_the_runs(ran):
+    from helpers.attributes import figures
+
+    fig = figures.curves(ran, "rooms")
+    assert len([ax for ax in fig.axes if ax.lines]) == 4  # loss + accuracy, two modes
+    rows = figures.tradeoff_rows(ran)
+    assert {r["task"] for r in rows} == {"rooms", "balcony"}
+    text = verdicts.grid_sentence(ran, "rooms", "frozen")
+    assert "random-init control" in text and "resnet50" in text
+    fig, n_wrong = figures.misclassified(ran, "rooms")
+    wrong = int((ran.best("rooms").probs.argmax(1) != ran.best("rooms").y_true).sum())
+    assert n_wrong == wrong
+    assert "not run" in verdicts.best_sentence(ran, "fireplace")
+
+
+# -- checks ---------------------------------------------------------------------------------------
+
+
+def test_experiment_rejects_bad_settings(smoke_tasks):
+    with pytest.raises(ValueError, match="unknown modes"):
+        attributes.Experiment(smoke_tasks, ["mobilenetv2"], {"frozen": 1}, modes=["partial"])
+    with pytest.raises(ValueError, match="at least 1"):
+        attributes.Experiment(smoke_tasks, ["mobilenetv2"], {"frozen": 0}, modes=["frozen"])
+    with pytest.raises(ValueError, match="finetune_from"):
+        attributes.Experiment(smoke_tasks, ["mobilenetv2"], {"frozen": 1}, modes=["frozen"],
+                              finetune_from="imagenet")
+    with pytest.raises(ValueError, match="unknown backbone"):
+        attributes.Experiment(smoke_tasks, ["alexnet"], {"frozen": 1}, modes=["frozen"])
+
+
+def test_classify_without_models_says_to_run_the_notebook(tmp_path: Path):
+    with pytest.raises(FileNotFoundError, match="notebook 03"):
+        attributes.classify("x.jpg", folder=tmp_path)
+    (tmp_path / "03_rooms.keras").write_bytes(b"")  # no metadata beside it: not listed
+    assert predict.available(tmp_path) == []
+
+
+@pytest.mark.slow
+def test_paper_profile_builds_and_trains_every_architecture(isolated_outputs: Path):
+    """The paper profile's grid, shrunk: both modes, frozen on images (copies=None), for the
+    four architectures no other test or smoke run trains (the MobileNets are trained there).
+    About 90 s on a quiet 2-core machine."""
+    data = attributes.load_tasks(True, seed=0, max_per_class=4)
+    data = {"rooms": data["rooms"]}
+    names = ["resnet50", "vgg16", "densenet121", "inceptionv3"]
+    exp = attributes.Experiment(data, names, {"frozen": 1, "finetune_all": 1}, image_size=75,
+                                weights=None, copies=None, batch_size=4, save_models=False,
+                                finetune_from="fresh")
+    exp.run_task("rooms")
+    assert {r.start for r in exp.task_runs("rooms", "finetune_all")} == {"fresh head"}
+    assert {(r.backbone, r.mode) for r in exp.task_runs("rooms")} == {
+        (b, m) for b in names for m in attributes.MODES}
+    assert all(np.isfinite(r.best_val_accuracy) for r in exp.task_runs("rooms"))

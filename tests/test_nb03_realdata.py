@@ -1,0 +1,85 @@
+"""Real-data regression of notebook 03 (attribute classifiers) in a reduced standard profile.
+
+Runs the notebook on the Houses room task only (kitchen, bathroom, bedroom; 80/20 split), with
+MobileNetV2's ImageNet weights as a frozen feature extractor and a softmax head trained with
+the report's recipe (SGD 1e-3, momentum 0.9, batch 32), fewer epochs and fewer augmented
+copies than the standard profile, then checks the recorded accuracy against a floor measured
+once, and that classify() answers with the saved model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, requires_real_data
+
+NOTEBOOK = REPO / "notebooks" / "03_swedish_attribute_classifiers.ipynb"
+STEM = "03_swedish_attribute_classifiers"
+METRIC = "rooms_mobilenetv2_frozen_val_acc"
+
+REDUCED = {
+    "PROFILE": "standard",
+    "TASKS": ["rooms"],
+    "MODES": ["frozen"],
+    "BACKBONES": ["mobilenetv2"],
+    "EPOCHS": 15,
+    "COPIES": 2,
+    "SEED": 42,
+}
+
+# Measured once on 2026-11-23 with this reduced profile (houses and MobileNetV2 weights from the
+# shared folders, seed 42, 960 training / 240 validation photos): 0.9583 (230 of 240), best at
+# epoch 9 of 15, last epoch 0.950. Both tests together: 47 s on a quiet 2-core machine (4.6 min
+# under a load average of 11). The floor sits about four points (ten images) below the measurement.
+MEASURED = 0.9583
+FLOOR = 0.92
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Execute the notebook once for all checks; returns the folder it wrote into."""
+    from helpers import notebooks
+
+    tmp = tmp_path_factory.mktemp("nb03")
+    env = {"LOOKALIKE_REPORTS": str(tmp / "reports"), "LOOKALIKE_CACHE": str(tmp / "cache"),
+           "LOOKALIKE_DATA": os.environ["LOOKALIKE_DATA"],
+           "LOOKALIKE_WEIGHTS": os.environ["LOOKALIKE_WEIGHTS"]}
+    result = notebooks.execute(NOTEBOOK, tmp / f"{STEM}.ipynb", REDUCED, env=env)
+    assert result.ok, result.line()
+    return tmp
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+@requires_real_data
+def test_mobilenetv2_feature_extraction_beats_the_floor_on_rooms(run: Path):
+    metrics = json.loads((run / "reports" / "metrics" / f"{STEM}.json").read_text())
+    assert metrics["profile"] == "standard"
+    entry = metrics["metrics"][METRIC]
+    assert entry["data"]["origin"] == "LOOKALIKE_DATA"
+    assert entry["weights"]["pretrained"] is True  # real ImageNet weights, not a control
+    assert entry["paper"] == pytest.approx(0.9322)  # AlexNet, table 4.5
+    assert entry["value"] >= FLOOR, f"{METRIC} = {entry['value']} < floor {FLOOR}"
+    # Tasks and modes left out are recorded as such, never silently dropped.
+    assert metrics["metrics"]["rooms_mobilenetv2_finetune_val_acc"]["value"] is None
+    assert metrics["metrics"]["rooms_resnet50_frozen_val_acc"]["note"] == "not run in this profile"
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+@requires_real_data
+def test_classify_uses_the_saved_room_model(run: Path, monkeypatch: pytest.MonkeyPatch):
+    from helpers import attributes, datasets
+
+    monkeypatch.setenv("LOOKALIKE_CACHE", str(run / "cache"))
+    houses = datasets.load("houses")
+    kitchens = [item for item, label in zip(houses.items, houses.labels, strict=True)
+                if houses.class_names[label] == "kitchen"][:20]
+    answers = [attributes.classify(path)["rooms"] for path in kitchens]
+    assert all(0.0 < prob <= 1.0 for _, prob in answers)
+    # Most of 20 kitchens (training and validation alike) must come out as kitchens.
+    assert sum(label == "kitchen" for label, _ in answers) >= 16
