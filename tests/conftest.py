@@ -30,3 +30,15 @@ def isolated_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LOOKALIKE_REPORTS", str(tmp_path / "reports"))
     monkeypatch.setenv("LOOKALIKE_CACHE", str(tmp_path / "cache"))
     return tmp_path
+
+
+def run_notebook_on_real_data(notebook: Path, parameters: dict, folder: Path) -> None:
+    """Execute ``notebook`` with the shared data and weights, writing reports and caches
+    under ``folder`` (``folder/reports``, ``folder/cache``) so the checkout stays untouched."""
+    from helpers import notebooks
+
+    env = {"LOOKALIKE_REPORTS": str(folder / "reports"), "LOOKALIKE_CACHE": str(folder / "cache"),
+           "LOOKALIKE_DATA": os.environ["LOOKALIKE_DATA"],
+           "LOOKALIKE_WEIGHTS": os.environ["LOOKALIKE_WEIGHTS"]}
+    result = notebooks.execute(notebook, folder / notebook.name, parameters, env=env)
+    assert result.ok, result.line()

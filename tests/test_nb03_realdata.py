@@ -10,12 +10,11 @@ once, and that classify() answers with the saved model.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, requires_real_data
+from conftest import REPO, requires_real_data, run_notebook_on_real_data
 
 NOTEBOOK = REPO / "notebooks" / "03_swedish_attribute_classifiers.ipynb"
 STEM = "03_swedish_attribute_classifiers"
@@ -42,14 +41,8 @@ FLOOR = 0.92
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Execute the notebook once for all checks; returns the folder it wrote into."""
-    from helpers import notebooks
-
     tmp = tmp_path_factory.mktemp("nb03")
-    env = {"LOOKALIKE_REPORTS": str(tmp / "reports"), "LOOKALIKE_CACHE": str(tmp / "cache"),
-           "LOOKALIKE_DATA": os.environ["LOOKALIKE_DATA"],
-           "LOOKALIKE_WEIGHTS": os.environ["LOOKALIKE_WEIGHTS"]}
-    result = notebooks.execute(NOTEBOOK, tmp / f"{STEM}.ipynb", REDUCED, env=env)
-    assert result.ok, result.line()
+    run_notebook_on_real_data(NOTEBOOK, REDUCED, tmp)
     return tmp
 
 

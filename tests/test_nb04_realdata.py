@@ -8,12 +8,11 @@ against floors measured once and the submission files against the challenge's ru
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, requires_real_data
+from conftest import REPO, requires_real_data, run_notebook_on_real_data
 
 NOTEBOOK = REPO / "notebooks" / "04_query_gallery_challenge.ipynb"
 STEM = "04_query_gallery_challenge"
@@ -47,14 +46,8 @@ FLOORS = {"pretrained_top1": 0.60, "pretrained_top3": 0.80, "pretrained_top10": 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Execute the notebook once for all checks; returns the reports folder it wrote."""
-    from helpers import notebooks
-
     tmp = tmp_path_factory.mktemp("nb04")
-    env = {"LOOKALIKE_REPORTS": str(tmp / "reports"), "LOOKALIKE_CACHE": str(tmp / "cache"),
-           "LOOKALIKE_DATA": os.environ["LOOKALIKE_DATA"],
-           "LOOKALIKE_WEIGHTS": os.environ["LOOKALIKE_WEIGHTS"]}
-    result = notebooks.execute(NOTEBOOK, tmp / f"{STEM}.ipynb", REDUCED, env=env)
-    assert result.ok, result.line()
+    run_notebook_on_real_data(NOTEBOOK, REDUCED, tmp)
     return tmp / "reports"
 
 
