@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 # Every notebook headless in the standard profile, then the results table.
 reproduce: venv
 	$(BIN)/python -m helpers.notebooks run --profile $(PROFILE)
-	@if $(BIN)/python -c "import helpers.results" 2>/dev/null; then $(BIN)/python -m helpers.results; fi
+	$(BIN)/python -m helpers.results --profile $(PROFILE)
 
 # The whole test suite: unit tests, every notebook in the smoke profile, and the real-data
 # regression tests when LOOKALIKE_DATA / LOOKALIKE_WEIGHTS are set.

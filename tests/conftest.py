@@ -24,6 +24,20 @@ requires_real_data = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _reports_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory):
+    """No test writes into the committed reports/ (RESULTS.md and metrics from a real run)."""
+    saved = {k: os.environ.get(k) for k in ("LOOKALIKE_REPORTS", "LOOKALIKE_CACHE")}
+    os.environ["LOOKALIKE_REPORTS"] = str(tmp_path_factory.mktemp("reports"))
+    os.environ["LOOKALIKE_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 @pytest.fixture
 def isolated_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point reports and caches at tmp so a test run leaves the checkout as it was."""

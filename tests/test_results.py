@@ -66,8 +66,62 @@ def test_claims_name_known_notebooks_and_kinds() -> None:
     assert set(results.CLAIMS) <= set(results.TITLES)
     for claims in results.CLAIMS.values():
         for claim in claims:
-            assert claim.kind in {"at_least", "beats", "below", "finite"}
-            assert (claim.baseline is None) == (claim.kind in {"at_least", "finite"})
+            assert claim.kind in results.KINDS
+            assert (claim.baseline is None) == (claim.kind not in {"beats", "below"})
+
+
+def test_yes_no_findings() -> None:
+    went_nan = Claim("unguarded loss goes NaN", "nan", kind="true", needs_pretrained=False)
+    no_nan = Claim("fixed loss never NaN", "nan_fixed", kind="false", needs_pretrained=False)
+    m = _metrics(nan={"value": True, "paper": True}, nan_fixed={"value": False})
+    assert results.judge(went_nan, m).verdict == REPRODUCED
+    assert results.judge(no_nan, m).verdict == REPRODUCED
+    m["metrics"]["nan_fixed"]["value"] = True
+    assert results.judge(no_nan, m).verdict == NOT_REPRODUCED
+    m["metrics"]["nan"]["value"] = 0.5  # a number is not a yes/no finding
+    assert results.judge(went_nan, m).verdict == NOT_TESTABLE
+
+
+def test_uses_checks_the_runs_weights_when_the_number_has_none() -> None:
+    claim = Claim("AE beats baseline", "ae", kind="beats", baseline="base", uses=("mobilenetv2",))
+    m = _metrics(ae={"value": 0.7}, base={"value": 0.6})
+    assert "no weights recorded for mobilenetv2" in results.judge(claim, m).why
+    m["weights"] = {"by_backbone": {"mobilenetv2": {"pretrained": True},
+                                    "resnet50": {"pretrained": False}}}
+    assert results.judge(claim, m).verdict == REPRODUCED  # resnet50 is not used by this claim
+    m["weights"]["by_backbone"]["mobilenetv2"]["pretrained"] = False
+    assert results.judge(claim, m).verdict == NOT_TESTABLE
+
+
+def test_smoke_profile_is_never_a_verdict_even_without_weights() -> None:
+    claim = Claim("NaN shown", "nan", kind="true", needs_pretrained=False)
+    m = _metrics(nan={"value": True})
+    m["profile"] = "smoke"
+    assert results.judge(claim, m).why == "smoke profile"
+
+
+def test_a_missing_value_says_why_in_the_notebooks_words() -> None:
+    claim = Claim("fireplace", "fire", tolerance=0.03, needs_pretrained=False)
+    m = _metrics(fire={"value": None, "paper": 0.80, "note": "no fireplace folder given"})
+    judged = results.judge(claim, m)
+    assert judged.verdict == NOT_TESTABLE and "no fireplace folder given" in judged.why
+
+
+def test_rendered_rows_show_paper_here_verdict_and_caveat() -> None:
+    claim = Claim("bug collapses", "bug", kind="below", baseline="base", tolerance=0.1,
+                  needs_pretrained=False, caveat="stand-in data")
+    m = _metrics(bug={"value": 0.26, "paper": 0.32}, base={"value": 0.64, "paper": 0.64})
+    m["notebook"] = "01_ingwersen_autoencoders"
+    original = results.CLAIMS
+    try:
+        results.CLAIMS = {"01_ingwersen_autoencoders": [claim]}
+        text = results.render({"01_ingwersen_autoencoders": m}, {"commit": "abc"})
+    finally:
+        results.CLAIMS = original
+    row = next(line for line in text.splitlines() if line.startswith("| bug collapses"))
+    assert "0.320" in row and "0.260" in row and "base = 0.640" in row
+    assert "**reproduced**" in row and "stand-in data" in row
+    assert "| 01 · Ingwersen 2020, transfer-learned autoencoders | 1 | 1 | 0 | 0 |" in text
 
 
 RESULTS_MD = REPO / "reports" / "RESULTS.md"
@@ -80,3 +134,39 @@ def test_committed_results_match_committed_metrics() -> None:
     header = dict(re.findall(r"^- ([^:]+): (.*)$", committed, flags=re.M))
     regenerated = results.render(results.load_all(REPO / "reports" / "metrics"), header)
     assert regenerated.strip() == committed.strip()
+
+
+def test_compare_runs_within_tolerance_ignores_timings() -> None:
+    ours = {"nb": _metrics(top1={"value": 0.600}, ok={"value": True}, runtime_s={"value": 10.0})}
+    theirs = {"nb": _metrics(top1={"value": 0.605}, ok={"value": True}, runtime_s={"value": 99.0})}
+    assert results.compare_runs(ours, theirs, tolerance=0.01) == []
+    theirs["nb"]["metrics"]["top1"]["value"] = 0.63
+    theirs["nb"]["metrics"]["ok"]["value"] = False
+    theirs["nb"]["metrics"]["extra"] = {"value": 1.0}
+    differences = results.compare_runs(ours, theirs, tolerance=0.01)
+    assert differences == ["nb/extra: only in theirs", "nb/ok: yes vs no", "nb/top1: 0.600 vs 0.630"]
+    assert results.compare_runs(ours, {}, tolerance=0.01) == ["nb: only in ours"]
+
+
+def test_compare_command_exits_1_on_a_difference(tmp_path, monkeypatch, capsys) -> None:
+    import json
+
+    for run, value in (("ours", 0.6), ("theirs", 0.7)):
+        (tmp_path / run / "metrics").mkdir(parents=True)
+        (tmp_path / run / "metrics" / "nb.json").write_text(
+            json.dumps(_metrics(top1={"value": value})))
+    monkeypatch.setenv("LOOKALIKE_REPORTS", str(tmp_path / "ours"))
+    assert results.main(["--compare", str(tmp_path / "theirs")]) == 1
+    assert "nb/top1: 0.600 vs 0.700" in capsys.readouterr().out
+    assert results.main(["--compare", str(tmp_path / "ours")]) == 0
+
+
+@pytest.mark.skipif(not RESULTS_MD.exists(), reason="reports/RESULTS.md not generated yet")
+def test_readme_shows_the_committed_summary_table() -> None:
+    committed = RESULTS_MD.read_text().splitlines()
+    start = committed.index("| report | claims | reproduced | not reproduced | not testable here |")
+    summary = committed[start:committed.index("", start)]
+    readme = (REPO / "README.md").read_text()
+    assert "reports/RESULTS.md" in readme
+    for row in summary:
+        assert row in readme, f"README's summary table is stale: {row}"

@@ -26,6 +26,11 @@ from typing import Any
 from helpers import config
 
 REPRODUCED, NOT_REPRODUCED, NOT_TESTABLE = "reproduced", "not reproduced", "not testable here"
+# Two runs of `make reproduce` with the same seed on the same kind of machine agree on every
+# recorded number within this (absolute); TensorFlow runs with op determinism on.
+TOLERANCE = 0.01
+GPU_RUN = ("not done: no GPU was lent to the session that made this run; "
+           "the README's GPU recipe runs the paper profile with any Keras backend")
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,11 @@ class Claim:
       (a flaw that collapses a score).
     - ``"finite"``: the metric was recorded and is a finite number (e.g. a loss that the report
       saw go NaN).
+    - ``"true"`` / ``"false"``: a recorded yes/no finding (e.g. "the unguarded loss went NaN").
+
+    ``uses`` names the backbones a number depends on when its own record does not say which
+    weights it came from; any of them at random init in the run makes the claim untestable.
+    ``caveat`` is shown beside the verdict: what differs from the report (data, model).
     """
 
     statement: str
@@ -48,6 +58,11 @@ class Claim:
     baseline: str | None = None
     tolerance: float = 0.0
     needs_pretrained: bool = True
+    uses: tuple[str, ...] = ()
+    caveat: str = ""
+
+
+KINDS = ("at_least", "beats", "below", "finite", "true", "false")
 
 
 @dataclass(frozen=True)
@@ -64,19 +79,34 @@ def _entry(metrics: Mapping[str, Any], name: str | None) -> Mapping[str, Any] | 
     return metrics.get("metrics", {}).get(name) if name else None
 
 
-def _trusted(metrics: Mapping[str, Any], entry: Mapping[str, Any]) -> tuple[bool, str]:
-    """Whether a number may judge a claim: real data and (where needed) pretrained weights."""
+def _trusted(metrics: Mapping[str, Any], entry: Mapping[str, Any],
+             uses: Sequence[str] = (), check_weights: bool = True) -> tuple[bool, str]:
+    """Whether a number may judge a claim: real data and (where needed) pretrained weights.
+
+    The number's own weights record decides; without one, the run's weights for the backbones
+    in ``uses`` do.
+    """
     data = entry.get("data") or metrics.get("data") or {}
-    if isinstance(data, Mapping) and str(data.get("origin", "")).lower() == "synthetic":
+    if isinstance(data, Mapping) and (str(data.get("origin", "")).lower() == "synthetic"
+                                      or data.get("synthetic") is True):
         return False, "synthetic stand-in data"
+    if metrics.get("profile") == "smoke":
+        return False, "smoke profile"
+    if not check_weights:
+        return True, ""
     weights = entry.get("weights") or {}
     described = weights.get("by_backbone", {"": weights}) if isinstance(weights, Mapping) else {}
+    if not weights and uses:
+        run_weights = metrics.get("weights") or {}
+        by_backbone = run_weights.get("by_backbone", {}) if isinstance(run_weights, Mapping) else {}
+        missing = [name for name in uses if name not in by_backbone]
+        if missing:
+            return False, f"no weights recorded for {', '.join(missing)}"
+        described = {name: by_backbone[name] for name in uses}
     random_init = [name for name, w in described.items()
                    if isinstance(w, Mapping) and w.get("pretrained") is False]
     if random_init:
         return False, f"random-init weights {', '.join(filter(None, random_init))}".strip()
-    if metrics.get("profile") == "smoke":
-        return False, "smoke profile"
     return True, ""
 
 
@@ -99,16 +129,23 @@ def judge(claim: Claim, metrics: Mapping[str, Any]) -> Judgement:
         missing = claim.metric if entry is None else claim.baseline
         return Judgement(claim, paper, here, base_here, NOT_TESTABLE, f"{missing} not recorded")
     for e in (entry, base):
-        if e is not None and claim.needs_pretrained:
-            ok, why = _trusted(metrics, e)
+        if e is not None:
+            ok, why = _trusted(metrics, e, claim.uses, check_weights=claim.needs_pretrained)
             if not ok:
                 return Judgement(claim, paper, here, base_here, NOT_TESTABLE, why)
     value, reference = _number(here), _number(base_here)
     if claim.kind == "finite":
         ok = value is not None
         why = "finite" if ok else "not finite"
+    elif claim.kind in ("true", "false"):
+        if not isinstance(here, bool):
+            return Judgement(claim, paper, here, base_here, NOT_TESTABLE,
+                             _unrecorded_why(entry, "not a yes/no finding"))
+        ok = here is (claim.kind == "true")
+        why = f"found {'yes' if here else 'no'}"
     elif value is None:
-        return Judgement(claim, paper, here, base_here, NOT_TESTABLE, "value is not a number")
+        return Judgement(claim, paper, here, base_here, NOT_TESTABLE,
+                         _unrecorded_why(entry, "value is not a number"))
     elif claim.kind == "at_least":
         target = _number(paper)
         if target is None:
@@ -126,8 +163,109 @@ def judge(claim: Claim, metrics: Mapping[str, Any]) -> Judgement:
     return Judgement(claim, paper, here, base_here, REPRODUCED if ok else NOT_REPRODUCED, why)
 
 
-# Filled per notebook with the metric names it records (see each notebook's report.record calls).
-CLAIMS: dict[str, list[Claim]] = {}
+def _unrecorded_why(entry: Mapping[str, Any], default: str) -> str:
+    """Why a metric has no value, in the notebook's own words where it left a note."""
+    note = entry.get("note")
+    return f"{default}: {note}" if note else default
+
+
+_PLACES6 = "places6 stands in for DRE19 and MobileNetV2 (ImageNet) for the report's backbone"
+_CNN = ("mobilenetv2",)
+_PAIR = ("mobilenetv2", "mobilenet")
+
+# The headline claims of each report, by the metric names its notebook records
+# (``report.record`` calls). Paper numbers come from the metrics files, never from here.
+CLAIMS: dict[str, list[Claim]] = {
+    "01_ingwersen_autoencoders": [
+        Claim("Pretrained CNN features retrieve rooms: LOO top-1 on test 0.769 (VGG16-Places365)",
+              "baseline_test_top1", tolerance=0.05, caveat=_PLACES6),
+        Claim("... and top-5 on test 0.929", "baseline_test_top5", tolerance=0.05,
+              caveat=_PLACES6),
+        Claim("Dividing ImageNet-preprocessed images by 255 again costs about 0.30 top-1 "
+              "(ResNet50 0.32 instead of 0.64)", "flawed_pipeline_drop_top1", tolerance=0.05,
+              uses=_CNN),
+        Claim("An autoencoder on the features beats the plain features on test (0.782 vs 0.769)",
+              "best_ae_test_top1", kind="beats", baseline="baseline_test_top1", uses=_CNN,
+              caveat="the best autoencoder is picked on validation top-1"),
+        Claim("... and on validation (0.773 vs 0.760)", "best_ae_val_top1", kind="beats",
+              baseline="baseline_val_top1", uses=_CNN),
+        Claim("A 4x-or-smaller code loses nothing on test (AE-512: 0.771, 8x smaller)",
+              "best_ae_4x_test_top1", kind="beats", baseline="baseline_test_top1",
+              tolerance=-0.01, uses=_CNN, caveat="'loses nothing' read as within 0.01"),
+        *(Claim(f"The autoencoder's features have a lower t-SNE KL divergence (perplexity {p})",
+                f"tsne_kl_autoencoder_p{p}", kind="below", baseline=f"tsne_kl_baseline_p{p}",
+                uses=_CNN) for p in (5, 20, 50)),
+    ],
+    "02_jacobsen_finetuning_supcon": [
+        Claim("With the preprocessing fixed, the pretrained baseline is far above the flawed "
+              "one (ResNet50 0.656 vs 0.322)", "baseline_top1_mobilenetv2", kind="beats",
+              baseline="baseline_buggy_top1_mobilenetv2", tolerance=0.2, caveat=_PLACES6),
+        Claim("Fine-tuning with a softmax head improves the encoder's LOO top-1 "
+              "(ResNet50 0.656 -> 0.773)", "finetuned_top1_mobilenetv2", kind="beats",
+              baseline="baseline_top1_mobilenetv2", caveat=_PLACES6),
+        Claim("Each model does best with its own preprocessing scheme",
+              "scheme_best_is_own_mobilenetv2", kind="true", uses=_CNN),
+        Claim("SupCon as the report ran it (no guards) goes NaN", "nan_unguarded_supcon",
+              kind="true", needs_pretrained=False),
+        Claim("The margin-based contrastive loss as the report ran it goes NaN",
+              "nan_unguarded_margin", kind="true", needs_pretrained=False),
+        Claim("Fixed (class-balanced batches, stable log-sum-exp, NaN guard): no variant goes "
+              "NaN", "nan_with_fixes", kind="false", needs_pretrained=False),
+        Claim("Fixed SupCon trains to a finite loss", "supcon_loss_finite_mobilenetv2",
+              kind="true", uses=_CNN),
+        Claim("SupCon beats cross-entropy fine-tuning (Khosla 2020; the report had no number)",
+              "supcon_top1_mobilenetv2", kind="beats", baseline="finetuned_top1_mobilenetv2",
+              uses=_CNN),
+    ],
+    "03_swedish_attribute_classifiers": [
+        *(Claim(f"{task.capitalize()}: best validation accuracy, {mode} ({paper})",
+                f"{task}_best_{mode}_val_acc", tolerance=0.03, caveat=caveat)
+          for task, caveat in (
+              ("rooms", "houses listing photos; Keras backbones stand in for the report's"),
+              ("balcony", "houses 'frontal' exterior vs indoor stands in for balcony vs indoor"),
+              ("fireplace", "no public fireplace labels: runs on a folder you supply"))
+          for mode, paper in (("frozen", "feature extraction"), ("finetune", "all layers"))),
+        Claim("Rooms: fine-tuning all layers beats feature extraction (same model)",
+              "rooms_mobilenetv2_finetune_val_acc", kind="beats",
+              baseline="rooms_mobilenetv2_frozen_val_acc",
+              caveat="MobileNetV2 both ways; the report's best models differ per mode"),
+        Claim("Balcony: fine-tuning all layers beats feature extraction (same model)",
+              "balcony_mobilenetv2_finetune_val_acc", kind="beats",
+              baseline="balcony_mobilenetv2_frozen_val_acc",
+              caveat="MobileNetV2 both ways; a ceiling of 1.0 leaves nothing to beat"),
+    ],
+    "04_query_gallery_challenge": [
+        Claim("Pretrained CNN features + Euclidean distance: top-1 0.533", "pretrained_top1",
+              tolerance=0.05,
+              caveat="flowers stands in for the challenge; MobileNetV2 for ResNet50"),
+        Claim("... top-3 0.733", "pretrained_top3", tolerance=0.05),
+        Claim("... top-10 0.867", "pretrained_top10", tolerance=0.05),
+        Claim("SURF keypoint matching is almost as good as the CNN (0.557 vs 0.533 top-1)",
+              "surf_top1", kind="beats", baseline="pretrained_top1", tolerance=-0.05, uses=_CNN,
+              caveat="flowers are categories, not the same place: see the UKBench table"),
+        Claim("The convolutional autoencoder is far behind the CNN features (0.067 top-1)",
+              "cae_top1", kind="below", baseline="pretrained_top1", tolerance=0.1, uses=_CNN),
+        Claim("The Siamese network did not learn useful features (worse than the CNN it wraps)",
+              "siamese_top1", kind="below", baseline="pretrained_top1", uses=_CNN),
+        Claim("The small CNN classifier reaches about 40% accuracy", "small_cnn_val_accuracy",
+              tolerance=0.05, needs_pretrained=False),
+    ],
+    "05_totally_looks_like": [
+        Claim("Fusing two backbones beats a single one (about 0.61 vs 0.37 top-2)",
+              "pair_mean_top2", kind="beats", baseline="single_mean_top2", uses=_PAIR,
+              caveat="tll (1500 pairs) stands in for TLL; MobileNetV2 + MobileNet for the "
+                     "report's pairs"),
+        Claim("A fused pair reaches about 0.61 top-2 of 20 candidates", "fused_top2",
+              tolerance=0.05, uses=_PAIR),
+        Claim("Training the fused ranker beats its zero-shot features", "fused_top2",
+              kind="beats", baseline="fused_zero_shot_top2", uses=_PAIR),
+        Claim("Every model is far above random (0.10 top-2)", "fused_top2", kind="beats",
+              baseline="random_top2", tolerance=0.2, uses=_PAIR),
+        Claim("All-vs-all recall@20 of pretrained features is about 0.196 (ResNet50, "
+              "Rosenfeld 2018)", "recall_at_20_mobilenetv2", tolerance=0.02, uses=_CNN,
+              caveat="1500 pairs here against 1828 there: fewer candidates make recall easier"),
+    ],
+}
 
 TITLES = {
     "01_ingwersen_autoencoders": "01 · Ingwersen 2020, transfer-learned autoencoders",
@@ -139,6 +277,8 @@ TITLES = {
 
 
 def _fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     number = _number(value)
     if number is None:
         return "—" if value is None else str(value)
@@ -150,6 +290,12 @@ def _provenance_line(metrics: Mapping[str, Any]) -> str:
     weights = metrics.get("weights") or {}
     data_text = (f"{data.get('name', '?')} ({data.get('origin', '?')})"
                  if isinstance(data, Mapping) else str(data))
+    if not (isinstance(weights, Mapping) and "by_backbone" in weights):
+        per_number = {str(e["weights"].get("description") or e["weights"].get("source"))
+                      for e in metrics.get("metrics", {}).values()
+                      if isinstance(e, Mapping) and isinstance(e.get("weights"), Mapping)}
+        if per_number:
+            weights = {"description": "; ".join(sorted(per_number))}
     if isinstance(weights, Mapping) and "by_backbone" in weights:
         weights_text = "; ".join(f"{k}: {v.get('description') or v.get('source', '?')}"
                                  for k, v in weights["by_backbone"].items())
@@ -195,8 +341,12 @@ def render(all_metrics: Mapping[str, Mapping[str, Any]], header: Mapping[str, st
         for j in judged:
             compared = (f"{j.claim.baseline} = {_fmt(j.baseline_here)}"
                         if j.claim.baseline else "paper")
+            base_paper = (_entry(metrics, j.claim.baseline) or {}).get("paper")
+            if j.claim.baseline and _number(base_paper) is not None:
+                compared += f" (paper {_fmt(base_paper)})"
             sections.append(f"| {j.claim.statement} | `{j.claim.metric}` | {_fmt(j.paper)} | "
-                            f"{_fmt(j.here)} | {compared} | **{j.verdict}** | {j.why} |")
+                            f"{_fmt(j.here)} | {compared} | **{j.verdict}** | {j.why}"
+                            + (f"; {j.claim.caveat}" if j.claim.caveat else "") + " |")
         sections.append("")
     return "\n".join(lines + summary + [""] + sections)
 
@@ -205,19 +355,29 @@ def machine_description() -> str:
     return f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.platform()}"
 
 
-def total_time(executed_dir: Path, profile: str) -> float | None:
+def notebook_seconds(executed_dir: Path, profile: str) -> dict[str, float]:
+    """Wall-clock seconds of each notebook's last run in ``profile`` (from timings.json)."""
     path = executed_dir / "timings.json"
     if not path.exists():
-        return None
+        return {}
     runs = json.loads(path.read_text()).get(profile, {})
-    return sum(r["seconds"] for r in runs.values()) if runs else None
+    return {name: float(run["seconds"]) for name, run in sorted(runs.items())}
+
+
+def total_time(executed_dir: Path, profile: str) -> float | None:
+    seconds = notebook_seconds(executed_dir, profile)
+    return sum(seconds.values()) if seconds else None
 
 
 def write(reports: Path | None = None, profile: str = "standard") -> Path:
     reports = reports or config.reports_dir()
     all_metrics = load_all(reports / "metrics")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True, cwd=config.repo_root()).stdout.strip() or "unknown"
+    # The commit the numbers came from; the checkout's only when the runs do not say.
+    run_commits = sorted({str(m.get("git_commit")) for m in all_metrics.values()
+                          if m.get("git_commit")})
+    commit = ", ".join(run_commits) or subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+        cwd=config.repo_root()).stdout.strip() or "unknown"
     seconds = total_time(reports / "executed", profile)
     header = {
         "commit": commit,
@@ -225,16 +385,69 @@ def write(reports: Path | None = None, profile: str = "standard") -> Path:
         "machine": machine_description(),
         "profile": profile,
         "total notebook time": f"{seconds / 60:.1f} min" if seconds else "not recorded",
+        "per notebook": ", ".join(f"{name[:2]} {s / 60:.1f} min" for name, s in
+                                  notebook_seconds(reports / "executed", profile).items())
+                        or "not recorded",
+        "regenerated within": f"{TOLERANCE} absolute on every number (same seed, same machine "
+                              "kind): `python -m helpers.results --compare OTHER_RUN/reports`",
+        "GPU paper-profile run": GPU_RUN,
     }
     path = reports / "RESULTS.md"
     path.write_text(render(all_metrics, header))
     return path
 
 
+# Numbers that measure the machine rather than the method: never compared between runs.
+TIMING_SUFFIXES = ("_s", "_ms", "_seconds", "_minutes")
+
+
+def compare_runs(ours: Mapping[str, Mapping[str, Any]], theirs: Mapping[str, Mapping[str, Any]],
+                 tolerance: float = TOLERANCE) -> list[str]:
+    """Differences between two runs' metrics (numbers beyond ``tolerance``), one line each.
+
+    Timings (names ending in _s, _ms, ...) are left out; a metric or notebook present in one
+    run only is a difference.
+    """
+    differences = []
+    for notebook in sorted(set(ours) | set(theirs)):
+        if notebook not in ours or notebook not in theirs:
+            differences.append(f"{notebook}: only in {'ours' if notebook in ours else 'theirs'}")
+            continue
+        mine, other = ours[notebook].get("metrics", {}), theirs[notebook].get("metrics", {})
+        for name in sorted(set(mine) | set(other)):
+            if name.endswith(TIMING_SUFFIXES):
+                continue
+            if name not in mine or name not in other:
+                differences.append(f"{notebook}/{name}: only in "
+                                   f"{'ours' if name in mine else 'theirs'}")
+                continue
+            a, b = mine[name].get("value"), other[name].get("value")
+            x, y = _number(a), _number(b)
+            if isinstance(a, bool) or isinstance(b, bool) or x is None or y is None:
+                same = a == b
+            else:
+                same = abs(x - y) <= tolerance
+            if not same:
+                differences.append(f"{notebook}/{name}: {_fmt(a)} vs {_fmt(b)}")
+    return differences
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.results")
     parser.add_argument("--profile", default="standard")
+    parser.add_argument("--compare", type=Path, metavar="REPORTS_DIR",
+                        help="compare reports/metrics with another run's (its reports/ folder) "
+                             "instead of writing RESULTS.md; exit 1 on a difference")
+    parser.add_argument("--tolerance", type=float, default=TOLERANCE)
     args = parser.parse_args(argv)
+    if args.compare:
+        ours = load_all(config.reports_dir() / "metrics")
+        differences = compare_runs(ours, load_all(args.compare / "metrics"), args.tolerance)
+        for line in differences:
+            print(line)
+        print(f"{len(differences)} differences beyond {args.tolerance} in "
+              f"{sum(len(m.get('metrics', {})) for m in ours.values())} metrics")
+        return 1 if differences else 0
     print(f"wrote {write(profile=args.profile)}")
     return 0
 
