@@ -165,7 +165,7 @@ def judge(claim: Claim, metrics: Mapping[str, Any]) -> Judgement:
 
 def _unrecorded_why(entry: Mapping[str, Any], default: str) -> str:
     """Why a metric has no value, in the notebook's own words where it left a note."""
-    note = entry.get("note")
+    note = str(entry.get("note") or "").split(". ")[0].rstrip(".")
     return f"{default}: {note}" if note else default
 
 
