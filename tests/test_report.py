@@ -184,6 +184,14 @@ def test_git_commit_short_hash_dirty_and_unknown(tmp_path, monkeypatch):
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=tmp_path,
                           capture_output=True, text=True).stdout.strip()
     assert report.git_commit() == head
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "RESULTS.md").write_text("a run's own output")
+    git(tmp_path, "add", "reports")
+    git(tmp_path, "commit", "-q", "-m", "results")
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=tmp_path,
+                          capture_output=True, text=True).stdout.strip()
+    (tmp_path / "reports" / "RESULTS.md").write_text("regenerated")
+    assert report.git_commit() == head  # a run rewriting reports/ is not a dirty checkout
     (tmp_path / "f.txt").write_text("b")
     assert report.git_commit() == head + "+dirty"
 

@@ -72,14 +72,19 @@ def jsonable(value: Any) -> Any:
 
 
 def git_commit() -> str:
-    """``git rev-parse --short HEAD`` of the repository (+"+dirty"), or "unknown"."""
+    """``git rev-parse --short HEAD`` of the repository (+"+dirty"), or "unknown".
+
+    Changes under ``reports/`` do not count as dirty: a run rewrites the committed metrics and
+    RESULTS.md itself, which would otherwise mark every notebook after the first.
+    """
     root = config.repo_root()
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root,
                               capture_output=True, text=True, timeout=10)
         if head.returncode != 0 or not head.stdout.strip():
             return "unknown"
-        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--",
+                                 ".", ":(exclude)reports"],
                                 cwd=root, capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return "unknown"
