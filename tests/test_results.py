@@ -107,17 +107,13 @@ def test_a_missing_value_says_why_in_the_notebooks_words() -> None:
     assert judged.verdict == NOT_TESTABLE and "no fireplace folder given" in judged.why
 
 
-def test_rendered_rows_show_paper_here_verdict_and_caveat() -> None:
+def test_rendered_rows_show_paper_here_verdict_and_caveat(monkeypatch) -> None:
     claim = Claim("bug collapses", "bug", kind="below", baseline="base", tolerance=0.1,
                   needs_pretrained=False, caveat="stand-in data")
     m = _metrics(bug={"value": 0.26, "paper": 0.32}, base={"value": 0.64, "paper": 0.64})
     m["notebook"] = "01_ingwersen_autoencoders"
-    original = results.CLAIMS
-    try:
-        results.CLAIMS = {"01_ingwersen_autoencoders": [claim]}
-        text = results.render({"01_ingwersen_autoencoders": m}, {"commit": "abc"})
-    finally:
-        results.CLAIMS = original
+    monkeypatch.setattr(results, "CLAIMS", {"01_ingwersen_autoencoders": [claim]})
+    text = results.render({"01_ingwersen_autoencoders": m}, {"commit": "abc"})
     row = next(line for line in text.splitlines() if line.startswith("| bug collapses"))
     assert "0.320" in row and "0.260" in row and "base = 0.640" in row
     assert "**reproduced**" in row and "stand-in data" in row
