@@ -46,8 +46,6 @@ _PLACES6 = "places6 stands in for DRE19 and MobileNetV2 (ImageNet) for the repor
 _CNN = ("mobilenetv2",)
 _PAIR = ("mobilenetv2", "mobilenet")
 
-# The headline claims of each report, by the metric names its notebook records
-# (``report.record`` calls). Paper numbers come from the metrics files, never from here.
 CLAIMS: dict[str, list[Claim]] = {
     "01_ingwersen_autoencoders": [
         Claim("Pretrained CNN features retrieve rooms: LOO top-1 on test 0.769 (VGG16-Places365)",

@@ -5,9 +5,9 @@
 Every number in RESULTS.md comes from ``reports/metrics/<notebook>.json`` (written by
 ``helpers.report.record`` during ``make reproduce``); ``tests/test_results.py`` checks that
 they agree. The claims and how each is judged live in :mod:`helpers.claims` (``CLAIMS``, one
-list per notebook). A claim is "not testable here" when the numbers behind it came from random weights
-or synthetic data, or were not recorded; "reproduced" and "not reproduced" are decided by
-the rule of the claim, never by hand.
+list per notebook). A claim is "not testable here" when the numbers behind it came from
+random weights or synthetic data, or were not recorded; "reproduced" and "not reproduced"
+are decided by the rule of the claim, never by hand.
 """
 
 from __future__ import annotations
@@ -16,14 +16,13 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from helpers import config
+from helpers import config, report
 from helpers.claims import CLAIMS, KINDS, TITLES, Claim
 
 __all__ = ["CLAIMS", "KINDS", "TITLES", "Claim", "judge", "render", "write", "compare_runs"]
@@ -228,30 +227,23 @@ def notebook_seconds(executed_dir: Path, profile: str) -> dict[str, float]:
     return {name: float(run["seconds"]) for name, run in sorted(runs.items())}
 
 
-def total_time(executed_dir: Path, profile: str) -> float | None:
-    seconds = notebook_seconds(executed_dir, profile)
-    return sum(seconds.values()) if seconds else None
-
-
 def write(reports: Path | None = None, profile: str = "standard") -> Path:
     reports = reports or config.reports_dir()
     all_metrics = load_all(reports / "metrics")
     # The commit the numbers came from; the checkout's only when the runs do not say.
     run_commits = sorted({str(m.get("git_commit")) for m in all_metrics.values()
                           if m.get("git_commit")})
-    commit = ", ".join(run_commits) or subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-        cwd=config.repo_root()).stdout.strip() or "unknown"
-    seconds = total_time(reports / "executed", profile)
+    commit = ", ".join(run_commits) or report.git_commit()
+    per_notebook = notebook_seconds(reports / "executed", profile)
+    seconds = sum(per_notebook.values())
     header = {
         "commit": commit,
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": machine_description(),
         "profile": profile,
         "total notebook time": f"{seconds / 60:.1f} min" if seconds else "not recorded",
-        "per notebook": ", ".join(f"{name[:2]} {s / 60:.1f} min" for name, s in
-                                  notebook_seconds(reports / "executed", profile).items())
-                        or "not recorded",
+        "per notebook": ", ".join(f"{name[:2]} {s / 60:.1f} min"
+                                  for name, s in per_notebook.items()) or "not recorded",
         "regenerated within": f"{TOLERANCE} absolute on every number (same seed, same machine "
                               "kind): `python -m helpers.results --compare OTHER_RUN/reports`",
         "GPU paper-profile run": GPU_RUN,
