@@ -24,41 +24,44 @@ def naive_distances(z):  # the report's code: round-off negatives reach the squa
         return np.sqrt(sq - 2 * z @ z.T + sq.T)
 
 
-def _supcon(z, labels, temperature, keep_self):
+def supcon(z, labels, temperature):
     z = z / np.linalg.norm(z, axis=1, keepdims=True)
     logits = z @ z.T / temperature
-    others = ~np.eye(len(z), dtype=bool)
-    denominator_mask = np.ones_like(others) if keep_self else others
-    log_denominator = np.log((np.exp(logits) * denominator_mask).sum(axis=1))
+    others = ~np.eye(len(z), dtype=bool)  # the anchor is neither a positive nor in the sum
+    log_denominator = np.log((np.exp(logits) * others).sum(axis=1))
     positives = (labels[:, None] == labels[None, :]) & others
-    has_positive = positives.sum(axis=1) > 0
+    n_positives = positives.sum(axis=1)
     per_anchor = -((logits - log_denominator[:, None]) * positives).sum(axis=1)
-    return float((per_anchor[has_positive] / positives.sum(axis=1)[has_positive]).mean())
-
-
-def supcon(z, labels, temperature):
-    return _supcon(z, labels, temperature, keep_self=False)
+    has_positive = n_positives > 0  # anchors alone in their room are left out
+    return float((per_anchor[has_positive] / n_positives[has_positive]).mean())
 
 
 def supcon_self_in_denominator(z, labels, temperature):  # typical mistake
-    return _supcon(z, labels, temperature, keep_self=True)
-
-
-def _pairs(z, labels, margin, square_hinge):
-    d = np.linalg.norm(z[:, None, :] - z[None, :, :], axis=-1)
-    same = labels[:, None] == labels[None, :]
-    hinge = np.maximum(margin - d, 0.0)
-    per_pair = np.where(same, d ** 2, hinge ** 2 if square_hinge else hinge)
-    i, j = np.triu_indices(len(z), k=1)
-    return float(per_pair[i, j].mean())
+    z = z / np.linalg.norm(z, axis=1, keepdims=True)
+    logits = z @ z.T / temperature
+    others = ~np.eye(len(z), dtype=bool)
+    log_denominator = np.log(np.exp(logits).sum(axis=1))  # includes the anchor itself
+    positives = (labels[:, None] == labels[None, :]) & others
+    n_positives = positives.sum(axis=1)
+    per_anchor = -((logits - log_denominator[:, None]) * positives).sum(axis=1)
+    has_positive = n_positives > 0
+    return float((per_anchor[has_positive] / n_positives[has_positive]).mean())
 
 
 def margin_loss(z, labels, margin):
-    return _pairs(z, labels, margin, square_hinge=True)
+    d = np.linalg.norm(z[:, None, :] - z[None, :, :], axis=-1)
+    same = labels[:, None] == labels[None, :]
+    per_pair = np.where(same, d ** 2, np.maximum(margin - d, 0.0) ** 2)
+    i, j = np.triu_indices(len(z), k=1)  # every unordered pair once
+    return float(per_pair[i, j].mean())
 
 
 def margin_loss_unsquared_hinge(z, labels, margin):  # typical mistake
-    return _pairs(z, labels, margin, square_hinge=False)
+    d = np.linalg.norm(z[:, None, :] - z[None, :, :], axis=-1)
+    same = labels[:, None] == labels[None, :]
+    per_pair = np.where(same, d ** 2, np.maximum(margin - d, 0.0))
+    i, j = np.triu_indices(len(z), k=1)
+    return float(per_pair[i, j].mean())
 
 
 SOLUTIONS = {
