@@ -74,3 +74,12 @@ def test_fill_cell_leaves_other_cells_alone_and_refuses_a_cell_without_a_blank()
     assert teacher.fill_cell("x = 1\nprint(x)") is None
     with pytest.raises(ValueError, match="no 'answer = None'"):
         teacher.fill_cell('answer = 0.5\nexercises.check("01.ae512_test_gain", answer)')
+
+
+def test_the_runner_writes_teachers_copies(tmp_path, capsys):
+    from helpers import notebooks
+
+    assert notebooks.main(["teacher", "01", "--output-dir", str(tmp_path)]) == 0
+    copy = tmp_path / "01_ingwersen_autoencoders.ipynb"
+    assert copy.is_file() and "5 exercises filled in" in capsys.readouterr().out
+    assert "teacher's copy: the reference solution" in copy.read_text(encoding="utf-8")
