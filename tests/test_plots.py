@@ -179,3 +179,74 @@ def test_explorer_widget_redraws_on_change(monkeypatch):
     k.value = 4
     backbone.value = "b"
     assert calls == [([0], 2, "a"), ([5], 2, "a"), ([5], 4, "a"), ([5], 4, "b")]
+
+
+def _kernel_shell(allow_stdin: bool):
+    """A stand-in for IPython's shell: what live_frontend() reads from a real kernel."""
+    class Kernel:
+        _allow_stdin = allow_stdin
+
+    class Shell:
+        kernel = Kernel()
+
+    return Shell()
+
+
+@pytest.mark.parametrize("allow_stdin, env, live", [
+    (True, {}, True),                        # JupyterLab / Notebook / VS Code
+    (False, {}, False),                      # nbclient: papermill called directly, nbconvert
+    (True, {"PAPERMILL": "1"}, False),       # our runner sets PAPERMILL for its kernels
+    (True, {"LOOKALIKE_STATIC": "1"}, False),
+])
+def test_live_frontend_tells_a_person_from_papermill(monkeypatch, allow_stdin, env, live):
+    import IPython
+
+    monkeypatch.delenv("PAPERMILL", raising=False)
+    monkeypatch.delenv("LOOKALIKE_STATIC", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(IPython, "get_ipython", lambda: _kernel_shell(allow_stdin))
+    assert plots.live_frontend() is live
+
+
+def test_explorer_degrades_to_the_static_gallery_under_papermill(monkeypatch):
+    import IPython
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: _kernel_shell(True))  # a live kernel...
+    monkeypatch.setenv("PAPERMILL", "1")  # ...but run by papermill
+    fig = plots.explorer(tiny_images(6), {"a": np.eye(6)[:, :3] + 0.1}, np.arange(6) % 2, k=2,
+                         queries=(0,))
+    assert fig.__class__.__name__ == "Figure" and len(fig.axes) == 3
+
+
+def test_explorer_callbacks_redraw_the_right_neighbours(monkeypatch):
+    widgets = pytest.importorskip("ipywidgets")
+    # Points on a circle at angles with growing gaps: cosine neighbours are known by hand.
+    angles = np.array([0.0, 0.1, 0.3, 0.6, 1.0, 1.5, 2.1, 2.8])
+    circle = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    embs = {"circle": circle, "mirrored": circle[::-1].copy()}  # image i sits at angle 7 - i
+    labels = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    imgs = np.stack([np.full((4, 4, 3), 30 * i, np.uint8) for i in range(8)])  # image i: 30 i
+    drawn = []
+    real = plots.neighbour_gallery
+
+    def record(*args, **kw):  # what each redraw shows: neighbour ids (by pixel value), frames
+        fig = real(*args, **kw)
+        row = fig.axes[1:]
+        drawn.append(([int(ax.images[0].get_array()[0, 0, 0]) // 30 for ax in row],
+                      [frame(ax) for ax in row]))
+        return fig
+
+    monkeypatch.setattr(plots, "neighbour_gallery", record)
+    box = plots.explorer(imgs, embs, labels, k=2, interactive=True)
+    assert isinstance(box, widgets.VBox)
+    query, backbone, k = box.children[0].children
+    query.value = 5   # angle 1.5: nearest 1.0 (4), 2.1 (6), 0.6 (3), 0.3 (2)
+    k.value = 4
+    backbone.value = "mirrored"  # image j now sits at angles[7 - j]: image 5 at 0.3
+    query.value = 4  # at 0.6: nearest 0.3 (image 5), 1.0 (3), 0.1 (6), 0.0 (7)
+    assert drawn[0][0] == [1, 2]  # the first draw: query 0, k = 2
+    assert drawn[1][0] == [4, 6]
+    assert drawn[2] == ([4, 6, 3, 2], [plots.HIT, plots.HIT, plots.MISS, plots.MISS])
+    assert drawn[3][0][0] == 6  # image 5's nearest on the mirrored circle: 0.1, image 6
+    assert drawn[4] == ([5, 3, 6, 7], [plots.HIT, plots.MISS, plots.HIT, plots.HIT])

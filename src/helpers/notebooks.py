@@ -3,12 +3,15 @@
     python -m helpers.notebooks run [--profile P] [-p NAME VALUE ...] [NAMES...]
     python -m helpers.notebooks list
     python -m helpers.notebooks strip [--check] [PATHS...]
+    python -m helpers.notebooks teacher [--output-dir DIR] [NAMES...]
 
 ``run`` executes ``notebooks/*.ipynb`` (or the ones named: ``01``, ``01_ingwersen``, a stem or
 a path) with papermill, in the kernel of the Python running this command (the venv's), with
 ``notebooks/`` as working directory, into ``reports/executed/``. It prints one line per
 notebook with its time, appends the times to ``reports/executed/timings.json``, and exits
-non-zero naming the notebook and cell that failed.
+non-zero naming the notebook and cell that failed. ``teacher`` writes a teacher's copy of each
+notebook, its exercises filled in with the reference solutions (``helpers.exercises.teacher``),
+into ``reports/teacher/``.
 """
 
 from __future__ import annotations
@@ -284,6 +287,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     strip_cmd = commands.add_parser("strip", help="remove outputs, keep tags")
     strip_cmd.add_argument("paths", nargs="*", type=Path)
     strip_cmd.add_argument("--check", action="store_true", help="exit 1 if anything would change")
+    teacher_cmd = commands.add_parser("teacher", help="copies with the exercises' solutions filled in")
+    teacher_cmd.add_argument("names", nargs="*", help="notebook stems or prefixes (default: all)")
+    teacher_cmd.add_argument("--output-dir", type=Path, default=None)
     args = parser.parse_args(argv)
 
     if args.command == "list":
@@ -297,6 +303,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{'would strip' if args.check else 'stripped'} {path}")
         return 1 if (args.check and changed) else 0
 
+    if args.command == "teacher":
+        from helpers.exercises.teacher import teacher_copy
+
+        output_dir = args.output_dir or config.reports_dir() / "teacher"
+        for notebook in discover(args.names):
+            filled = teacher_copy(notebook, output_dir / notebook.name)
+            print(f"{output_dir / notebook.name}: {len(filled)} exercises filled in")
+        return 0
     params = {name: _parse_value(value) for name, value in args.parameter}
     total_start = time.perf_counter()
     results = run(args.names, args.profile, params, args.output_dir,

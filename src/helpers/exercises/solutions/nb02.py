@@ -1,0 +1,81 @@
+"""Reference answers to notebook 02's exercises (teachers and tests only)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def last_batch(n, batch_size):
+    return n - batch_size * ((n - 1) // batch_size)
+
+
+def last_batch_modulo(n, batch_size):  # typical mistake: 0 when the images divide evenly
+    return n % batch_size
+
+
+def safe_distances(z):
+    sq = (z * z).sum(axis=1, keepdims=True)
+    return np.sqrt(np.maximum(sq - 2 * z @ z.T + sq.T, 0.0))
+
+
+def naive_distances(z):  # the report's code: round-off negatives reach the square root
+    sq = (z * z).sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore"):
+        return np.sqrt(sq - 2 * z @ z.T + sq.T)
+
+
+def supcon(z, labels, temperature):
+    z = z / np.linalg.norm(z, axis=1, keepdims=True)
+    logits = z @ z.T / temperature
+    others = ~np.eye(len(z), dtype=bool)  # the anchor is neither a positive nor in the sum
+    log_denominator = np.log((np.exp(logits) * others).sum(axis=1))
+    positives = (labels[:, None] == labels[None, :]) & others
+    n_positives = positives.sum(axis=1)
+    per_anchor = -((logits - log_denominator[:, None]) * positives).sum(axis=1)
+    has_positive = n_positives > 0  # anchors alone in their room are left out
+    return float((per_anchor[has_positive] / n_positives[has_positive]).mean())
+
+
+def supcon_self_in_denominator(z, labels, temperature):  # typical mistake
+    z = z / np.linalg.norm(z, axis=1, keepdims=True)
+    logits = z @ z.T / temperature
+    others = ~np.eye(len(z), dtype=bool)
+    log_denominator = np.log(np.exp(logits).sum(axis=1))  # includes the anchor itself
+    positives = (labels[:, None] == labels[None, :]) & others
+    n_positives = positives.sum(axis=1)
+    per_anchor = -((logits - log_denominator[:, None]) * positives).sum(axis=1)
+    has_positive = n_positives > 0
+    return float((per_anchor[has_positive] / n_positives[has_positive]).mean())
+
+
+def margin_loss(z, labels, margin):
+    d = np.linalg.norm(z[:, None, :] - z[None, :, :], axis=-1)
+    same = labels[:, None] == labels[None, :]
+    per_pair = np.where(same, d ** 2, np.maximum(margin - d, 0.0) ** 2)
+    i, j = np.triu_indices(len(z), k=1)  # every unordered pair once
+    return float(per_pair[i, j].mean())
+
+
+def margin_loss_unsquared_hinge(z, labels, margin):  # typical mistake
+    d = np.linalg.norm(z[:, None, :] - z[None, :, :], axis=-1)
+    same = labels[:, None] == labels[None, :]
+    per_pair = np.where(same, d ** 2, np.maximum(margin - d, 0.0))
+    i, j = np.triu_indices(len(z), k=1)
+    return float(per_pair[i, j].mean())
+
+
+SOLUTIONS = {
+    "02.last_batch": last_batch,
+    "02.safe_distances": safe_distances,
+    "02.supcon": supcon,
+    "02.margin_loss": margin_loss,
+    "02.gold_gap_on_test": 0.771 - 0.776452,
+}
+
+WRONG = {
+    "02.last_batch": last_batch_modulo,
+    "02.safe_distances": naive_distances,
+    "02.supcon": supcon_self_in_denominator,
+    "02.margin_loss": margin_loss_unsquared_hinge,
+    "02.gold_gap_on_test": 0.783 - 0.776452,  # the report's validation-vs-test gap
+}

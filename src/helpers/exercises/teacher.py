@@ -1,0 +1,97 @@
+"""A teacher's copy of a notebook: every exercise filled in with its reference solution.
+
+``python -m helpers.notebooks teacher [NAMES...] [--output-dir DIR]`` writes, for each notebook,
+a copy (default ``reports/teacher/``) in which each exercise cell holds its reference solution
+from ``helpers.exercises.solutions``: a function exercise's stub (``def name(...)`` whose body
+is ``return None  # your code here`` or ``...  # your code here``) is replaced by the solution's
+source and ``answer = None`` by ``answer = name``; a number exercise's ``answer = None`` by the number. Run the copy and every
+check says "correct". The student notebooks in ``notebooks/`` are never touched.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from helpers import exercises
+
+CHECK_CALL = re.compile(r"""exercises\.check\(["']([^"']+)["'],\s*answer""")
+BLANK_ANSWER = re.compile(r"^answer = None\b.*$", re.MULTILINE)
+FILLED = "  # teacher's copy: the reference solution"
+
+# A student's stub: "def name(...):", maybe a docstring, then a body of one line
+# "return None  # your code here" or "...  # your code here".
+STUB = re.compile(r"^def (\w+)\(.*?\n    (?:return None|\.\.\.)  # your code here\n",
+                  re.MULTILINE | re.DOTALL)
+
+
+def _imports(solution: Callable[..., Any]) -> list[str]:
+    """Lines that give a notebook cell the module-level names ``solution`` uses."""
+    lines = []
+    for name, value in inspect.getclosurevars(solution).globals.items():
+        if inspect.ismodule(value):
+            package, _, leaf = value.__name__.rpartition(".")
+            lines.append(f"from {package} import {leaf}" if package and leaf == name else
+                         f"import {value.__name__}" + ("" if value.__name__ == name else f" as {name}"))
+        elif getattr(value, "__name__", None) == name and getattr(value, "__module__", None):
+            lines.append(f"from {value.__module__} import {name}")
+        elif isinstance(value, int | float | str | tuple):
+            lines.append(f"{name} = {value!r}")
+        else:
+            raise ValueError(f"{solution.__name__} uses {name!r}, which a cell cannot import")
+    return lines
+
+
+def _solution_source(solution: Callable[..., Any], stub_name: str) -> str:
+    imports = "".join(f"{line}\n" for line in _imports(solution))
+    source = (imports + "\n\n" if imports else "") + inspect.getsource(solution)
+    if solution.__name__ != stub_name:  # later cells may call the student's name
+        source += f"\n\n{stub_name} = {solution.__name__}\n"
+    return source
+
+
+def fill_cell(source: str) -> tuple[str, str] | None:
+    """``(exercise id, source with the solution filled in)`` for an exercise cell, else None.
+
+    Raises ``ValueError`` if the cell checks an exercise but has no blank to fill.
+    """
+    match = CHECK_CALL.search(source)
+    if match is None:
+        return None
+    exercise_id = match.group(1)
+    solution = exercises.solution(exercise_id)
+    if callable(solution):
+        stub = STUB.search(source)
+        if stub is None:
+            raise ValueError(f"{exercise_id}: no function stub ending in '# your code here'")
+        source = (source[:stub.start()] + _solution_source(solution, stub.group(1))
+                  + source[stub.end():])
+        value = stub.group(1)
+    else:
+        value = repr(round(solution, 6) if isinstance(solution, float) else solution)
+    source, found = BLANK_ANSWER.subn(lambda _: f"answer = {value}{FILLED}", source, count=1)
+    if not found:
+        raise ValueError(f"{exercise_id}: no 'answer = None' line to fill")
+    return exercise_id, source
+
+
+def teacher_copy(notebook: Path, output: Path) -> list[str]:
+    """Write ``notebook`` with every exercise filled in to ``output``; the ids filled, in order."""
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    filled = []
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        result = fill_cell(source)
+        if result is not None:
+            filled.append(result[0])
+            cell["source"] = result[1].splitlines(keepends=True)
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return filled
