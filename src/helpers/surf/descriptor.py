@@ -72,7 +72,9 @@ def haar_bilinear(ii: np.ndarray, margin: int, x: np.ndarray, y: np.ndarray, sid
 
     Rounding the rotated sample grid to whole pixels jitters small-scale samples by up to
     half a pixel, which costs rotated matches much of their precision; blending is four times
-    the look-ups of rounding and still cheap next to detection.
+    the look-ups of rounding. The four :func:`haar` calls it stands for share their clipped
+    row and column indices here, and ``ndarray.take`` does the look-ups (several times faster
+    than fancy indexing); the arithmetic is :func:`haar`'s, in the same order.
     """
     # haar() at integer (xi, yi) covers pixels xi - side/2 .. xi + side/2 - 1, so it is centred
     # at (xi - 0.5, yi - 0.5); shifting by half a pixel centres the wavelet on (x, y), which
@@ -81,20 +83,70 @@ def haar_bilinear(ii: np.ndarray, margin: int, x: np.ndarray, y: np.ndarray, sid
     x0, y0 = np.floor(x), np.floor(y)
     wx, wy = x - x0, y - y0
     xi, yi = x0.astype(np.int64), y0.astype(np.int64)
+    half = side // 2
+    flat = ii.ravel()
+    h1, w1 = ii.shape
+    # Row offsets (already times the row length) and columns of the top/bottom/middle and
+    # left/right/middle edges, for the pixel itself (0) and its neighbour below / right (1).
+    rows = [[np.clip(yi + (d + o + margin), 0, h1 - 1) * w1 for o in (0, 1)] for d in (-half, half, 0)]
+    cols = [[np.clip(xi + (d + o + margin), 0, w1 - 1) for o in (0, 1)] for d in (-half, half, 0)]
+    area = (2 * half) ** 2
     dx = np.zeros(np.shape(x))
     dy = np.zeros(np.shape(x))
     for ox, oy, weight in ((0, 0, (1 - wx) * (1 - wy)), (1, 0, wx * (1 - wy)),
                            (0, 1, (1 - wx) * wy), (1, 1, wx * wy)):
-        hx, hy = haar(ii, margin, xi + ox, yi + oy, side)
-        dx += weight * hx
-        dy += weight * hy
+        (r0, r1, rm), (c0, c1, cm) = (r[oy] for r in rows), (c[ox] for c in cols)
+        a00, a01, a10, a11 = flat.take(r0 + c0), flat.take(r0 + c1), flat.take(r1 + c0), flat.take(r1 + c1)
+        hx = a11 - a01 - 2 * flat.take(r1 + cm) + 2 * flat.take(r0 + cm) + a10 - a00
+        hy = a11 - a10 - 2 * flat.take(rm + c1) + 2 * flat.take(rm + c0) + a01 - a00
+        dx += weight * (hx / area)
+        dy += weight * (hy / area)
     return dx, dy
+
+
+# Windows that hold a response at angle a (start k * 5 degrees <= a < start + 60 degrees) are
+# the twelve k up to floor(a / 5 degrees) = q. Those at q - 10 .. q - 1 hold it with 5 degrees
+# to spare; only q - 12, q - 11, q and q + 1 can be decided by rounding, so only those are
+# tested, with the exact comparison of a full (keypoints, windows, samples) mask.
+_SURE = np.arange(1, 11)
+_EDGES = np.array([12, 11, 0, -1])
+
+
+def _window_sums(angle: np.ndarray, values: tuple[np.ndarray, ...]) -> list[np.ndarray]:
+    """Per keypoint and window start, the sum of each of ``values`` over samples inside it.
+
+    Window ``k`` holds sample ``p`` when ``mod(angle[p] - 2 pi k / 72, 2 pi) < pi / 3``,
+    decided as above. Sums are accumulated on an unwrapped axis of 72 + 14 starts
+    (``q - d + 12``) by difference arrays (the sure run) and direct additions (the edges),
+    then folded back onto the circle.
+    """
+    n, m = angle.shape
+    step = 2 * np.pi / ORIENT_STEPS
+    q = np.floor(np.mod(angle, 2 * np.pi) / step).astype(np.int64) % ORIENT_STEPS
+    edge_k = (q[..., None] - _EDGES) % ORIENT_STEPS
+    starts = np.arange(ORIENT_STEPS) * (2 * np.pi / ORIENT_STEPS)
+    inside = np.mod(angle[..., None] - starts[edge_k], 2 * np.pi) < ORIENT_WINDOW
+    width = ORIENT_STEPS + 14
+    base = (np.arange(n) * width)[:, None] + q + 12  # unwrapped index of window q
+    first, stop = base - _SURE[-1], base - _SURE[0] + 1  # the sure run: q - 10 .. q - 1
+    edge_idx = (base[..., None] - _EDGES)[inside]
+    out = []
+    for v in values:
+        diff = np.bincount(first.ravel(), v.ravel(), n * width)
+        diff -= np.bincount(stop.ravel(), v.ravel(), n * width)
+        sums = np.cumsum(diff.reshape(n, width), axis=1)
+        sums += np.bincount(edge_idx, np.broadcast_to(v[..., None], inside.shape)[inside],
+                            n * width).reshape(n, width)
+        folded = sums[:, 12 : 12 + ORIENT_STEPS].copy()
+        folded[:, -12:] += sums[:, :12]
+        folded[:, :2] += sums[:, 12 + ORIENT_STEPS :]
+        out.append(folded)
+    return out
 
 
 def orientations(ii: np.ndarray, margin: int, x: np.ndarray, y: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """Dominant orientation (radians, image coordinates: ``atan2(dy, dx)`` with y down)."""
     out = np.zeros(len(x))
-    starts = np.arange(ORIENT_STEPS) * (2 * np.pi / ORIENT_STEPS)
     for lo in range(0, len(x), CHUNK):
         sl = slice(lo, lo + CHUNK)
         s = scale[sl, None]
@@ -103,11 +155,7 @@ def orientations(ii: np.ndarray, margin: int, x: np.ndarray, y: np.ndarray, scal
         side = 2 * np.maximum(1, np.round(2 * s)).astype(np.int64)  # 4s, kept even
         dx, dy = haar_bilinear(ii, margin, px, py, side)
         dx, dy = dx * ORIENT_WEIGHT, dy * ORIENT_WEIGHT
-        angle = np.arctan2(dy, dx)
-        # (n, windows, samples): is sample p inside the pi/3 window starting at starts[k]?
-        inside = np.mod(angle[:, None, :] - starts[None, :, None], 2 * np.pi) < ORIENT_WINDOW
-        sum_x = np.einsum("nkp,np->nk", inside, dx)
-        sum_y = np.einsum("nkp,np->nk", inside, dy)
+        sum_x, sum_y = _window_sums(np.arctan2(dy, dx), (dx, dy))
         best = np.argmax(sum_x**2 + sum_y**2, axis=1)
         rows = np.arange(len(best))
         out[sl] = np.arctan2(sum_y[rows, best], sum_x[rows, best])

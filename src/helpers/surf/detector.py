@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
-from scipy import ndimage
 
 # The paper fixes four filter sizes per octave; the middle two are where maxima can be found.
 LAYERS_PER_OCTAVE = 4
@@ -64,41 +64,50 @@ class _Grid:
             c : c + self.step * (self.cols - 1) + 1 : self.step,
         ]
 
-    def box(self, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
-        """Sum over rows ``y+r0 .. y+r1`` and columns ``x+c0 .. x+c1`` (inclusive offsets)."""
-        return (
-            self._at(r1 + 1, c1 + 1) - self._at(r0, c1 + 1) - self._at(r1 + 1, c0) + self._at(r0, c0)
-        )
+    def box(self, r0: int, r1: int, c0: int, c1: int, out: np.ndarray | None = None) -> np.ndarray:
+        """Sum over rows ``y+r0 .. y+r1`` and columns ``x+c0 .. x+c1`` (inclusive offsets).
+
+        ``((A - B) - C) + D`` of the four corner views, written into ``out`` when given (no
+        temporaries: at 640x480 a fresh array costs more in page faults than the sums).
+        """
+        out = np.subtract(self._at(r1 + 1, c1 + 1), self._at(r0, c1 + 1), out=out)
+        np.subtract(out, self._at(r1 + 1, c0), out=out)
+        return np.add(out, self._at(r0, c0), out=out)
 
 
-def hessian_layer(grid: _Grid, size: int) -> tuple[np.ndarray, np.ndarray]:
+def hessian_layer(grid: _Grid, size: int, out: tuple[np.ndarray, ...] | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """``det(H)`` and the trace ``Dxx + Dyy`` for filter side ``size`` at every grid point.
 
     The filters, with lobe ``l = size / 3`` (always odd, so the filters are centred):
     ``Dyy`` is three stacked ``l x (2l - 1)`` lobes weighted +1, -2, +1 (computed as the whole
     ``3l x (2l - 1)`` box minus three times the middle lobe); ``Dxx`` is its transpose; ``Dxy``
     is four ``l x l`` squares around the centre, one pixel apart, +1 on the main diagonal and -1
-    on the other.
+    on the other. ``out``: six grid-shaped arrays, ``(det, trace)`` and four to work in, so
+    that a whole octave runs in the same memory.
     """
+    det, trace, dxx, dyy, dxy, tmp = out if out is not None else [
+        np.empty((grid.rows, grid.cols)) for _ in range(6)]
     lobe = size // 3
     half_long, half_lobe, half_wide = (size - 1) // 2, (lobe - 1) // 2, lobe - 1
-    dyy = grid.box(-half_long, half_long, -half_wide, half_wide) - 3.0 * grid.box(
-        -half_lobe, half_lobe, -half_wide, half_wide
-    )
-    dxx = grid.box(-half_wide, half_wide, -half_long, half_long) - 3.0 * grid.box(
-        -half_wide, half_wide, -half_lobe, half_lobe
-    )
-    dxy = (
-        grid.box(-lobe, -1, -lobe, -1)
-        + grid.box(1, lobe, 1, lobe)
-        - grid.box(-lobe, -1, 1, lobe)
-        - grid.box(1, lobe, -lobe, -1)
-    )
+    grid.box(-half_long, half_long, -half_wide, half_wide, out=dyy)
+    dyy -= np.multiply(grid.box(-half_lobe, half_lobe, -half_wide, half_wide, out=tmp), 3.0, out=tmp)
+    grid.box(-half_wide, half_wide, -half_long, half_long, out=dxx)
+    dxx -= np.multiply(grid.box(-half_wide, half_wide, -half_lobe, half_lobe, out=tmp), 3.0, out=tmp)
+    grid.box(-lobe, -1, -lobe, -1, out=dxy)
+    dxy += grid.box(1, lobe, 1, lobe, out=tmp)
+    dxy -= grid.box(-lobe, -1, 1, lobe, out=tmp)
+    dxy -= grid.box(1, lobe, -lobe, -1, out=tmp)
     # Normalising by the filter area makes the responses of different sizes comparable.
     area = float(size * size)
-    dxx, dyy, dxy = dxx / area, dyy / area, dxy / area
+    dxx /= area
+    dyy /= area
+    dxy /= area
     # 0.9 balances the box approximation of Dxy against the Gaussian it stands for (eq. 4).
-    return dxx * dyy - (0.9 * dxy) ** 2, dxx + dyy
+    np.multiply(dxx, dyy, out=det)
+    det -= np.square(np.multiply(dxy, 0.9, out=tmp), out=tmp)
+    np.add(dxx, dyy, out=trace)
+    return det, trace
 
 
 @dataclass
@@ -121,11 +130,31 @@ class Detections:
         return len(self.x)
 
 
-def _neighbour_max(stack: np.ndarray) -> np.ndarray:
-    """For each cell of a (scale, row, col) stack, the largest of its 26 neighbours."""
-    footprint = np.ones((3, 3, 3), dtype=bool)
-    footprint[1, 1, 1] = False  # strict maximum: the centre must beat every neighbour
-    return ndimage.maximum_filter(stack, footprint=footprint, mode="constant", cval=-np.inf)
+def _strict_maxima(stack: np.ndarray, layer: int, rows: slice, cols: slice, threshold: float):
+    """Grid points ``(r, c)`` in ``rows x cols`` of ``stack[layer]`` above ``threshold`` and
+    strictly above all 26 neighbours in (scale, row, col), in row-major order.
+
+    ``rows`` and ``cols`` must leave a cell on each side. A 3x3 dilation of the layer itself
+    (``cv2.dilate``, exact for a maximum) first keeps the points at least as high as their 8
+    neighbours in the layer, a few hundred; the full strict test then reads the 26
+    neighbours of those alone.
+    """
+    values = stack[layer, rows, cols]
+    grown = cv2.dilate(stack[layer, rows.start - 1 : rows.stop + 1, cols.start - 1 : cols.stop + 1],
+                       _SQUARE)[1:-1, 1:-1]
+    r, c = np.nonzero((values > threshold) & (values >= grown))
+    r, c = r + rows.start, c + cols.start
+    centre = stack[layer, r, c]
+    keep = np.ones(len(r), dtype=bool)
+    for ds in (-1, 0, 1):
+        for dr in (-1, 0, 1):
+            for dc in (-1, 0, 1):
+                if ds or dr or dc:
+                    keep &= centre > stack[layer + ds, r + dr, c + dc]
+    return r[keep], c[keep]
+
+
+_SQUARE = np.ones((3, 3), np.uint8)
 
 
 def _interpolate(stack: np.ndarray, s: np.ndarray, r: np.ndarray, c: np.ndarray):
@@ -184,33 +213,47 @@ def detect(
     responses there are made from padding.
     """
     found: list[Detections] = []
+    previous: tuple[np.ndarray, np.ndarray] | None = None
     for octave in range(n_octaves):
         sizes = filter_sizes(octave)
         step = init_step * 2**octave
         grid = _Grid(ii, margin, height, width, step)
         if grid.rows < 3 or grid.cols < 3:
             break  # the image is too small for this octave and every larger one
-        dets, traces = zip(*(hessian_layer(grid, size) for size in sizes), strict=True)
-        stack = np.stack(dets)
-        peaks = (stack > threshold) & (stack > _neighbour_max(stack))
-        peaks[0] = peaks[-1] = False  # the outer layers only serve as neighbours
+        stack, traces = np.empty((2, LAYERS_PER_OCTAVE, grid.rows, grid.cols))
+        work = [np.empty((grid.rows, grid.cols)) for _ in range(4)]
+        for layer, size in enumerate(sizes):
+            if previous is not None and layer < 2:
+                # Sizes 1 and 3 of the last octave are this one's 0 and 1, on every second
+                # point of its grid: the same sums of the same integral-image entries.
+                stack[layer] = previous[0][2 * layer + 1, ::2, ::2]
+                traces[layer] = previous[1][2 * layer + 1, ::2, ::2]
+            else:
+                hessian_layer(grid, size, out=(stack[layer], traces[layer], *work))
+        previous = stack, traces
         ys = np.arange(grid.rows) * step
         xs = np.arange(grid.cols) * step
-        for layer in range(1, LAYERS_PER_OCTAVE - 1):
-            # The larger neighbouring filter must fit inside the image.
+        s_list, r_list, c_list = [], [], []
+        for layer in range(1, LAYERS_PER_OCTAVE - 1):  # the outer layers only serve as neighbours
+            # The larger neighbouring filter must fit inside the image, and the interpolation
+            # reads one grid cell on each side.
             border = sizes[layer + 1] // 2 + 1
-            inside_y = (ys >= border) & (ys <= height - 1 - border)
-            inside_x = (xs >= border) & (xs <= width - 1 - border)
-            peaks[layer] &= inside_y[:, None] & inside_x[None, :]
-            # Interpolation reads one grid cell on each side.
-            peaks[layer, [0, -1], :] = False
-            peaks[layer, :, [0, -1]] = False
-        s, r, c = np.nonzero(peaks)
-        if len(s) == 0:
+            inside_r = np.flatnonzero((ys >= border) & (ys <= height - 1 - border))
+            inside_c = np.flatnonzero((xs >= border) & (xs <= width - 1 - border))
+            r_lo, r_hi = max(inside_r.min(initial=grid.rows), 1), min(inside_r.max(initial=-1), grid.rows - 2)
+            c_lo, c_hi = max(inside_c.min(initial=grid.cols), 1), min(inside_c.max(initial=-1), grid.cols - 2)
+            if r_lo > r_hi or c_lo > c_hi:
+                continue
+            r, c = _strict_maxima(stack, layer, slice(r_lo, r_hi + 1), slice(c_lo, c_hi + 1), threshold)
+            s_list.append(np.full(len(r), layer))
+            r_list.append(r)
+            c_list.append(c)
+        if not s_list or not sum(len(s) for s in s_list):
             continue
+        s, r, c = np.concatenate(s_list), np.concatenate(r_list), np.concatenate(c_list)
         offset, value, ok = _interpolate(stack, s, r, c)
         s, r, c, offset, value = s[ok], r[ok], c[ok], offset[ok], value[ok]
-        trace = np.stack(traces)[s, r, c]
+        trace = traces[s, r, c]
         size_step = sizes[1] - sizes[0]  # uniform within an octave
         found.append(
             Detections(
