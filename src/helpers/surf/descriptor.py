@@ -70,11 +70,11 @@ def haar(ii: np.ndarray, margin: int, x: np.ndarray, y: np.ndarray, side: np.nda
 def haar_bilinear(ii: np.ndarray, margin: int, x: np.ndarray, y: np.ndarray, side: np.ndarray):
     """:func:`haar` at real-valued positions, blended bilinearly from the four nearest pixels.
 
-    Rounding the rotated sample grid to whole pixels jitters small-scale samples by up to
-    half a pixel, which costs rotated matches much of their precision; blending is four times
-    the look-ups of rounding. The four :func:`haar` calls it stands for share their clipped
-    row and column indices here, and ``ndarray.take`` does the look-ups (several times faster
-    than fancy indexing); the arithmetic is :func:`haar`'s, in the same order.
+    ``x``, ``y``: ``(keypoints, samples)``; ``side``: ``(keypoints, 1)``. Rounding the rotated
+    sample grid to whole pixels jitters small-scale samples by up to half a pixel, which costs
+    rotated matches much of their precision; blending is four times the look-ups of rounding.
+    The arithmetic is :func:`haar`'s, in the same order, so the responses are the same to the
+    bit; what is shared is the index work (see :func:`_haar_taps`).
     """
     # haar() at integer (xi, yi) covers pixels xi - side/2 .. xi + side/2 - 1, so it is centred
     # at (xi - 0.5, yi - 0.5); shifting by half a pixel centres the wavelet on (x, y), which
@@ -84,24 +84,54 @@ def haar_bilinear(ii: np.ndarray, margin: int, x: np.ndarray, y: np.ndarray, sid
     wx, wy = x - x0, y - y0
     xi, yi = x0.astype(np.int64), y0.astype(np.int64)
     half = side // 2
+    weights = ((1 - wx) * (1 - wy), wx * (1 - wy), (1 - wx) * wy, wx * wy)
+    h1, w1 = ii.shape
+    # Keypoints whose every look-up (one pixel right and down included) lies inside ii need
+    # no clipping; the others (large scales near the border) take the clipped path.
+    inside = ((yi - half + margin).min(axis=1) >= 0) & ((yi + half + margin).max(axis=1) < h1 - 1)
+    inside &= ((xi - half + margin).min(axis=1) >= 0) & ((xi + half + margin).max(axis=1) < w1 - 1)
+    dx, dy = np.zeros(np.shape(x)), np.zeros(np.shape(x))
+    for rows, clip in ((np.flatnonzero(inside), False), (np.flatnonzero(~inside), True)):
+        if len(rows) == len(inside):
+            rows = slice(None)  # all of them: no copies
+        elif len(rows) == 0:
+            continue
+        area = ((2 * half[rows]) ** 2).astype(np.float64)
+        taps = _haar_taps(ii, margin, xi[rows], yi[rows], half[rows], clip)
+        for (hx, hy), weight in zip(taps, weights, strict=True):
+            dx[rows] += weight[rows] * (hx / area)
+            dy[rows] += weight[rows] * (hy / area)
+    return dx, dy
+
+
+def _haar_taps(ii: np.ndarray, margin: int, xi: np.ndarray, yi: np.ndarray, half: np.ndarray, clip: bool):
+    """Unnormalised :func:`haar` ``(dx, dy)`` at ``(xi, yi)`` and at the pixel right, below and
+    below-right of it, in that order (the bilinear weights' order).
+
+    Without ``clip`` the eight corner indices are computed once and the three neighbours read
+    the same indices from the flat integral image shifted by 1, one row and one row + 1;
+    ``ndarray.take`` does the look-ups (several times faster than fancy indexing). With
+    ``clip`` every neighbour's indices are clipped into ``ii`` as :func:`haar` clips them.
+    """
     flat = ii.ravel()
     h1, w1 = ii.shape
-    # Row offsets (already times the row length) and columns of the top/bottom/middle and
-    # left/right/middle edges, for the pixel itself (0) and its neighbour below / right (1).
-    rows = [[np.clip(yi + (d + o + margin), 0, h1 - 1) * w1 for o in (0, 1)] for d in (-half, half, 0)]
-    cols = [[np.clip(xi + (d + o + margin), 0, w1 - 1) for o in (0, 1)] for d in (-half, half, 0)]
-    area = (2 * half) ** 2
-    dx = np.zeros(np.shape(x))
-    dy = np.zeros(np.shape(x))
-    for ox, oy, weight in ((0, 0, (1 - wx) * (1 - wy)), (1, 0, wx * (1 - wy)),
-                           (0, 1, (1 - wx) * wy), (1, 1, wx * wy)):
-        (r0, r1, rm), (c0, c1, cm) = (r[oy] for r in rows), (c[ox] for c in cols)
-        a00, a01, a10, a11 = flat.take(r0 + c0), flat.take(r0 + c1), flat.take(r1 + c0), flat.take(r1 + c1)
-        hx = a11 - a01 - 2 * flat.take(r1 + cm) + 2 * flat.take(r0 + cm) + a10 - a00
-        hy = a11 - a10 - 2 * flat.take(rm + c1) + 2 * flat.take(rm + c0) + a01 - a00
-        dx += weight * (hx / area)
-        dy += weight * (hy / area)
-    return dx, dy
+    edges = (-half + margin, half + margin, margin)  # top/left, bottom/right, middle
+    for ox, oy in ((0, 0), (1, 0), (0, 1), (1, 1)):
+        if clip:
+            r0, r1, rm = (np.clip(yi + (d + oy), 0, h1 - 1) * w1 for d in edges)
+            c0, c1, cm = (np.clip(xi + (d + ox), 0, w1 - 1) for d in edges)
+            source = flat
+        else:
+            if ox == oy == 0:
+                r0, r1, rm = ((yi + d) * w1 for d in edges)
+                c0, c1, cm = (xi + d for d in edges)
+                index = [r0 + c0, r0 + c1, r1 + c0, r1 + c1, r1 + cm, r0 + cm, rm + c1, rm + c0]
+            source = flat[ox + oy * w1 :]
+        if clip:
+            index = [r0 + c0, r0 + c1, r1 + c0, r1 + c1, r1 + cm, r0 + cm, rm + c1, rm + c0]
+        a00, a01, a10, a11, a1m, a0m, am1, am0 = (source.take(i) for i in index)
+        # right half - left half = whole - 2 * left; bottom - top = whole - 2 * top
+        yield (a11 - a01 - 2 * a1m + 2 * a0m + a10 - a00, a11 - a10 - 2 * am1 + 2 * am0 + a01 - a00)
 
 
 # Windows that hold a response at angle a (start k * 5 degrees <= a < start + 60 degrees) are

@@ -65,17 +65,42 @@ class _Grid:
         ]
 
     def box(self, r0: int, r1: int, c0: int, c1: int, out: np.ndarray | None = None) -> np.ndarray:
-        """Sum over rows ``y+r0 .. y+r1`` and columns ``x+c0 .. x+c1`` (inclusive offsets).
-
-        ``((A - B) - C) + D`` of the four corner views, written into ``out`` when given (no
-        temporaries: at 640x480 a fresh array costs more in page faults than the sums).
-        """
+        """Sum over rows ``y+r0 .. y+r1`` and columns ``x+c0 .. x+c1`` (inclusive offsets)."""
         out = np.subtract(self._at(r1 + 1, c1 + 1), self._at(r0, c1 + 1), out=out)
         np.subtract(out, self._at(r1 + 1, c0), out=out)
         return np.add(out, self._at(r0, c0), out=out)
 
+    def column_strip(self, c0: int, c1: int, reach: int) -> np.ndarray:
+        """``ii[Y, x + c1 + 1] - ii[Y, x + c0]`` (row sums over columns ``x+c0 .. x+c1``) at the
+        grid's columns, for *every* image row ``Y`` from ``-reach`` to the last grid row plus
+        ``reach + 1``. Boxes sharing those columns are then one difference of two strip rows."""
+        top = self.margin - reach
+        rows = slice(top, top + self.step * (self.rows - 1) + 2 * reach + 2)
+        return self.ii[rows, self._cols(c1 + 1)] - self.ii[rows, self._cols(c0)]
 
-def hessian_layer(grid: _Grid, size: int, out: tuple[np.ndarray, ...] | None = None
+    def row_strip(self, r0: int, r1: int, reach: int) -> np.ndarray:
+        """:meth:`column_strip` transposed: column sums over rows ``y+r0 .. y+r1`` at the grid's
+        rows, for every image column from ``-reach`` to the last grid column plus ``reach + 1``."""
+        left = self.margin - reach
+        cols = slice(left, left + self.step * (self.cols - 1) + 2 * reach + 2)
+        return self.ii[self._rows(r1 + 1), cols] - self.ii[self._rows(r0), cols]
+
+    def _rows(self, dr: int) -> slice:
+        return slice(self.margin + dr, self.margin + dr + self.step * (self.rows - 1) + 1, self.step)
+
+    def _cols(self, dc: int) -> slice:
+        return slice(self.margin + dc, self.margin + dc + self.step * (self.cols - 1) + 1, self.step)
+
+    def strip_rows(self, strip: np.ndarray, dr: int, reach: int) -> np.ndarray:
+        """The rows ``y + dr`` of a :meth:`column_strip` made with ``reach``, one per grid row."""
+        return strip[dr + reach : dr + reach + self.step * (self.rows - 1) + 1 : self.step]
+
+    def strip_cols(self, strip: np.ndarray, dc: int, reach: int) -> np.ndarray:
+        """The columns ``x + dc`` of a :meth:`row_strip` made with ``reach``."""
+        return strip[:, dc + reach : dc + reach + self.step * (self.cols - 1) + 1 : self.step]
+
+
+def hessian_layer(grid: _Grid, size: int, out: tuple[np.ndarray, np.ndarray] | None = None
                   ) -> tuple[np.ndarray, np.ndarray]:
     """``det(H)`` and the trace ``Dxx + Dyy`` for filter side ``size`` at every grid point.
 
@@ -83,29 +108,41 @@ def hessian_layer(grid: _Grid, size: int, out: tuple[np.ndarray, ...] | None = N
     ``Dyy`` is three stacked ``l x (2l - 1)`` lobes weighted +1, -2, +1 (computed as the whole
     ``3l x (2l - 1)`` box minus three times the middle lobe); ``Dxx`` is its transpose; ``Dxy``
     is four ``l x l`` squares around the centre, one pixel apart, +1 on the main diagonal and -1
-    on the other. ``out``: six grid-shaped arrays, ``(det, trace)`` and four to work in, so
-    that a whole octave runs in the same memory.
+    on the other. Boxes that share their columns (rows for ``Dxx``) come from one strip of
+    row sums (:meth:`_Grid.column_strip`), and ``Dxy``'s four squares from the difference of
+    its left and right strips: 16 array operations a layer instead of 8 boxes' 24 plus 7.
+    ``out``: two grid-shaped arrays to write ``(det, trace)`` into.
     """
-    det, trace, dxx, dyy, dxy, tmp = out if out is not None else [
-        np.empty((grid.rows, grid.cols)) for _ in range(6)]
     lobe = size // 3
     half_long, half_lobe, half_wide = (size - 1) // 2, (lobe - 1) // 2, lobe - 1
-    grid.box(-half_long, half_long, -half_wide, half_wide, out=dyy)
-    dyy -= np.multiply(grid.box(-half_lobe, half_lobe, -half_wide, half_wide, out=tmp), 3.0, out=tmp)
-    grid.box(-half_wide, half_wide, -half_long, half_long, out=dxx)
-    dxx -= np.multiply(grid.box(-half_wide, half_wide, -half_lobe, half_lobe, out=tmp), 3.0, out=tmp)
-    grid.box(-lobe, -1, -lobe, -1, out=dxy)
-    dxy += grid.box(1, lobe, 1, lobe, out=tmp)
-    dxy -= grid.box(-lobe, -1, 1, lobe, out=tmp)
-    dxy -= grid.box(1, lobe, -lobe, -1, out=tmp)
+    # Dyy: whole box minus three times the middle lobe, over the same columns.
+    strip = grid.column_strip(-half_wide, half_wide, half_long)
+    dyy = grid.strip_rows(strip, half_long + 1, half_long) - grid.strip_rows(strip, -half_long, half_long)
+    middle = grid.strip_rows(strip, half_lobe + 1, half_long) - grid.strip_rows(strip, -half_lobe, half_long)
+    middle *= 3.0
+    dyy -= middle
+    strip = grid.row_strip(-half_wide, half_wide, half_long)
+    dxx = grid.strip_cols(strip, half_long + 1, half_long) - grid.strip_cols(strip, -half_long, half_long)
+    np.subtract(grid.strip_cols(strip, half_lobe + 1, half_long), grid.strip_cols(strip, -half_lobe, half_long),
+                out=middle)
+    middle *= 3.0
+    dxx -= middle
+    # Dxy: (left - right) strips, read at the top and bottom edges of the upper and lower squares.
+    strip = grid.column_strip(-lobe, -1, lobe)
+    strip -= grid.column_strip(1, lobe, lobe)
+    dxy = grid.strip_rows(strip, 0, lobe) - grid.strip_rows(strip, -lobe, lobe)
+    dxy -= grid.strip_rows(strip, lobe + 1, lobe)
+    dxy += grid.strip_rows(strip, 1, lobe)
     # Normalising by the filter area makes the responses of different sizes comparable.
     area = float(size * size)
     dxx /= area
     dyy /= area
     dxy /= area
+    det, trace = out if out is not None else (np.empty_like(dxx), np.empty_like(dxx))
     # 0.9 balances the box approximation of Dxy against the Gaussian it stands for (eq. 4).
     np.multiply(dxx, dyy, out=det)
-    det -= np.square(np.multiply(dxy, 0.9, out=tmp), out=tmp)
+    dxy *= 0.9
+    det -= np.square(dxy, out=dxy)
     np.add(dxx, dyy, out=trace)
     return det, trace
 
@@ -221,7 +258,6 @@ def detect(
         if grid.rows < 3 or grid.cols < 3:
             break  # the image is too small for this octave and every larger one
         stack, traces = np.empty((2, LAYERS_PER_OCTAVE, grid.rows, grid.cols))
-        work = [np.empty((grid.rows, grid.cols)) for _ in range(4)]
         for layer, size in enumerate(sizes):
             if previous is not None and layer < 2:
                 # Sizes 1 and 3 of the last octave are this one's 0 and 1, on every second
@@ -229,7 +265,7 @@ def detect(
                 stack[layer] = previous[0][2 * layer + 1, ::2, ::2]
                 traces[layer] = previous[1][2 * layer + 1, ::2, ::2]
             else:
-                hessian_layer(grid, size, out=(stack[layer], traces[layer], *work))
+                hessian_layer(grid, size, out=(stack[layer], traces[layer]))
         previous = stack, traces
         ys = np.arange(grid.rows) * step
         xs = np.arange(grid.cols) * step
