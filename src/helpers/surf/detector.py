@@ -70,34 +70,48 @@ class _Grid:
         np.subtract(out, self._at(r1 + 1, c0), out=out)
         return np.add(out, self._at(r0, c0), out=out)
 
-    def column_strip(self, c0: int, c1: int, reach: int) -> np.ndarray:
-        """``ii[Y, x + c1 + 1] - ii[Y, x + c0]`` (row sums over columns ``x+c0 .. x+c1``) at the
-        grid's columns, for *every* image row ``Y`` from ``-reach`` to the last grid row plus
-        ``reach + 1``. Boxes sharing those columns are then one difference of two strip rows."""
-        top = self.margin - reach
-        rows = slice(top, top + self.step * (self.rows - 1) + 2 * reach + 2)
-        return self.ii[rows, self._cols(c1 + 1)] - self.ii[rows, self._cols(c0)]
+    def column_sums(self, c0: int, c1: int, drs: list[int], minus: tuple[int, int] | None = None
+                    ) -> list[np.ndarray]:
+        """Row sums over columns ``x+c0 .. x+c1`` (``ii[., x+c1+1] - ii[., x+c0]``) at rows
+        ``y + dr`` for each ``dr``; with ``minus=(c0', c1')``, minus those over ``c0' .. c1'``.
 
-    def row_strip(self, r0: int, r1: int, reach: int) -> np.ndarray:
-        """:meth:`column_strip` transposed: column sums over rows ``y+r0 .. y+r1`` at the grid's
-        rows, for every image column from ``-reach`` to the last grid column plus ``reach + 1``."""
-        left = self.margin - reach
-        cols = slice(left, left + self.step * (self.cols - 1) + 2 * reach + 2)
-        return self.ii[self._rows(r1 + 1), cols] - self.ii[self._rows(r0), cols]
+        Boxes that share their columns are then one difference of two of these. On a grid of
+        step 1 the sums are taken once for every row the offsets reach (a strip) and read at
+        each offset; on coarser grids, where a strip would cover ``step`` times the rows
+        needed, at the offsets' rows alone. Both give the same numbers.
+        """
+        if self.step == 1:
+            reach = max(-min(drs), max(drs) - 1, 0)
+            rows = slice(self.margin - reach, self.margin + self.rows + reach + 1)
+            strip = self.ii[rows, self._cols(c1 + 1)] - self.ii[rows, self._cols(c0)]
+            if minus is not None:
+                strip -= self.ii[rows, self._cols(minus[1] + 1)] - self.ii[rows, self._cols(minus[0])]
+            return [strip[dr + reach : dr + reach + self.rows] for dr in drs]
+        sums = []
+        for dr in drs:
+            r = self._rows(dr)
+            value = self.ii[r, self._cols(c1 + 1)] - self.ii[r, self._cols(c0)]
+            if minus is not None:
+                value -= self.ii[r, self._cols(minus[1] + 1)] - self.ii[r, self._cols(minus[0])]
+            sums.append(value)
+        return sums
+
+    def row_sums(self, r0: int, r1: int, dcs: list[int]) -> list[np.ndarray]:
+        """:meth:`column_sums` transposed: column sums over rows ``y+r0 .. y+r1`` at columns
+        ``x + dc`` for each ``dc``."""
+        if self.step == 1:
+            reach = max(-min(dcs), max(dcs) - 1, 0)
+            cols = slice(self.margin - reach, self.margin + self.cols + reach + 1)
+            strip = self.ii[self._rows(r1 + 1), cols] - self.ii[self._rows(r0), cols]
+            return [strip[:, dc + reach : dc + reach + self.cols] for dc in dcs]
+        return [self.ii[self._rows(r1 + 1), self._cols(dc)] - self.ii[self._rows(r0), self._cols(dc)]
+                for dc in dcs]
 
     def _rows(self, dr: int) -> slice:
         return slice(self.margin + dr, self.margin + dr + self.step * (self.rows - 1) + 1, self.step)
 
     def _cols(self, dc: int) -> slice:
         return slice(self.margin + dc, self.margin + dc + self.step * (self.cols - 1) + 1, self.step)
-
-    def strip_rows(self, strip: np.ndarray, dr: int, reach: int) -> np.ndarray:
-        """The rows ``y + dr`` of a :meth:`column_strip` made with ``reach``, one per grid row."""
-        return strip[dr + reach : dr + reach + self.step * (self.rows - 1) + 1 : self.step]
-
-    def strip_cols(self, strip: np.ndarray, dc: int, reach: int) -> np.ndarray:
-        """The columns ``x + dc`` of a :meth:`row_strip` made with ``reach``."""
-        return strip[:, dc + reach : dc + reach + self.step * (self.cols - 1) + 1 : self.step]
 
 
 def hessian_layer(grid: _Grid, size: int, out: tuple[np.ndarray, np.ndarray] | None = None
@@ -108,31 +122,30 @@ def hessian_layer(grid: _Grid, size: int, out: tuple[np.ndarray, np.ndarray] | N
     ``Dyy`` is three stacked ``l x (2l - 1)`` lobes weighted +1, -2, +1 (computed as the whole
     ``3l x (2l - 1)`` box minus three times the middle lobe); ``Dxx`` is its transpose; ``Dxy``
     is four ``l x l`` squares around the centre, one pixel apart, +1 on the main diagonal and -1
-    on the other. Boxes that share their columns (rows for ``Dxx``) come from one strip of
-    row sums (:meth:`_Grid.column_strip`), and ``Dxy``'s four squares from the difference of
-    its left and right strips: 16 array operations a layer instead of 8 boxes' 24 plus 7.
-    ``out``: two grid-shaped arrays to write ``(det, trace)`` into.
+    on the other. Boxes sharing their columns (rows for ``Dxx``) are differences of shared
+    row sums (:meth:`_Grid.column_sums`), and ``Dxy``'s four squares come from the difference
+    of its left and right column sums. ``out``: two grid-shaped arrays for ``(det, trace)``.
     """
     lobe = size // 3
     half_long, half_lobe, half_wide = (size - 1) // 2, (lobe - 1) // 2, lobe - 1
     # Dyy: whole box minus three times the middle lobe, over the same columns.
-    strip = grid.column_strip(-half_wide, half_wide, half_long)
-    dyy = grid.strip_rows(strip, half_long + 1, half_long) - grid.strip_rows(strip, -half_long, half_long)
-    middle = grid.strip_rows(strip, half_lobe + 1, half_long) - grid.strip_rows(strip, -half_lobe, half_long)
+    bottom, top, mid_bottom, mid_top = grid.column_sums(
+        -half_wide, half_wide, [half_long + 1, -half_long, half_lobe + 1, -half_lobe])
+    dyy = bottom - top
+    middle = np.subtract(mid_bottom, mid_top)
     middle *= 3.0
     dyy -= middle
-    strip = grid.row_strip(-half_wide, half_wide, half_long)
-    dxx = grid.strip_cols(strip, half_long + 1, half_long) - grid.strip_cols(strip, -half_long, half_long)
-    np.subtract(grid.strip_cols(strip, half_lobe + 1, half_long), grid.strip_cols(strip, -half_lobe, half_long),
-                out=middle)
+    right, left, mid_right, mid_left = grid.row_sums(
+        -half_wide, half_wide, [half_long + 1, -half_long, half_lobe + 1, -half_lobe])
+    dxx = right - left
+    np.subtract(mid_right, mid_left, out=middle)
     middle *= 3.0
     dxx -= middle
-    # Dxy: (left - right) strips, read at the top and bottom edges of the upper and lower squares.
-    strip = grid.column_strip(-lobe, -1, lobe)
-    strip -= grid.column_strip(1, lobe, lobe)
-    dxy = grid.strip_rows(strip, 0, lobe) - grid.strip_rows(strip, -lobe, lobe)
-    dxy -= grid.strip_rows(strip, lobe + 1, lobe)
-    dxy += grid.strip_rows(strip, 1, lobe)
+    # Dxy: (left - right) column sums, read at the top and bottom edges of the two rows of squares.
+    centre, above, below, under_centre = grid.column_sums(-lobe, -1, [0, -lobe, lobe + 1, 1], minus=(1, lobe))
+    dxy = centre - above
+    dxy -= below
+    dxy += under_centre
     # Normalising by the filter area makes the responses of different sizes comparable.
     area = float(size * size)
     dxx /= area
@@ -145,6 +158,25 @@ def hessian_layer(grid: _Grid, size: int, out: tuple[np.ndarray, np.ndarray] | N
     det -= np.square(dxy, out=dxy)
     np.add(dxx, dyy, out=trace)
     return det, trace
+
+
+BAND_CELLS = 32768  # grid points per band: a band's float64 temporaries (256 KiB) stay in L2
+
+
+def _hessian_in_bands(ii: np.ndarray, margin: int, step: int, grid: _Grid, size: int,
+                      det: np.ndarray, trace: np.ndarray) -> None:
+    """:func:`hessian_layer` over bands of grid rows, written into ``det`` and ``trace``.
+
+    Every value is computed exactly as over the whole grid (the same sums of the same
+    integral-image entries); bands only keep the temporaries small enough for the cache,
+    which at 640x480 more than halves the time of these memory-bound array operations.
+    """
+    band = max(1, BAND_CELLS // grid.cols)
+    for top in range(0, grid.rows, band):
+        rows = min(band, grid.rows - top)
+        # A grid over the band: the integral image seen from the band's first row.
+        sub = _Grid(ii[step * top :], margin, step * rows, step * (grid.cols - 1) + 1, step)
+        hessian_layer(sub, size, out=(det[top : top + rows], trace[top : top + rows]))
 
 
 @dataclass
@@ -265,7 +297,7 @@ def detect(
                 stack[layer] = previous[0][2 * layer + 1, ::2, ::2]
                 traces[layer] = previous[1][2 * layer + 1, ::2, ::2]
             else:
-                hessian_layer(grid, size, out=(stack[layer], traces[layer]))
+                _hessian_in_bands(ii, margin, step, grid, size, stack[layer], traces[layer])
         previous = stack, traces
         ys = np.arange(grid.rows) * step
         xs = np.arange(grid.cols) * step
