@@ -43,9 +43,20 @@ def padded_integral(gray: np.ndarray, margin: int) -> np.ndarray:
     edge (rather than padding with zeros) keeps filters that overhang the border from seeing a
     false step edge there.
     """
-    padded = np.pad(gray.astype(np.float64), margin, mode="edge")
-    ii = np.zeros((padded.shape[0] + 1, padded.shape[1] + 1), dtype=np.float64)
-    np.cumsum(np.cumsum(padded, axis=0), axis=1, out=ii[1:, 1:])
+    height, width = gray.shape
+    ii = np.empty((height + 2 * margin + 1, width + 2 * margin + 1))
+    ii[0] = 0.0
+    ii[:, 0] = 0.0
+    # Pad in place (what np.pad(mode="edge") gives) and integrate in place: no temporaries.
+    padded = ii[1:, 1:]
+    core = slice(margin, margin + height)
+    padded[core, margin : margin + width] = gray
+    padded[core, :margin] = padded[core, margin : margin + 1]
+    padded[core, margin + width :] = padded[core, margin + width - 1 : margin + width]
+    padded[:margin] = padded[margin]
+    padded[margin + height :] = padded[margin + height - 1]
+    np.cumsum(padded, axis=0, out=padded)
+    np.cumsum(padded, axis=1, out=padded)
     return ii
 
 
