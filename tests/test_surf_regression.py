@@ -12,6 +12,8 @@ window, a changed sample grid) shows up as differences many orders of magnitude 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -53,3 +55,23 @@ def test_keypoints_and_descriptors_match_the_stored_reference(computed, referenc
     if want["descriptors"] is not None:
         np.testing.assert_allclose(np.array(got["descriptors"]), np.array(want["descriptors"]),
                                    rtol=0, atol=DESCRIPTOR_ATOL)
+
+
+# ---- the speed benchmark runs (its figures go in the README; no timing is asserted) -------
+
+
+def test_surf_vs_sift_bench_reports_every_method_and_the_ratio(capsys):
+    from helpers.surf import bench
+
+    images, source = bench.bench_images(2, root=Path("/nonexistent"))
+    assert len(images) == 2 and images[0].shape == (480, 640, 3) and "scikit-image" in source
+    small = [image[::4, ::4] for image in images]  # 160x120: quick, same code paths
+    result = bench.surf_vs_sift(rounds=1, images=small)
+    assert set(result["ms_per_image"]) == set(bench.METHODS) == set(result["cpu_ms_per_image"])
+    assert all(ms > 0 for ms in result["ms_per_image"].values())
+    assert result["keypoints"]["surf"] > 0 and result["keypoints"]["sift"] > 0
+    assert result["surf_over_sift"] == pytest.approx(
+        result["ms_per_image"]["surf"] / result["ms_per_image"]["sift"])
+    assert "| SURF (ours) |" in bench.format_table(result)
+    assert bench.main(["--images", "1", "--rounds", "1", "--methods", "orb"])["keypoints"]["orb"] > 0
+    assert "ORB (OpenCV)" in capsys.readouterr().out

@@ -50,7 +50,8 @@ def bench_images(n_images: int = 8, root: Path | None = None) -> tuple[list[np.n
             image = getattr(data, name)()
             images.append(color.gray2rgb(image) if image.ndim == 2 else image[..., :3])
         source = f"{len(images)} scikit-image photographs ({', '.join(PHOTOS[:n_images])})"
-    resized = [cv2.resize(im, SIZE, interpolation=cv2.INTER_AREA) for im in images]
+    # Linear, as benchmarks/local_features.py always did (UKBench is 480x360: this upscales).
+    resized = [cv2.resize(im, SIZE, interpolation=cv2.INTER_LINEAR) for im in images]
     return resized, f"{source}, resized to {SIZE[0]}x{SIZE[1]}"
 
 
