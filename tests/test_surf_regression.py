@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from helpers.surf import descriptor as sdesc
 from surf_reference import FIELDS, cases, encode, load
 
 # Relative tolerance of the keypoint fields: four float32 ulps.
@@ -75,3 +76,39 @@ def test_surf_vs_sift_bench_reports_every_method_and_the_ratio(capsys):
     assert "| SURF (ours) |" in bench.format_table(result)
     assert bench.main(["--images", "1", "--rounds", "1", "--methods", "orb"])["keypoints"]["orb"] > 0
     assert "ORB (OpenCV)" in capsys.readouterr().out
+
+
+# ---- the pieces that replaced a full computation give that computation's answer ----------
+
+
+def test_mod_2pi_equals_numpy_mod_to_the_bit_on_edges():
+    two_pi = 2 * np.pi
+    starts = np.arange(sdesc.ORIENT_STEPS) * (two_pi / sdesc.ORIENT_STEPS)
+    tiny = np.finfo(float).tiny
+    edges = np.concatenate([starts, starts - two_pi, -starts, [0.0, -0.0, -two_pi, two_pi - 1e-16, -tiny, tiny,
+                                                            np.pi, -np.pi, -3 * np.pi + 1e-12]])
+    near = np.concatenate([np.nextafter(edges, np.inf), np.nextafter(edges, -np.inf), edges])
+    rng = np.random.default_rng(0)
+    t = np.concatenate([near, rng.uniform(-3 * np.pi - 0.2, np.pi, 100_000)])
+    t = t[(t > -4 * np.pi) & (t < two_pi)]
+    assert np.array_equal(sdesc._mod_2pi(t), np.mod(t, two_pi))
+
+
+def test_window_sums_equal_the_full_mask_of_every_window_and_sample():
+    rng = np.random.default_rng(1)
+    n, m = 40, 109
+    step = 2 * np.pi / sdesc.ORIENT_STEPS
+    # Angles on window edges (multiples of 5 degrees, and one ulp either side), from atan2 of
+    # axis-aligned and diagonal responses, and at random.
+    angle = rng.uniform(-np.pi, np.pi, (n, m))
+    on_edges = rng.integers(-36, 37, (n, m)) * step
+    pick = rng.random((n, m))
+    angle = np.where(pick < 0.3, np.clip(on_edges, -np.pi, np.pi), angle)
+    angle = np.where((pick >= 0.3) & (pick < 0.4), np.nextafter(angle, np.inf), angle)
+    angle[0] = np.arctan2([0.0, 1.0, -1.0, 0.0, 1.0] * 21 + [0.0] * 4, [1.0, 0.0, 0.0, -1.0, 1.0] * 21 + [0.0] * 4)
+    dx, dy = rng.normal(size=(n, m)), rng.normal(size=(n, m))
+    sum_x, sum_y = sdesc._window_sums(angle, (dx, dy))
+    starts = np.arange(sdesc.ORIENT_STEPS) * step
+    inside = np.mod(angle[:, None, :] - starts[None, :, None], 2 * np.pi) < sdesc.ORIENT_WINDOW
+    np.testing.assert_allclose(sum_x, np.einsum("nkp,np->nk", inside, dx), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(sum_y, np.einsum("nkp,np->nk", inside, dy), rtol=0, atol=1e-12)

@@ -151,27 +151,48 @@ def _window_sums(angle: np.ndarray, values: tuple[np.ndarray, ...]) -> list[np.n
     then folded back onto the circle.
     """
     n, m = angle.shape
-    step = 2 * np.pi / ORIENT_STEPS
-    q = np.floor(np.mod(angle, 2 * np.pi) / step).astype(np.int64) % ORIENT_STEPS
-    edge_k = (q[..., None] - _EDGES) % ORIENT_STEPS
-    starts = np.arange(ORIENT_STEPS) * (2 * np.pi / ORIENT_STEPS)
-    inside = np.mod(angle[..., None] - starts[edge_k], 2 * np.pi) < ORIENT_WINDOW
     width = ORIENT_STEPS + 14
-    base = (np.arange(n) * width)[:, None] + q + 12  # unwrapped index of window q
-    first, stop = base - _SURE[-1], base - _SURE[0] + 1  # the sure run: q - 10 .. q - 1
-    edge_idx = (base[..., None] - _EDGES)[inside]
-    out = []
-    for v in values:
-        diff = np.bincount(first.ravel(), v.ravel(), n * width)
-        diff -= np.bincount(stop.ravel(), v.ravel(), n * width)
-        sums = np.cumsum(diff.reshape(n, width), axis=1)
-        sums += np.bincount(edge_idx, np.broadcast_to(v[..., None], inside.shape)[inside],
-                            n * width).reshape(n, width)
-        folded = sums[:, 12 : 12 + ORIENT_STEPS].copy()
-        folded[:, -12:] += sums[:, :12]
-        folded[:, :2] += sums[:, 12 + ORIENT_STEPS :]
-        out.append(folded)
-    return out
+    # q only needs to be right to within one window (see above): no exact mod here.
+    q = ((angle + 2 * np.pi) * (ORIENT_STEPS / (2 * np.pi))).astype(np.int64)
+    q %= ORIENT_STEPS
+    local = q + 12  # unwrapped index of window q
+    edge_local = local[None] - _EDGES[:, None, None]  # (4, n, m)
+    inside = _mod_2pi(angle[None] - _UNWRAPPED_STARTS[edge_local]) < ORIENT_WINDOW
+    base = local + (np.arange(n) * width)[:, None]
+    # One bincount for every value: value j's bins follow value j - 1's.
+    bins = n * width
+    count = len(values)
+    shift = (np.arange(count) * bins)[:, None, None]
+    stacked = np.stack(values)
+    diff = np.bincount((base - _SURE[-1] + shift).ravel(), stacked.ravel(), bins * count)
+    diff -= np.bincount((base - _SURE[0] + 1 + shift).ravel(), stacked.ravel(), bins * count)
+    sums = np.cumsum(diff.reshape(count, n, width), axis=2)
+    # The edge windows: every candidate is added, those outside as zeros (x + 0 is x).
+    edge_bins = base[None, None] - _EDGES[None, :, None, None] + shift[:, None]
+    edge_values = stacked[:, None] * inside[None]
+    sums += np.bincount(edge_bins.ravel(), edge_values.ravel(), bins * count).reshape(sums.shape)
+    folded = sums[:, :, 12 : 12 + ORIENT_STEPS].copy()
+    folded[:, :, -12:] += sums[:, :, :12]
+    folded[:, :, :2] += sums[:, :, 12 + ORIENT_STEPS :]
+    return list(folded)
+
+
+def _mod_2pi(t: np.ndarray) -> np.ndarray:
+    """``np.mod(t, 2 * np.pi)`` to the bit for ``t`` in ``(-4 pi, 2 pi)``, without the division.
+
+    NumPy's float mod is C's ``fmod`` (exact) plus the divisor when the result is negative.
+    On ``[0, 2 pi)`` both return ``t``; on ``(-2 pi, 0)`` both round ``t + 2 pi``; below
+    ``-2 pi``, ``t + 2 pi`` is exact (Sterbenz), as ``fmod`` is, and the second step rounds
+    the same sum as NumPy's adjustment. ``tests/test_surf_regression.py`` checks it on edges.
+    """
+    two_pi = 2 * np.pi
+    t = np.where(t < 0, t + two_pi, t)
+    return np.where(t < 0, t + two_pi, t)
+
+
+# Window start angles on the unwrapped axis: index L holds window (L - 12) mod 72.
+_UNWRAPPED_STARTS = (np.arange(ORIENT_STEPS) * (2 * np.pi / ORIENT_STEPS))[(np.arange(ORIENT_STEPS + 14) - 12)
+                                                                           % ORIENT_STEPS]
 
 
 def orientations(ii: np.ndarray, margin: int, x: np.ndarray, y: np.ndarray, scale: np.ndarray) -> np.ndarray:
