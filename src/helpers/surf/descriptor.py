@@ -12,7 +12,9 @@ Everything is expressed in units of the keypoint's scale ``s = 1.2 * size / 9``:
   them invariant to contrast.
 
 All keypoints of a chunk are processed at once: every Haar response is eight look-ups into
-the integral image, gathered with one fancy index per corner.
+the integral image (``ndarray.take``), and the bilinear blend of four neighbouring responses
+shares its index work (issue 22: the same numbers, to the bit, as before, in well under half
+the time; ``tests/test_surf_regression.py``).
 """
 
 from __future__ import annotations
