@@ -2,8 +2,9 @@
 
 For each method it prints:
 
-* keypoints and seconds per 640x480 image (UKBench images upscaled to 640x480), timed on
-  one thread (``OMP_NUM_THREADS=1``, ``cv2.setNumThreads(1)``), best of ``--repeats``;
+* keypoints and seconds per 640x480 image (UKBench images resized to 640x480), timed on
+  one thread by :func:`helpers.surf.bench.surf_vs_sift` (the methods alternating, best of
+  ``--repeats`` rounds; ``python -m helpers.surf.bench`` gives the same table alone);
 * matching precision: every image against a copy warped by a known random homography
   (rotation up to 45 degrees, scale 0.6-1.6, mild perspective, seeded): the fraction of
   ratio-test matches (0.75, brute force) that the true homography confirms within 5 px;
@@ -38,6 +39,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from helpers import config  # noqa: E402
 from helpers import local_features as lf  # noqa: E402
+from helpers.surf.bench import SIZE, surf_vs_sift  # noqa: E402
 
 METHODS = ("surf", "surf_upright", "sift", "orb")
 
@@ -65,21 +67,6 @@ def random_homography(rng: np.random.Generator, width: int, height: int) -> np.n
     affine = np.vstack([cv2.getRotationMatrix2D((width / 2, height / 2), angle, scale), [0, 0, 1]])
     tilt = np.array([[1, 0, 0], [0, 1, 0], [rng.uniform(-3e-4, 3e-4), rng.uniform(-3e-4, 3e-4), 1]])
     return tilt @ affine
-
-
-def time_per_image(extractor: lf.Extractor, images: list[np.ndarray], repeats: int) -> tuple[float, float]:
-    """Mean keypoints and mean best-of-``repeats`` seconds per 640x480 image."""
-    counts, seconds = [], []
-    for image in images:
-        big = cv2.resize(image, (640, 480), interpolation=cv2.INTER_LINEAR)
-        best = np.inf
-        for _ in range(repeats):
-            start = time.perf_counter()
-            keypoints, _ = extractor.detect_and_compute(big)
-            best = min(best, time.perf_counter() - start)
-        counts.append(len(keypoints))
-        seconds.append(best)
-    return float(np.mean(counts)), float(np.mean(seconds))
 
 
 def warp_precision(extractor: lf.Extractor, images: list[np.ndarray], seed: int) -> tuple[float, float]:
@@ -138,10 +125,13 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     header = f"{'method':13s} {'kp/640x480':>10s} {'s/image':>8s} {'precision':>9s} {'correct':>8s} {'N-S':>5s} {'ms/pair':>8s}"
     print(header)
     print("-" * len(header))
+    methods = tuple(args.methods.split(","))
+    timing = surf_vs_sift(rounds=args.repeats, methods=methods,
+                          images=[cv2.resize(im, SIZE, interpolation=cv2.INTER_LINEAR) for im in images])
     results: dict[str, dict[str, float]] = {}
-    for name in args.methods.split(","):
+    for name in methods:
         extractor = lf.make(name)
-        keypoints, seconds = time_per_image(extractor, images, args.repeats)
+        keypoints, seconds = timing["keypoints"][name], timing["ms_per_image"][name] / 1e3
         precision, correct = warp_precision(extractor, images, args.seed)
         ns, pair = ns_score(extractor, images, args.seed)
         results[name] = {"keypoints_640x480": keypoints, "seconds_per_image": seconds,
