@@ -1,0 +1,108 @@
+"""Notebook 05's exercises: the report's ranking hinge, its floor, fusion, chance with candidates."""
+
+from __future__ import annotations
+
+from math import comb
+from typing import Any
+
+import numpy as np
+
+from helpers.exercises import exercise
+from helpers.exercises.answers import as_array, as_function, as_number, close
+
+# Two left images, each with its partner in column 0 and two negatives.
+_SCORES = np.array([[0.9, 0.1, 0.3],
+                    [0.4, 0.6, 0.2]])
+_HINGE = {1.0: (0.4 + 1.2) / 2, 0.2: (0.0 + 0.4) / 2}  # margin -> mean over the rows
+
+
+@exercise("05.ranking_hinge", "the report's loss mean(max(0, max(S_neg) - S_pos + m))")
+def check_ranking_hinge(answer: Any) -> str | None:
+    fn = as_function(answer)
+    if isinstance(fn, str):
+        return fn
+    for m, want in _HINGE.items():
+        got = as_number(fn(_SCORES.copy(), m))
+        if isinstance(got, str):
+            return f"for m={m}: {got}"
+        if close(got, want, rel=0, abs_tol=1e-6):
+            continue
+        unclamped = float(np.mean(_SCORES[:, 1:].max(axis=1) - _SCORES[:, 0] + m))
+        mean_negative = float(np.mean(np.maximum(0, _SCORES[:, 1:].mean(axis=1) - _SCORES[:, 0] + m)))
+        if close(got, unclamped, rel=0, abs_tol=1e-6):
+            return (f"for m={m}: a row whose partner already wins by more than the margin should "
+                    "add nothing to the loss, not a negative amount")
+        if close(got, mean_negative, rel=0, abs_tol=1e-6):
+            return (f"for m={m}: you average the negatives; the report takes the HARDEST negative "
+                    "of each row (the one the model scores highest)")
+        return (f"for m={m}: not yet. Column 0 is the partner's score, the other columns the "
+                "negatives'; compute the hinge per row, then average the rows")
+    return None
+
+
+@exercise("05.loss_floor", "predict: the report's loss on a row the model gets right")
+def check_loss_floor(answer: Any) -> str | None:
+    value = as_number(answer)
+    if isinstance(value, str):
+        return value
+    if close(value, 0.2, rel=0, abs_tol=1e-6):
+        return None
+    if close(value, 0.0, rel=0, abs_tol=1e-6):
+        return ("the hinge is zero only when max(S_neg) - S_pos + m <= 0. With m = 1 and scores "
+                "between 0 and 1, does that happen here?")
+    if value < 0:
+        return "the hinge max(0, ...) is never negative"
+    return "put the row's numbers into max(0, max(S_neg) - S_pos + m) with m = 1"
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v)
+
+
+_U, _V = np.array([3.0, 4.0]), np.array([0.0, 2.0])
+
+
+@exercise("05.fusion", "fusing two backbones' vectors by concatenation or averaging")
+def check_fusion(answer: Any) -> str | None:
+    fn = as_function(answer)
+    if isinstance(fn, str):
+        return fn
+    expected = {"concat": np.concatenate([_unit(_U), _unit(_V)]),
+                "average": (_unit(_U) + _unit(_V)) / 2}
+    for how, want in expected.items():
+        got = as_array(fn(_U.copy(), _V.copy(), how), want.shape)
+        if isinstance(got, str):
+            return f"for how={how!r}: {got}"
+        if np.allclose(got, want, atol=1e-6):
+            continue
+        raw = np.concatenate([_U, _V]) if how == "concat" else (_U + _V) / 2
+        if np.allclose(got, raw, atol=1e-6):
+            return (f"for how={how!r}: normalise each backbone's vector to length 1 first, or "
+                    "the backbone with the larger activations decides the similarity alone")
+        if np.allclose(got, _unit(want), atol=1e-6):
+            return (f"for how={how!r}: right direction, but do not normalise the fused vector "
+                    "again here; the cosine score will do that")
+        return f"for how={how!r}: not yet (u = {_U.tolist()}, v = {_V.tolist()})"
+    return None
+
+
+@exercise("05.chance_candidates", "the chance level of top-k among n candidates")
+def check_chance_candidates(answer: Any) -> str | None:
+    fn = as_function(answer)
+    if isinstance(fn, str):
+        return fn
+    # (candidates, k, true partners among them)
+    for n, k, p in ((20, 1, 1), (20, 2, 1), (1500, 20, 1), (20, 2, 2), (10, 3, 3)):
+        got = as_number(fn(n, k, p))
+        if isinstance(got, str):
+            return f"for n={n}, k={k}, partners={p}: {got}"
+        want = 1 - comb(n - p, k) / comb(n, k)
+        if close(got, want, rel=1e-6):
+            continue
+        if close(got, k * p / n, rel=1e-6):
+            return (f"for n={n}, k={k}, partners={p}: k x partners / n counts the orders with "
+                    "two partners in the top k twice. Count instead the random orders in which "
+                    "no partner reaches the top k")
+        return (f"for n={n}, k={k}, partners={p}: not yet. A random score puts the candidates "
+                "in a random order; what share of the orders has a partner among the first k?")
+    return None
