@@ -247,4 +247,4 @@ def test_non_utf8_file_names_key_and_round_trip_the_cache(cache: Path) -> None:
     config.seed_everything(0)
     second = features.extract(imageset, "mobilenetv2", "avg", image_size=SIZE, weights=None,
                               progress=False)
-    assert second.from_cache and second.items == imageset.items
+    assert second.from_cache and second.items == imageset.items == first.items
