@@ -129,3 +129,28 @@ def test_notebooks_in_git_have_no_outputs() -> None:
             continue
         for cell in json.loads(shown.stdout)["cells"]:
             assert not cell.get("outputs"), f"{name} has outputs committed"
+
+
+def test_unknown_or_out_of_range_parameters_are_refused_before_any_kernel(tmp_path, capsys,
+                                                                          monkeypatch) -> None:
+    source = _write_notebook(tmp_path / "p.ipynb", "print(VALUE)")
+
+    def no_kernel(*args, **kwargs):
+        raise AssertionError("no notebook may start")
+
+    monkeypatch.setattr(notebooks, "execute", no_kernel)
+    out = ["--output-dir", str(tmp_path / "out"), str(source)]
+    assert notebooks.main(["run", "-p", "DATASET", "'/nonexistent'", *out]) == 2
+    err = capsys.readouterr().err
+    assert "unknown parameter DATASET for p; valid: PROFILE, VALUE" in err
+    assert len(err.strip().splitlines()) == 1
+    for name, value, message in (("EPOCHS", "0", "EPOCHS=0: epochs must be a whole number >= 1"),
+                                 ("BATCH_SIZE", "-1", "BATCH_SIZE=-1: batch size")):
+        with pytest.raises(ValueError, match=message):
+            notebooks.check_parameters([REPO / "notebooks" / "01_ingwersen_autoencoders.ipynb"],
+                                       {name: int(value)})
+    monkeypatch.setenv("LOOKALIKE_PROFILE", "nonsense")
+    assert notebooks.main(["run", *out]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == ("error: LOOKALIKE_PROFILE='nonsense' is not one of "
+                           "('smoke', 'standard', 'paper')")

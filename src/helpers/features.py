@@ -189,7 +189,7 @@ def _cache_path(set_info: dict[str, Any], backbone: str, tap: str, scheme: str, 
 
 def _save(path: Path, features: Features) -> None:
     """Atomic write: a crash mid-write never leaves a truncated cache file behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    config.writable_cache_dir(path.parent.name)
     handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
     try:
         with os.fdopen(handle, "wb") as out:

@@ -162,6 +162,7 @@ def run(
     output_dir = output_dir or config.reports_dir() / "executed"
     results: list[RunResult] = []
     notebooks = discover(names)
+    check_parameters(notebooks, parameters or {})
     for number, notebook in enumerate(notebooks, 1):
         print(f"[{number}/{len(notebooks)}] {notebook.stem} ({profile}) ...", flush=True)
         params = {"PROFILE": profile, **(parameters or {})}
@@ -172,6 +173,20 @@ def run(
             break
     _append_timings(output_dir, profile, results)
     return results
+
+
+def check_parameters(notebooks: Sequence[Path], parameters: Mapping[str, Any]) -> None:
+    """Refuse, before any kernel starts, ``-p`` names no chosen notebook's parameters cell
+    has (papermill would only log them) and values out of range (``EPOCHS 0``)."""
+    known: set[str] = set()
+    for notebook in notebooks:
+        known.update(parameters_of(notebook))
+    unknown = sorted(set(parameters) - known - {"PROFILE"})
+    if unknown:
+        which = notebooks[0].stem if len(notebooks) == 1 else f"{len(notebooks)} notebooks"
+        raise ValueError(f"unknown parameter {', '.join(unknown)} for {which}; valid: "
+                         f"{', '.join(sorted(known)) or '(none)'}")
+    config.validate({name.lower(): value for name, value in parameters.items()})
 
 
 def _append_timings(output_dir: Path, profile: str, results: Sequence[RunResult]) -> None:
@@ -299,8 +314,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     params = {name: _parse_value(value) for name, value in args.parameter}
     total_start = time.perf_counter()
-    results = run(args.names, args.profile, params, args.output_dir,
-                  stop_on_failure=not args.keep_going)
+    try:
+        results = run(args.names, args.profile, params, args.output_dir,
+                      stop_on_failure=not args.keep_going)
+    except ValueError as err:  # a bad -p name or value, or LOOKALIKE_PROFILE: one clear line
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     failed = [r for r in results if not r.ok]
     total = time.perf_counter() - total_start
     print(f"{len(results) - len(failed)} of {len(results)} notebooks ran in {total:.0f} s")

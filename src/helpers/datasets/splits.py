@@ -97,6 +97,8 @@ def split(
     """
     import pandas as pd
 
+    from .. import config
+
     fractions = dict(fractions or DRE19)
     keys = item_keys(imageset)
     path = split_file(imageset, fractions, seed)
@@ -111,7 +113,7 @@ def split(
             log.warning("split file %s does not match the items; rewriting it", path)
     if splits is None:
         splits = assign(imageset.labels, keys, fractions, seed)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        config.writable_cache_dir("splits")
         table = pd.DataFrame({"item": keys, "label": imageset.labels, "split": splits})
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         table.sort_values("item").to_csv(tmp, index=False, errors="surrogateescape")
