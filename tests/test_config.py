@@ -107,7 +107,7 @@ def test_unwritable_cache_names_lookalike_cache(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("LOOKALIKE_CACHE", str(blocker))
     with pytest.raises(config.CacheNotWritableError, match="point LOOKALIKE_CACHE at a writable"):
         config.writable_cache_dir("features")
-    from helpers.datasets import standins, split
+    from helpers.datasets import split, standins
 
     with pytest.raises(OSError, match=f"LOOKALIKE_CACHE is {blocker}"):
         split(standins.build("places6", 0, 4, reason="test"))
