@@ -4,7 +4,10 @@ Files are opened read-only and never touched otherwise. Odd files are handled, c
 :class:`~helpers.datasets.core.SkipReport` and reported once:
 
 - found at load time by :func:`check_file` (header only, fast) and *skipped*: missing or empty
-  files, files that are not images whatever their extension, images under ``MIN_SIDE`` pixels;
+  files, files that are not images whatever their extension, images under ``MIN_SIDE`` pixels,
+  images over ``MAX_DECODE_PIXELS`` decoded pixels (decompression bombs; a JPEG counts at its
+  reduced 1/8 decode). The same cap is checked again, after ``draft()``, before each decode;
+  PIL's process-wide ``Image.MAX_IMAGE_PIXELS`` is left as PIL ships it;
 - found at decode time and *fixed*: grayscale, palette, CMYK, 16-bit, alpha (composited on
   white), EXIF orientation (applied), truncated JPEGs (the decoded part is kept, the rest is
   grey), and as a last resort an undecodable body (replaced by mid-grey, so labels stay

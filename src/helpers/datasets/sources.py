@@ -8,7 +8,9 @@ A download is streamed to ``<file>.part`` with a progress bar, resumed from wher
 (HTTP ``Range``), checked against a SHA-256 where one is known, renamed atomically, extracted
 safely into a staging folder (see :mod:`.archives`), checked against the expected manifest
 (image files per folder) and only then moved into place, so ``data/<name>`` is either
-complete or absent.
+complete or absent. Every fault (a cut or chunked transfer, a refused resume, a damaged or
+hostile archive) ends in :class:`DownloadError`; a bad archive is deleted so the next run
+fetches afresh; concurrent fetches of one set are serialised by a lock file.
 """
 
 from __future__ import annotations
