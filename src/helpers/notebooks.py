@@ -8,7 +8,9 @@
 a path) with papermill, in the kernel of the Python running this command (the venv's), with
 ``notebooks/`` as working directory, into ``reports/executed/``. It prints one line per
 notebook with its time, appends the times to ``reports/executed/timings.json``, and exits
-non-zero naming the notebook and cell that failed.
+non-zero naming the notebook and cell that failed. ``-p`` names the notebooks' parameters
+cells do not have, and out-of-range values (``config.validate``), are refused with exit code 2
+before any kernel starts, as is a ``LOOKALIKE_PROFILE`` that names no profile.
 """
 
 from __future__ import annotations
