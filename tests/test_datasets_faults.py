@@ -286,3 +286,18 @@ def test_corrupt_archive_error_names_the_file(tmp_path):
     (tmp_path / "cut.tgz").write_bytes(_good_archive()[:60])
     with pytest.raises(CorruptArchiveError, match="cut.tgz"):
         safe_extract(tmp_path / "cut.tgz", tmp_path / "t")
+
+
+def test_zip_symlink_member_is_refused_before_writing(tmp_path):
+    import stat
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("data/ok.txt", b"fine")
+        link = zipfile.ZipInfo("data/link")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(link, "../../outside")
+    (tmp_path / "link.zip").write_bytes(buf.getvalue())
+    with pytest.raises(UnsafeArchiveError, match="symbolic link"):
+        safe_extract(tmp_path / "link.zip", tmp_path / "target")
+    assert list((tmp_path / "target").iterdir()) == []
