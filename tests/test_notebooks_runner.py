@@ -154,3 +154,24 @@ def test_unknown_or_out_of_range_parameters_are_refused_before_any_kernel(tmp_pa
     err = capsys.readouterr().err
     assert err.strip() == ("error: LOOKALIKE_PROFILE='nonsense' is not one of "
                            "('smoke', 'standard', 'paper')")
+
+
+@pytest.mark.slow
+def test_a_failing_notebook_leaves_the_committed_metrics_as_they_were(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    committed = reports / "metrics" / "demo.json"
+    committed.parent.mkdir(parents=True)
+    committed.write_text('{"profile": "standard", "metrics": {"kept": {"value": 1}}}\n')
+    before = committed.read_bytes()
+    body = ("from helpers import report\nreport.start('demo', {'profile': PROFILE})\n"
+            "report.record('x', 0.5)\n")
+    failing = _write_notebook(tmp_path / "fail.ipynb", body + "raise RuntimeError('bad DATASET')")
+    env = {"LOOKALIKE_REPORTS": str(reports)}
+    assert not notebooks.execute(failing, tmp_path / "out" / "fail.ipynb", env=env).ok
+    assert committed.read_bytes() == before
+    finishing = _write_notebook(tmp_path / "ok.ipynb", body + "report.finish()")
+    assert notebooks.execute(finishing, tmp_path / "out" / "ok.ipynb", {"PROFILE": "smoke"},
+                             env=env).ok
+    assert committed.read_bytes() == before  # a smoke run has its own file
+    assert json.loads((reports / "metrics" / "smoke" / "demo.json").read_text())["metrics"]["x"][
+        "value"] == 0.5
