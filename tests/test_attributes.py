@@ -223,7 +223,8 @@ def test_record_writes_every_cell_of_the_grid(ran):
     assert metrics["rooms_resnet50_finetune_val_acc"]["note"] == attributes.NOT_RUN
     assert metrics["rooms_best_finetune_val_acc"]["paper"] == pytest.approx(0.9791)
     assert metrics["rooms_best_frozen_val_acc"]["weights"]["pretrained"] is False
-    saved = json.loads(report.current().path.read_text())
+    assert not report.current().path.exists()  # nothing saved before the run completes
+    saved = json.loads(report.current().finish().read_text())
     assert saved["metrics"].keys() == metrics.keys()
 
 

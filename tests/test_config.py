@@ -80,3 +80,34 @@ def test_seed_everything_repeats_python_numpy_and_keras() -> None:
     assert draw() == first
     config.seed_everything(8)
     assert draw() != first
+
+
+@pytest.mark.parametrize(("override", "message"), [
+    ({"epochs": 0}, "EPOCHS=0: epochs must be a whole number >= 1"),
+    ({"autoencoder_epochs": 0}, "AUTOENCODER_EPOCHS=0"),
+    ({"BATCH_SIZE": -1}, "BATCH_SIZE=-1: batch size must be"),
+    ({"image_size": 4}, "IMAGE_SIZE=4: image size must be a whole number between 16 and 2048"),
+    ({"image_size": 2.5}, "IMAGE_SIZE=2.5"),
+    ({"max_per_class": 0}, "MAX_PER_CLASS=0"),
+])
+def test_resolve_refuses_out_of_range_settings(override, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        config.resolve("smoke", **override)
+
+
+def test_every_profile_resolves_within_range() -> None:
+    for name in config.PROFILE_NAMES:
+        config.resolve(name, epochs=1, batch_size=1, image_size=16)
+
+
+def test_unwritable_cache_names_lookalike_cache(monkeypatch, tmp_path) -> None:
+    # A file where the cache folder should be fails for root too (a chmod would not).
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("LOOKALIKE_CACHE", str(blocker))
+    with pytest.raises(config.CacheNotWritableError, match="point LOOKALIKE_CACHE at a writable"):
+        config.writable_cache_dir("features")
+    from helpers.datasets import split, standins
+
+    with pytest.raises(OSError, match=f"LOOKALIKE_CACHE is {blocker}"):
+        split(standins.build("places6", 0, 4, reason="test"))

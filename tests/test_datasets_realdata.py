@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 
 import numpy as np
 import pytest
@@ -89,14 +88,11 @@ def test_cli_info_runs(capsys):
 
 
 @pytest.mark.slow
-def test_all_of_places6_at_224_within_a_minute():
+def test_all_of_places6_at_224():
+    # Speed is a benchmark's business (benchmarks/notebook_times.py), not an assertion's.
     _local("places6")
-    start = time.perf_counter()
     places = datasets.load("places6")
     x = places.images(224, progress=False)
-    elapsed = time.perf_counter() - start
-    print(f"places6: {len(places)} images at 224 px in {elapsed:.1f} s on {os.cpu_count()} cores")
     assert x.shape == (2400, 224, 224, 3) and x.dtype == np.uint8
     assert x[::40].std() > 20  # real photographs, not grey replacements (a sample: std of all
     # 361 M values would take longer than the load)
-    assert elapsed < 60, elapsed

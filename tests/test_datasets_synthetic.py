@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 
 import numpy as np
 import pytest
@@ -81,14 +80,12 @@ def test_pairs_and_views_are_recognisable():
     assert (dist.argmin(1) == np.arange(40)).mean() > 0.5  # chance is 1/40
 
 
-def test_smoke_load_is_fast_and_loud(caplog):
+def test_smoke_load_is_loud(caplog):
+    # Its speed is measured by benchmarks/notebook_times.py, not asserted here.
     with caplog.at_level(logging.WARNING, logger="helpers.datasets"):
-        start = time.perf_counter()
         images = datasets.load("places6", synthetic=True, max_per_class=25)
         x = images.images(64, progress=False)
-        elapsed = time.perf_counter() - start
     assert x.shape == (150, 64, 64, 3)
-    assert elapsed < 1.5, elapsed  # well under a second on an idle 2-core machine
     assert images.source.origin == "synthetic" and images.source.notice.startswith("WARNING:")
     assert any("SYNTHETIC" in r.getMessage() for r in caplog.records)
 

@@ -184,3 +184,67 @@ def test_places6_eval_mobilenetv2_floor_and_report01_bug(tmp_path, monkeypatch) 
     good_top1, bug_top1 = _loo_top1(good.vectors, good.labels), _loo_top1(bug.vectors, bug.labels)
     assert good_top1 >= 0.61, good_top1
     assert bug_top1 <= 0.30, bug_top1
+
+
+@pytest.mark.parametrize("damage", ["truncated", "zero bytes", "byte flipped"])
+def test_a_damaged_entry_is_reported_once_deleted_and_recomputed(cache: Path, damage) -> None:
+    import warnings
+
+    imageset = FakeImageSet(n=4)
+    kwargs = dict(backbone="mobilenetv2", tap="avg", image_size=SIZE, weights=None, progress=False)
+    config.seed_everything(0)
+    first = features.extract(imageset, **kwargs)
+    data = first.path.read_bytes()
+    if damage == "truncated":
+        first.path.write_bytes(data[: len(data) // 2])
+    elif damage == "zero bytes":
+        first.path.write_bytes(b"")
+    else:  # inside the stored vectors: only the zip CRC can tell
+        flipped = bytearray(data)
+        for k in range(len(data) // 3, len(data) // 3 + 8):
+            flipped[k] ^= 0xFF
+        first.path.write_bytes(bytes(flipped))
+    config.seed_everything(0)
+    with pytest.warns(UserWarning, match="unreadable feature cache.*deleted") as caught:
+        again = features.extract(imageset, **kwargs)
+    assert len([w for w in caught if "feature cache" in str(w.message)]) == 1
+    assert not again.from_cache
+    np.testing.assert_allclose(again.vectors, first.vectors, rtol=1e-5, atol=1e-6)
+    config.seed_everything(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the rerun is quiet: the entry healed
+        third = features.extract(imageset, **kwargs)
+    assert third.from_cache
+
+
+def test_changed_pixels_in_the_same_files_change_the_key(tmp_path: Path) -> None:
+    from PIL import Image
+
+    paths = []
+    for i in range(3):
+        paths.append(tmp_path / f"{i}.png")
+        Image.new("RGB", (20, 20), (10 * i, 0, 0)).save(paths[-1])
+    imageset = FakeImageSet(n=3)
+    imageset.items = [str(p) for p in paths]
+    base = ("mobilenetv2", "avg", "imagenet", SIZE, "resize", "weights")
+    before = features.cache_key(features._describe_set(imageset), *base)
+    assert features.cache_key(features._describe_set(imageset), *base) == before  # stable
+    Image.new("RGB", (20, 20), (0, 200, 0)).save(paths[1])  # same name, same size, new pixels
+    stat = paths[1].stat()
+    os.utime(paths[1], ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert features.cache_key(features._describe_set(imageset), *base) != before
+
+
+def test_non_utf8_file_names_key_and_round_trip_the_cache(cache: Path) -> None:
+    name = os.fsdecode(b"caf\xe9.jpg")  # 'caf\udce9.jpg': not UTF-8 on disk
+    imageset = FakeImageSet(n=2)
+    imageset.items = [str(cache / name), "synthetic:fake/1"]
+    info = features._describe_set(imageset)
+    assert features.cache_key(info, "mobilenetv2", "avg", "imagenet", SIZE, "resize", "w")
+    config.seed_everything(0)
+    first = features.extract(imageset, "mobilenetv2", "avg", image_size=SIZE, weights=None,
+                             progress=False)
+    config.seed_everything(0)
+    second = features.extract(imageset, "mobilenetv2", "avg", image_size=SIZE, weights=None,
+                              progress=False)
+    assert second.from_cache and second.items == imageset.items == first.items

@@ -35,8 +35,7 @@ BASELINE_TOP1_FLOOR = 0.60
 BEST_AE_4X_TOP1_FLOOR = 0.62
 FLAWED_DROP_FLOOR = 0.25  # the flawed pipeline must keep costing at least this much top-1
 # Measured: 1090 s on a 2-core machine shared with ~10 other jobs (load 11-14); about 4-5 min
-# estimated on an idle 2-core machine. The limit catches a hang or a many-fold slowdown.
-TIME_LIMIT_S = 1800
+# estimated on an idle 2-core machine. No time limit here: speed is measured by benchmarks.
 
 
 def _env_paths() -> dict[str, str]:
@@ -52,7 +51,6 @@ def test_nb01_reduced_standard_profile(isolated_outputs: Path) -> None:
     output = isolated_outputs / "executed" / NOTEBOOK.name
     result = notebooks.execute(NOTEBOOK, output, REDUCED, env=_env_paths())
     assert result.ok, f"failed at cell {result.failed_cell}: {result.error}"
-    assert result.seconds < TIME_LIMIT_S, f"reduced run took {result.seconds:.0f} s"
 
     recorded = json.loads((isolated_outputs / "reports" / "metrics"
                            / "01_ingwersen_autoencoders.json").read_text())

@@ -129,3 +129,49 @@ def test_notebooks_in_git_have_no_outputs() -> None:
             continue
         for cell in json.loads(shown.stdout)["cells"]:
             assert not cell.get("outputs"), f"{name} has outputs committed"
+
+
+def test_unknown_or_out_of_range_parameters_are_refused_before_any_kernel(tmp_path, capsys,
+                                                                          monkeypatch) -> None:
+    source = _write_notebook(tmp_path / "p.ipynb", "print(VALUE)")
+
+    def no_kernel(*args, **kwargs):
+        raise AssertionError("no notebook may start")
+
+    monkeypatch.setattr(notebooks, "execute", no_kernel)
+    out = ["--output-dir", str(tmp_path / "out"), str(source)]
+    assert notebooks.main(["run", "-p", "DATASET", "'/nonexistent'", *out]) == 2
+    err = capsys.readouterr().err
+    assert "unknown parameter DATASET for p; valid: PROFILE, VALUE" in err
+    assert len(err.strip().splitlines()) == 1
+    for name, value, message in (("EPOCHS", "0", "EPOCHS=0: epochs must be a whole number >= 1"),
+                                 ("BATCH_SIZE", "-1", "BATCH_SIZE=-1: batch size")):
+        with pytest.raises(ValueError, match=message):
+            notebooks.check_parameters([REPO / "notebooks" / "01_ingwersen_autoencoders.ipynb"],
+                                       {name: int(value)})
+    monkeypatch.setenv("LOOKALIKE_PROFILE", "nonsense")
+    assert notebooks.main(["run", *out]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == ("error: LOOKALIKE_PROFILE='nonsense' is not one of "
+                           "('smoke', 'standard', 'paper')")
+
+
+@pytest.mark.slow
+def test_a_failing_notebook_leaves_the_committed_metrics_as_they_were(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    committed = reports / "metrics" / "demo.json"
+    committed.parent.mkdir(parents=True)
+    committed.write_text('{"profile": "standard", "metrics": {"kept": {"value": 1}}}\n')
+    before = committed.read_bytes()
+    body = ("from helpers import report\nreport.start('demo', {'profile': PROFILE})\n"
+            "report.record('x', 0.5)\n")
+    failing = _write_notebook(tmp_path / "fail.ipynb", body + "raise RuntimeError('bad DATASET')")
+    env = {"LOOKALIKE_REPORTS": str(reports)}
+    assert not notebooks.execute(failing, tmp_path / "out" / "fail.ipynb", env=env).ok
+    assert committed.read_bytes() == before
+    finishing = _write_notebook(tmp_path / "ok.ipynb", body + "report.finish()")
+    assert notebooks.execute(finishing, tmp_path / "out" / "ok.ipynb", {"PROFILE": "smoke"},
+                             env=env).ok
+    assert committed.read_bytes() == before  # a smoke run has its own file
+    assert json.loads((reports / "metrics" / "smoke" / "demo.json").read_text())["metrics"]["x"][
+        "value"] == 0.5

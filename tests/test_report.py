@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import config, report
+from helpers import config, report, results
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,9 @@ def test_record_writes_json_with_provenance(reports):
     returned = report.record("baseline_top1", np.float32(0.625), paper=0.644,
                              data=src, weights=weights, backbone="mobilenetv2", k=(1, 5))
     assert returned == np.float32(0.625)  # passes the value through for inline use
-    saved = json.loads((reports / "metrics" / "01_demo.json").read_text())
+    assert not (reports / "metrics").exists()  # nothing on disk until the run completes
+    assert report.finish() == reports / "metrics" / "smoke" / "01_demo.json"
+    saved = json.loads((reports / "metrics" / "smoke" / "01_demo.json").read_text())
     assert saved == report.load_metrics("01_demo")
     assert saved["profile"] == "smoke" and saved["seed"] == 7
     assert saved["settings"]["epochs"] == 3 and saved["backend"] == "tensorflow"
@@ -63,19 +65,43 @@ def test_record_writes_json_with_provenance(reports):
     assert saved["data"]["name"] == "places6"
     assert saved["weights"]["description"].startswith("file $LOOKALIKE_WEIGHTS")
     # No temp files left beside the JSON (the atomic write cleans up).
-    assert [p.name for p in (reports / "metrics").iterdir()] == ["01_demo.json"]
+    assert [p.name for p in (reports / "metrics" / "smoke").iterdir()] == ["01_demo.json"]
 
 
-def test_each_record_is_on_disk_immediately_and_nan_becomes_null(reports):
+def test_each_finished_run_saves_its_records_and_nan_becomes_null(reports):
     report.start("02_demo", {"profile": "standard"}, seed=1)
     report.record("a", 1)
+    report.finish()
     assert report.load_metrics("02_demo")["metrics"]["a"]["value"] == 1
     report.record("b", float("nan"), note="diverged")
+    report.finish()
     saved = report.load_metrics("02_demo")
     assert saved["metrics"]["b"] == {**saved["metrics"]["b"], "value": None, "note": "diverged"}
     assert set(saved["metrics"]) == {"a", "b"}
     report.start("02_demo")  # a new run starts a fresh file
+    report.finish()
     assert report.load_metrics("02_demo")["metrics"] == {}
+
+
+def test_a_failed_or_smoke_run_never_touches_the_standard_file(reports):
+    report.start("01_demo", config.resolve("standard"), seed=0)
+    for k in range(20):
+        report.record(f"m{k}", k / 20)
+    committed = report.finish()
+    before = committed.read_bytes()
+    # A run that dies (bad DATASET): started, recorded some numbers, never finished.
+    report.start("01_demo", config.resolve("standard", dataset="/nonexistent"), seed=0)
+    report.record("m0", 0.0)
+    assert committed.read_bytes() == before
+    # A completed smoke run (EPOCHS 0 or not) goes to its own file.
+    report.start("01_demo", config.resolve("smoke"), seed=0)
+    report.record("m0", 0.5)
+    smoke = report.finish()
+    assert committed.read_bytes() == before and smoke == reports / "metrics" / "smoke" / "01_demo.json"
+    assert report.load_metrics("01_demo", "standard")["profile"] == "standard"
+    assert report.load_metrics("01_demo", "smoke")["metrics"]["m0"]["value"] == 0.5
+    assert results.load_all(reports / "metrics").keys() == {"01_demo"}  # RESULTS sees standard
+    assert json.loads(before)["metrics"].keys() == {f"m{k}" for k in range(20)}
 
 
 def test_headline_names_profile_data_and_weights(reports):
@@ -211,6 +237,7 @@ def test_metrics_file_is_readable_like_any_other_file(tmp_path, monkeypatch) -> 
     try:
         recorder = report.start("permissions_check")
         recorder.record("x", 1.0)
+        recorder.finish()
     finally:
         os.umask(old)
     assert stat.S_IMODE(recorder.path.stat().st_mode) == 0o644

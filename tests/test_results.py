@@ -166,3 +166,17 @@ def test_readme_shows_the_committed_summary_table() -> None:
     assert "reports/RESULTS.md" in readme
     for row in summary:
         assert row in readme, f"README's summary table is stale: {row}"
+
+
+def test_write_reads_and_writes_only_its_profiles_files(tmp_path) -> None:
+    import json
+
+    (tmp_path / "metrics" / "smoke").mkdir(parents=True)
+    standard = {"profile": "standard", "git_commit": "abc", "metrics": {}}
+    (tmp_path / "metrics" / "01_ingwersen_autoencoders.json").write_text(json.dumps(standard))
+    smoke = {**standard, "profile": "smoke", "git_commit": "smk"}
+    (tmp_path / "metrics" / "smoke" / "01_ingwersen_autoencoders.json").write_text(json.dumps(smoke))
+    path = results.write(tmp_path, profile="smoke")
+    assert path == tmp_path / "RESULTS-smoke.md" and not (tmp_path / "RESULTS.md").exists()
+    assert "commit: smk" in path.read_text()
+    assert "commit: abc" in results.write(tmp_path).read_text()

@@ -50,6 +50,25 @@ def cache_dir() -> Path:
     return Path(env).expanduser().resolve() if env else data_dir() / "cache"
 
 
+class CacheNotWritableError(PermissionError):
+    """The cache location cannot be written; the message says how to move it."""
+
+
+def writable_cache_dir(sub: str) -> Path:
+    """``cache_dir()/sub``, created; a clear error naming ``LOOKALIKE_CACHE`` if it cannot be."""
+    folder = cache_dir() / sub
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not os.access(folder, os.W_OK):
+            raise PermissionError(13, "not writable")
+    except OSError as err:
+        where = os.environ.get("LOOKALIKE_CACHE") or "unset, so data/cache"
+        raise CacheNotWritableError(
+            f"cannot write the cache at {folder} ({err.strerror or err}); point LOOKALIKE_CACHE "
+            f"at a writable folder (LOOKALIKE_CACHE is {where})") from err
+    return folder
+
+
 def reports_dir() -> Path:
     """``reports/``: executed notebooks, metrics, figures and the results table."""
     env = os.environ.get("LOOKALIKE_REPORTS")
@@ -202,7 +221,37 @@ def resolve(
             continue
         values[key] = tuple(value) if isinstance(value, list) else value
     values.pop("profile", None)
+    validate(values)
     return Settings(profile=name, values=values)
+
+
+# Range rules by key (also for suffixed keys: ``autoencoder_epochs``, ``ae_batch_size``).
+IMAGE_SIZE_RANGE = (16, 2048)  # under 16 px images are skipped as icons; over 2048 is a typo
+
+
+def _rule(key: str) -> tuple[str, int, int | None] | None:
+    for suffix, low, high in (("epochs", 1, None), ("batch_size", 1, None),
+                              ("image_size", *IMAGE_SIZE_RANGE), ("max_per_class", 1, None)):
+        if key == suffix or key.endswith("_" + suffix):
+            return suffix, low, high
+    return None
+
+
+def validate(values: Mapping[str, Any]) -> None:
+    """Refuse out-of-range settings before any work (``EPOCHS 0``, ``BATCH_SIZE -1``)."""
+    for key, value in values.items():
+        rule = _rule(key)
+        if rule is None or value is None:
+            continue
+        what, low, high = rule
+        for v in value if isinstance(value, tuple) else (value,):
+            ok = isinstance(v, int) and not isinstance(v, bool) and v >= low and (
+                high is None or v <= high)
+            if not ok:
+                span = f"between {low} and {high}" if high else f">= {low}"
+                raise ValueError(f"{key.upper()}={value!r}: {what.replace('_', ' ')} must be a "
+                                 f"whole number {span} (set it in the parameters cell, or "
+                                 f"with -p {key.upper()} N)")
 
 
 def seed_everything(seed: int) -> None:

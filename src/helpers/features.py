@@ -33,7 +33,7 @@ import numpy as np
 from helpers import backbones, config, preprocessing
 from helpers.backbones import WeightsInfo
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: the key covers each file's size and mtime
 # Images preprocessed and sent to model.predict at once: large enough that per-call overhead
 # vanishes, small enough that the float32 copy stays ~150 MB at 224 px.
 CHUNK_IMAGES = 256
@@ -144,11 +144,29 @@ def _describe_set(imageset: Any) -> dict[str, Any]:
         "dataset": str(imageset.name),
         "splits": split_names,
         "origin": getattr(source, "origin", None),
-        "items": hashlib.sha256("\n".join(items).encode()).hexdigest(),
+        # surrogateescape: a file name that is not UTF-8 (``caf\udce9.jpg``) still has a key
+        "items": hashlib.sha256("\n".join(items).encode("utf-8", "surrogateescape")).hexdigest(),
+        "content": _content_identity(items),
         "labels": hashlib.sha256(np.ascontiguousarray(labels).tobytes()
                                  + str(labels.dtype).encode()).hexdigest(),
         "n": len(items),
     }
+
+
+def _content_identity(items: list[str]) -> str:
+    """A digest of each file's size and modification time (ns): new pixels, new key.
+
+    Items that are not files (``synthetic:`` ids) contribute their name only; a missing file
+    contributes a marker, so it cannot share a key with the file it replaced.
+    """
+    digest = hashlib.sha256()
+    for item in items:
+        try:
+            st = os.stat(item)
+            digest.update(f"{st.st_size}:{st.st_mtime_ns};".encode())
+        except (OSError, ValueError):
+            digest.update(b"-;")
+    return digest.hexdigest()
 
 
 def cache_key(set_info: dict[str, Any], backbone: str, tap: str, scheme: str, image_size: int,
@@ -171,7 +189,7 @@ def _cache_path(set_info: dict[str, Any], backbone: str, tap: str, scheme: str, 
 
 def _save(path: Path, features: Features) -> None:
     """Atomic write: a crash mid-write never leaves a truncated cache file behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    config.writable_cache_dir(path.parent.name)
     handle, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
     try:
         with os.fdopen(handle, "wb") as out:
@@ -192,8 +210,12 @@ def _load(path: Path, key: str, weights: WeightsInfo) -> Features | None:
                 return None
             return Features(data["vectors"], data["labels"], data["items"].tolist(), weights,
                             key, True, path, meta)
-    except (OSError, ValueError, KeyError) as error:  # truncated or foreign file: recompute
-        warnings.warn(f"ignoring unreadable feature cache {path}: {error}", stacklevel=3)
+    except Exception as error:  # noqa: BLE001 - BadZipFile, EOFError, zlib.error, OSError, ...
+        # A truncated, zero-byte or bit-flipped entry: say so once, delete it (it is our own
+        # file) and let the caller recompute, so the next run does not trip on it again.
+        warnings.warn(f"unreadable feature cache {path} ({type(error).__name__}: {error}): "
+                      "deleted, recomputing", stacklevel=3)
+        path.unlink(missing_ok=True)
         return None
 
 

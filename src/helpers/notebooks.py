@@ -9,9 +9,11 @@
 a path) with papermill, in the kernel of the Python running this command (the venv's), with
 ``notebooks/`` as working directory, into ``reports/executed/``. It prints one line per
 notebook with its time, appends the times to ``reports/executed/timings.json``, and exits
-non-zero naming the notebook and cell that failed. ``teacher`` writes a teacher's copy of each
-notebook, its exercises filled in with the reference solutions (``helpers.exercises.teacher``),
-into ``reports/teacher/``.
+non-zero naming the notebook and cell that failed. ``-p`` names the notebooks' parameters
+cells do not have, and out-of-range values (``config.validate``), are refused with exit code 2
+before any kernel starts, as is a ``LOOKALIKE_PROFILE`` that names no profile. ``teacher``
+writes a teacher's copy of each notebook, its exercises filled in with the reference solutions
+(``helpers.exercises.teacher``), into ``reports/teacher/``.
 """
 
 from __future__ import annotations
@@ -165,6 +167,7 @@ def run(
     output_dir = output_dir or config.reports_dir() / "executed"
     results: list[RunResult] = []
     notebooks = discover(names)
+    check_parameters(notebooks, parameters or {})
     for number, notebook in enumerate(notebooks, 1):
         print(f"[{number}/{len(notebooks)}] {notebook.stem} ({profile}) ...", flush=True)
         params = {"PROFILE": profile, **(parameters or {})}
@@ -175,6 +178,20 @@ def run(
             break
     _append_timings(output_dir, profile, results)
     return results
+
+
+def check_parameters(notebooks: Sequence[Path], parameters: Mapping[str, Any]) -> None:
+    """Refuse, before any kernel starts, ``-p`` names no chosen notebook's parameters cell
+    has (papermill would only log them) and values out of range (``EPOCHS 0``)."""
+    known: set[str] = set()
+    for notebook in notebooks:
+        known.update(parameters_of(notebook))
+    unknown = sorted(set(parameters) - known - {"PROFILE"})
+    if unknown:
+        which = notebooks[0].stem if len(notebooks) == 1 else f"{len(notebooks)} notebooks"
+        raise ValueError(f"unknown parameter {', '.join(unknown)} for {which}; valid: "
+                         f"{', '.join(sorted(known)) or '(none)'}")
+    config.validate({name.lower(): value for name, value in parameters.items()})
 
 
 def _append_timings(output_dir: Path, profile: str, results: Sequence[RunResult]) -> None:
@@ -313,8 +330,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     params = {name: _parse_value(value) for name, value in args.parameter}
     total_start = time.perf_counter()
-    results = run(args.names, args.profile, params, args.output_dir,
-                  stop_on_failure=not args.keep_going)
+    try:
+        results = run(args.names, args.profile, params, args.output_dir,
+                      stop_on_failure=not args.keep_going)
+    except ValueError as err:  # a bad -p name or value, or LOOKALIKE_PROFILE: one clear line
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     failed = [r for r in results if not r.ok]
     total = time.perf_counter() - total_start
     print(f"{len(results) - len(failed)} of {len(results)} notebooks ran in {total:.0f} s")

@@ -1,15 +1,20 @@
 """Recording results: headline numbers with their provenance, paper-vs-here tables, figures.
 
-A notebook calls :func:`start` once; afterwards every :func:`record` rewrites
-``reports/metrics/<notebook>.json`` atomically, so a run that dies half-way still leaves every
-number recorded so far, each with the data set, weights, profile, Keras backend, seed, git
-commit and time it came from::
+A notebook calls :func:`start` once, :func:`record` for each headline number (with the data
+set, weights, profile, Keras backend, seed, git commit and time it came from) and, in its last
+cell, :func:`finish`, which writes the metrics file atomically. Nothing is written before
+that: a run that fails half-way (a bad ``DATASET``, a crash) leaves the committed file as it
+was. Each profile has its own file, so a smoke run never replaces a standard one::
+
+    reports/metrics/<notebook>.json             the standard profile (make reproduce, RESULTS.md)
+    reports/metrics/<profile>/<notebook>.json   smoke, paper
 
     report.start("01_ingwersen_autoencoders", settings, seed=SEED)
     report.provenance(data=images.source, weights={"resnet50": weights})
     print(report.headline())   # "Profile standard | data places6 (LOOKALIKE_DATA) | weights ..."
     report.record("baseline_top1", scores["top1"], paper=0.644)
     report.paper_vs_here(["baseline_top1", "baseline_top5"])   # markdown, shown in Jupyter
+    report.finish()            # the last cell: the run completed, save its numbers
 
 Figures go to ``reports/figures/<notebook>/<name>.png``, tables to
 ``reports/tables/<notebook>/<name>.md``, other JSON (the challenge submission of 04) to
@@ -173,16 +178,22 @@ class Recorder:
             "settings": jsonable(values),
             "metrics": {},
         }
-        self.save()
+        self.finished = False
 
     @property
     def path(self) -> Path:
-        return config.reports_dir() / "metrics" / f"{self.notebook}.json"
+        return metrics_path(self.notebook, self.data["profile"])
 
     def save(self) -> Path:
         """Write the JSON atomically (temp file + rename): readers never see half a file."""
         self.data["updated_at"] = _now()
         return _atomic_write(self.path, json.dumps(self.data, indent=2, allow_nan=False) + "\n")
+
+    def finish(self) -> Path:
+        """The run completed: write its metrics file (the only time this recorder writes it)."""
+        self.data["finished_at"] = _now()
+        self.finished = True
+        return self.save()
 
     def provenance(self, data: Any = None, weights: Any = None) -> dict[str, Any]:
         """Set the run's data set and/or weights (either may be left out); returns both."""
@@ -190,7 +201,6 @@ class Recorder:
             self.data["data"] = describe_data(data)
         if weights is not None:
             self.data["weights"] = describe_weights(weights)
-        self.save()
         return {"data": self.data["data"], "weights": self.data["weights"]}
 
     def headline(self) -> str:
@@ -225,7 +235,6 @@ class Recorder:
         entry["recorded_at"] = _now()
         entry["elapsed_s"] = round(time.monotonic() - self.started, 3)
         self.data["metrics"][name] = entry
-        self.save()
         return value
 
     def save_figure(self, fig: Any, name: str, dpi: int = 120) -> Path:
@@ -267,9 +276,19 @@ def _atomic_write(path: Path, text: str) -> Path:
 # -- module-level API: the current notebook's recorder ------------------------------------------
 
 
+def metrics_dir(profile: str | None = None) -> Path:
+    """Where a profile's metrics files go: ``metrics/`` for standard, ``metrics/<profile>/``."""
+    base = config.reports_dir() / "metrics"
+    return base if profile in (None, "standard") else base / _check_name(profile, "profile")
+
+
+def metrics_path(notebook: str, profile: str | None = None) -> Path:
+    return metrics_dir(profile) / f"{_check_name(notebook, 'notebook')}.json"
+
+
 def start(notebook: str, settings: Mapping[str, Any] | None = None,
           seed: int | None = None) -> Recorder:
-    """Begin recording a notebook run (replaces any earlier metrics file of that notebook)."""
+    """Begin recording a notebook run in memory; :func:`finish` saves it (nothing before)."""
     global _current
     _current = Recorder(notebook, settings, seed)
     return _current
@@ -281,6 +300,13 @@ def current() -> Recorder:
         raise RuntimeError("no report started: call report.start('<notebook name>', settings, "
                            "seed=SEED) first")
     return _current
+
+
+def finish() -> Path:
+    """Save the current run's metrics (atomically); call it in a notebook's last cell."""
+    path = current().finish()
+    print(f"metrics saved to {path}")
+    return path
 
 
 def provenance(data: Any = None, weights: Any = None) -> dict[str, Any]:
@@ -307,9 +333,13 @@ def save_json(obj: Any, name: str, folder: str = "submissions") -> Path:
     return current().save_json(obj, name, folder=folder)
 
 
-def load_metrics(notebook: str) -> dict[str, Any]:
-    """The recorded JSON of a notebook run (written by :func:`start` and :func:`record`)."""
-    path = config.reports_dir() / "metrics" / f"{_check_name(notebook, 'notebook')}.json"
+def load_metrics(notebook: str, profile: str | None = None) -> dict[str, Any]:
+    """The saved JSON of a notebook's last completed run in ``profile`` (default: the profile
+    of the run being recorded for that notebook, else the current profile)."""
+    if profile is None:
+        profile = (_current.data["profile"] if _current is not None
+                   and _current.notebook == notebook else config.current_profile())
+    path = metrics_path(notebook, profile)
     if not path.is_file():
         raise FileNotFoundError(f"no metrics for {notebook!r} at {path}: run the notebook first")
     return json.loads(path.read_text(encoding="utf-8"))

@@ -2,8 +2,10 @@
 
     python -m helpers.results            # reports/metrics/*.json -> reports/RESULTS.md
 
-Every number in RESULTS.md comes from ``reports/metrics/<notebook>.json`` (written by
-``helpers.report.record`` during ``make reproduce``); ``tests/test_results.py`` checks that
+Every number in RESULTS.md comes from ``reports/metrics/<notebook>.json`` (recorded by
+``helpers.report.record`` and saved by ``report.finish`` when a standard-profile run of
+``make reproduce`` completes; other profiles read ``metrics/<profile>/`` and write
+``RESULTS-<profile>.md``); ``tests/test_results.py`` checks that
 they agree. The claims and how each is judged live in :mod:`helpers.claims` (``CLAIMS``, one
 list per notebook). A claim is "not testable here" when the numbers behind it came from
 random weights or synthetic data, or were not recorded; "reproduced" and "not reproduced"
@@ -229,7 +231,8 @@ def notebook_seconds(executed_dir: Path, profile: str) -> dict[str, float]:
 
 def write(reports: Path | None = None, profile: str = "standard") -> Path:
     reports = reports or config.reports_dir()
-    all_metrics = load_all(reports / "metrics")
+    metrics = reports / "metrics"
+    all_metrics = load_all(metrics if profile == "standard" else metrics / profile)
     # The commit the numbers came from; the checkout's only when the runs do not say.
     run_commits = sorted({str(m.get("git_commit")) for m in all_metrics.values()
                           if m.get("git_commit")})
@@ -248,7 +251,7 @@ def write(reports: Path | None = None, profile: str = "standard") -> Path:
                               "kind): `python -m helpers.results --compare OTHER_RUN/reports`",
         "GPU paper-profile run": GPU_RUN,
     }
-    path = reports / "RESULTS.md"
+    path = reports / ("RESULTS.md" if profile == "standard" else f"RESULTS-{profile}.md")
     path.write_text(render(all_metrics, header))
     return path
 
@@ -297,8 +300,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tolerance", type=float, default=TOLERANCE)
     args = parser.parse_args(argv)
     if args.compare:
-        ours = load_all(config.reports_dir() / "metrics")
-        differences = compare_runs(ours, load_all(args.compare / "metrics"), args.tolerance)
+        sub = "" if args.profile == "standard" else args.profile
+        ours = load_all(config.reports_dir() / "metrics" / sub)
+        differences = compare_runs(ours, load_all(args.compare / "metrics" / sub), args.tolerance)
         for line in differences:
             print(line)
         print(f"{len(differences)} differences beyond {args.tolerance} in "

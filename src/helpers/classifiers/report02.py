@@ -160,9 +160,9 @@ def gold_standard(profile: str, metrics_path: Any = None) -> tuple[float, str]:
     import json
     from pathlib import Path
 
-    from helpers import config
+    from helpers import report
 
-    path = Path(metrics_path or config.reports_dir() / "metrics" / "01_ingwersen_autoencoders.json")
+    path = Path(metrics_path or report.metrics_path("01_ingwersen_autoencoders", profile))
     paper = PAPER["gold_standard"]
     try:
         recorded = json.loads(path.read_text(encoding="utf-8"))

@@ -44,9 +44,12 @@ Loaded = ImageSet | HousesSet | PairSet
 
 def load_folder(
     root: str | Path, source: DataSource, name: str | None = None,
-    max_per_class: int | None = None, seed: int = 0,
+    max_per_class: int | None = None, seed: int = 0, follow_links: bool = False,
 ) -> Loaded:
-    """Load a folder with the loader its layout calls for (see ``loaders.detect_layout``)."""
+    """Load a folder with the loader its layout calls for (see ``loaders.detect_layout``).
+
+    ``follow_links``: take class folders and images that are symbolic links to places outside
+    ``root`` (by default they are skipped and counted in the skip report)."""
     root = Path(root)
     layout = loaders.detect_layout(root)
     if layout == "houses":
@@ -57,7 +60,8 @@ def load_folder(
         return loaders.load_ukbench(root, source, max_per_class, seed)
     if layout == "query_gallery":
         raise ValueError(f"{root} is a query/gallery folder: use load_query_gallery_folder()")
-    return loaders.load_class_folder(root, source, name, max_per_class, seed)
+    return loaders.load_class_folder(root, source, name, max_per_class, seed,
+                                     follow_links=follow_links)
 
 
 def _looks_like_path(name: str) -> bool:
@@ -72,13 +76,15 @@ def load(
     max_per_class: int | None = None,
     download: bool = True,
     size_hint: int | None = None,
+    follow_links: bool = False,
 ) -> Loaded:
     """The data set ``name_or_path``, resolved as the module docstring says.
 
     ``synthetic=True`` returns the generated stand-in of that shape (the smoke profile).
     ``seed`` draws the stand-in's images and which items ``max_per_class`` keeps (per class;
     for houses, tll and ukbench: houses, pairs and objects). ``size_hint`` is the size
-    ``images()``/``pydataset()`` use when called without one. A known name with no local copy
+    ``images()``/``pydataset()`` use when called without one. ``follow_links`` takes links
+    to outside a user's folder (see :func:`load_folder`). A known name with no local copy
     and no successful download falls back to the stand-in with a ``WARNING:`` notice.
     """
     name = str(name_or_path)
@@ -90,7 +96,7 @@ def load(
         if not root.is_dir():
             raise FileNotFoundError(f"no data folder {root}")
         source = DataSource(root.name, "user folder", root, f"data: {root} (user folder)")
-        result = load_folder(root, source, root.name, max_per_class, seed)
+        result = load_folder(root, source, root.name, max_per_class, seed, follow_links)
     else:
         result = _load_named(name, seed, max_per_class, download)
     if size_hint is not None:

@@ -4,7 +4,10 @@ Files are opened read-only and never touched otherwise. Odd files are handled, c
 :class:`~helpers.datasets.core.SkipReport` and reported once:
 
 - found at load time by :func:`check_file` (header only, fast) and *skipped*: missing or empty
-  files, files that are not images whatever their extension, images under ``MIN_SIDE`` pixels;
+  files, files that are not images whatever their extension, images under ``MIN_SIDE`` pixels,
+  images over ``MAX_DECODE_PIXELS`` decoded pixels (decompression bombs; a JPEG counts at its
+  reduced 1/8 decode). The same cap is checked again, after ``draft()``, before each decode;
+  PIL's process-wide ``Image.MAX_IMAGE_PIXELS`` is left as PIL ships it;
 - found at decode time and *fixed*: grayscale, palette, CMYK, 16-bit, alpha (composited on
   white), EXIF orientation (applied), truncated JPEGs (the decoded part is kept, the rest is
   grey), and as a last resort an undecodable body (replaced by mid-grey, so labels stay
@@ -30,30 +33,54 @@ IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", 
 FITS = ("resize", "crop", "pad")
 SYNTHETIC_PREFIX = "synthetic:"
 
-# Decompression bombs stay an error, but large camera photos (50 MP) must not warn.
-Image.MAX_IMAGE_PIXELS = 200_000_000
+# Our own per-image cap on the pixels actually decoded, checked from the header before any
+# decoding; PIL's process-wide Image.MAX_IMAGE_PIXELS is left as PIL ships it. A 50 MP camera
+# photo passes; a JPEG may be larger, as long as its reduced (DCT-scaled) decode fits.
+MAX_DECODE_PIXELS = 60_000_000
+PIXEL_CAP_REASON = f"too many pixels to decode (over {MAX_DECODE_PIXELS // 1_000_000} Mpx)"
+JPEG_MAX_REDUCTION = 8  # libjpeg decodes at 1/2, 1/4 or 1/8 scale
+
+
+class PixelCapError(ValueError):
+    """An image whose decode would exceed the pixel cap (a decompression bomb)."""
+
+
+def _decoded_pixels(width: int, height: int, is_jpeg: bool) -> int:
+    """The fewest pixels a decoder can produce: JPEGs can be decoded at 1/8 scale."""
+    if is_jpeg:
+        width, height = -(-width // JPEG_MAX_REDUCTION), -(-height // JPEG_MAX_REDUCTION)
+    return width * height
 
 
 def is_image_name(path: str | Path) -> bool:
     return Path(path).suffix.lower() in IMAGE_EXTENSIONS
 
 
-def check_file(path: str | Path) -> str | None:
-    """Why ``path`` cannot be used (a skip reason), or None when its header looks fine."""
+def check_file(path: str | Path, max_pixels: int = MAX_DECODE_PIXELS) -> str | None:
+    """Why ``path`` cannot be used (a skip reason), or None when its header looks fine.
+
+    Only the header is read: an image whose smallest possible decode exceeds ``max_pixels``
+    is refused here, before a single pixel is decoded.
+    """
     path = Path(path)
     try:
         if path.stat().st_size == 0:
             return "empty file"
         with Image.open(path) as im:
             width, height = im.size
+            is_jpeg = im.format == "JPEG"
     except FileNotFoundError:
         return "missing file"
     except UnidentifiedImageError:
         return "not an image (unrecognised content)"
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as err:
+    except Image.DecompressionBombError:  # over twice PIL's own limit: a bomb by any measure
+        return PIXEL_CAP_REASON
+    except (OSError, SyntaxError, ValueError) as err:
         return f"unreadable header ({type(err).__name__})"
     if min(width, height) < MIN_SIDE:
         return f"too small (under {MIN_SIDE} px)"
+    if _decoded_pixels(width, height, is_jpeg) > max_pixels:
+        return PIXEL_CAP_REASON
     return None
 
 
@@ -100,13 +127,16 @@ def _to_rgb(im: Image.Image, notes: list[str]) -> np.ndarray:
     return np.asarray(im.convert("RGB"), dtype=np.uint8)
 
 
-def _decode_pil(source: str | Path | io.BytesIO, size: tuple[int, int] | None, notes: list[str]):
+def _decode_pil(source: str | Path | io.BytesIO, size: tuple[int, int] | None, notes: list[str],
+                max_pixels: int = MAX_DECODE_PIXELS):
     with Image.open(source) as im:
         if size is not None and im.format == "JPEG":
             # Ask for the smallest DCT scale that still covers the target on both axes;
             # EXIF rotation can swap axes, so use the larger side for both.
             side = max(size)
             im.draft(im.mode if im.mode in ("RGB", "L") else None, (side, side))
+        if im.size[0] * im.size[1] > max_pixels:  # after draft(): what would really be decoded
+            raise PixelCapError(f"{im.size[0]}x{im.size[1]} px: {PIXEL_CAP_REASON}")
         orientation = im.getexif().get(0x0112, 1)
         if orientation in (2, 3, 4, 5, 6, 7, 8):
             # Cameras store portrait shots sideways plus a tag; show them as taken.
@@ -127,8 +157,10 @@ def decode(path: str | Path, size: tuple[int, int] | None = None) -> tuple[np.nd
     notes: list[str] = []
     try:
         return _decode_pil(path, size, notes), notes
+    except PixelCapError:
+        raise  # never retried below: OpenCV would decode the whole bomb
     except Image.DecompressionBombError as err:
-        raise ValueError(f"cannot decode {path}: {err}") from err
+        raise PixelCapError(f"cannot decode {path}: {err}") from err
     except (OSError, SyntaxError, ValueError) as err:
         data = Path(path).read_bytes()
         if data[:2] == b"\xff\xd8" and not data.rstrip(b"\0").endswith(b"\xff\xd9"):
@@ -192,6 +224,11 @@ def read_image(
         return fit_image(render(item, (th, tw)), (th, tw), fit)
     try:
         rgb, notes = decode(item, (th, tw))
+    except PixelCapError:
+        if report is None:
+            raise
+        report.add(f"{PIXEL_CAP_REASON}, replaced by grey", item, "fixed")
+        return np.full((th, tw, 3), 128, dtype=np.uint8)
     except (ValueError, FileNotFoundError) as err:
         if report is None:
             raise ValueError(f"cannot read image {item}: {err}") from err

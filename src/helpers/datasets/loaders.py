@@ -7,9 +7,11 @@ in the set's skip report. Files are only read, never moved, rewritten or deleted
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,13 +32,39 @@ HOUSE_FILE = re.compile(r"^(\d+)_(bathroom|bedroom|frontal|kitchen)\.jpe?g$", re
 UKBENCH_FILE = re.compile(r"^ukbench(\d{5})\.jpe?g$", re.IGNORECASE)
 PAIR_FILES = ("pairs.csv", "train.csv")
 
+log = logging.getLogger("helpers.datasets")
 
-def _entries(folder: Path) -> tuple[list[Path], list[Path]]:
-    """(sub-folders, files) of ``folder``, hidden entries (.DS_Store, .git) left out, sorted."""
+
+@dataclass(frozen=True)
+class LinkGuard:
+    """Symbolic links leading out of the data folder: skipped and counted, or followed."""
+
+    root: Path  # resolved
+    report: SkipReport
+    follow: bool = False
+
+    def admit(self, path: Path) -> bool:
+        real = Path(os.path.realpath(path))
+        if real.is_relative_to(self.root):
+            return True
+        if self.follow:
+            self.report.add("link to outside the folder (followed: follow_links=True)", str(path),
+                            "fixed")
+            return True
+        self.report.add("link to outside the folder (skipped; follow_links=True takes it)",
+                        str(path))
+        return False
+
+
+def _entries(folder: Path, guard: LinkGuard | None = None) -> tuple[list[Path], list[Path]]:
+    """(sub-folders, files) of ``folder``, hidden entries (.DS_Store, .git) left out, sorted;
+    with a ``guard``, links leading outside its root are left out unless it follows them."""
     dirs, files = [], []
     with os.scandir(folder) as it:
         for entry in it:
             if entry.name.startswith("."):
+                continue
+            if guard is not None and entry.is_symlink() and not guard.admit(Path(entry.path)):
                 continue
             (dirs if entry.is_dir() else files).append(Path(entry.path))
     return sorted(dirs), sorted(files)
@@ -52,9 +80,13 @@ def _usable(paths: list[Path], report: SkipReport) -> list[bool]:
     return [reason is None for reason in reasons]
 
 
-def _image_files(folder: Path, report: SkipReport) -> list[Path]:
-    """Image files directly in ``folder``; other files are counted as ignored."""
-    _, files = _entries(folder)
+def _image_files(folder: Path, report: SkipReport, guard: LinkGuard | None = None,
+                 nested: str | None = None) -> list[Path]:
+    """Image files directly in ``folder``; other files (and, with ``nested``, sub-folders:
+    the reason to count them under) are counted as ignored."""
+    dirs, files = _entries(folder, guard)
+    for d in dirs if nested else ():
+        report.add(nested, str(d))
     for f in files:
         if not is_image_name(f):
             report.add("not an image file name (ignored)", str(f))
@@ -99,34 +131,59 @@ def is_query_gallery_folder(root: Path) -> bool:
     return (root / "query").is_dir() and (root / "gallery").is_dir()
 
 
+NESTED = "sub-folder inside a class folder (ignored: images must sit directly in <class>/)"
+EMPTY_CLASS = "class folder with no usable image (class left out)"
+
+
 def load_class_folder(
     root: Path, source: DataSource, name: str | None = None, max_per_class: int | None = None,
-    seed: int = 0, class_names: tuple[str, ...] | None = None,
+    seed: int = 0, class_names: tuple[str, ...] | None = None, follow_links: bool = False,
 ) -> ImageSet:
-    """``root/<class>/*`` or, split-aware, ``root/<split>/<class>/*`` (train/val/test/eval)."""
+    """``root/<class>/*`` or, split-aware, ``root/<split>/<class>/*`` (train/val/test/eval).
+
+    Whatever is not taken is counted in the skip report: links leading outside ``root``
+    (unless ``follow_links``), nested sub-folders, class folders without a usable image. A
+    folder with no readable image is an error; a single class is a warning (fine for
+    retrieval, not for a classifier).
+    """
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"no folder {root}")
     report = SkipReport()
-    subdirs, loose = _entries(root)
+    guard = LinkGuard(Path(os.path.realpath(root)), report, follow_links)
+    subdirs, loose = _entries(root, guard)
     for f in loose:
         if is_image_name(f):
             report.add("image outside any class folder (ignored)", str(f))
     split_aware = bool(subdirs) and all(d.name.lower() in SPLIT_NAMES for d in subdirs)
     groups = [(d.name, d) for d in subdirs] if split_aware else [("", root)]
     rows: list[tuple[Path, str, str]] = []  # (file, class, split)
+    class_folders: list[Path] = []
     for split_name, folder in groups:
-        class_dirs, stray = _entries(folder) if split_aware else (subdirs, [])
+        class_dirs, stray = _entries(folder, guard) if split_aware else (subdirs, [])
         for f in stray:
             if is_image_name(f):
                 report.add("image outside any class folder (ignored)", str(f))
         for class_dir in class_dirs:
-            rows += [(f, class_dir.name, split_name) for f in _image_files(class_dir, report)]
+            class_folders.append(class_dir)
+            rows += [(f, class_dir.name, split_name)
+                     for f in _image_files(class_dir, report, guard, NESTED)]
     if not rows:
+        report.announce(name or root.name)
         raise ValueError(f"{root} holds no images in class sub-folders (<class>/<image>)")
     ok = _usable([r[0] for r in rows], report)
+    if not any(ok):
+        raise ValueError(f"{root}: none of its {len(rows)} image files can be read:\n"
+                         f"{report.summary()}")
+    used = {r[0].parent for r, good in zip(rows, ok, strict=True) if good}
+    for class_dir in class_folders:
+        if class_dir not in used:
+            report.add(EMPTY_CLASS, str(class_dir))
     rows = [r for r, good in zip(rows, ok, strict=True) if good]
     names = class_names or tuple(sorted({r[1] for r in rows}))
+    if len(names) == 1:
+        log.warning("data set %r has a single class (%r): fine for retrieval, but a classifier "
+                    "has nothing to tell apart", name or root.name, names[0])
     lookup = {c: i for i, c in enumerate(names)}
     imageset = ImageSet(
         name=name or root.name,

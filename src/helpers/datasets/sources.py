@@ -8,21 +8,30 @@ A download is streamed to ``<file>.part`` with a progress bar, resumed from wher
 (HTTP ``Range``), checked against a SHA-256 where one is known, renamed atomically, extracted
 safely into a staging folder (see :mod:`.archives`), checked against the expected manifest
 (image files per folder) and only then moved into place, so ``data/<name>`` is either
-complete or absent.
+complete or absent. Every fault (a cut or chunked transfer, a refused resume, a damaged or
+hostile archive) ends in :class:`DownloadError`; a bad archive is deleted so the next run
+fetches afresh; concurrent fetches of one set are serialised by a lock file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import io
+import http.client
 import logging
 import os
 import shutil
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; concurrent fetches are not serialised there
+    fcntl = None  # type: ignore[assignment]
 
 from .. import config
 from .archives import ArchiveError, safe_extract
@@ -147,56 +156,99 @@ def _open(url: str, offset: int, timeout: float):
     return response, total, resumed
 
 
-def download(
-    url: str, dest: Path, sha256: str | None = None, progress: bool = True, timeout: float = 60.0
-) -> Path:
-    """Fetch ``url`` to ``dest``: streamed, resumable, verified, renamed atomically.
+class _WholePart(Exception):
+    """A 416 answer to a resume: the server has nothing past the part file's length."""
 
-    An existing ``dest`` is reused when it verifies. A partial ``dest.part`` is continued with
-    an HTTP Range request (from the start if the server ignores it). On a checksum mismatch the
-    part file is removed (it is our own temporary file) and ``DownloadError`` is raised.
-    """
-    dest = Path(dest)
-    if dest.is_file() and (sha256 is None or sha256_of(dest) == sha256):
-        return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    part = dest.with_name(dest.name + ".part")
-    offset = part.stat().st_size if part.is_file() else 0
+    def __init__(self, total: int | None) -> None:
+        super().__init__(total)
+        self.total = total
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created if needed): one process at a time."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
+def _stream_to(url: str, part: Path, offset: int, timeout: float, progress: bool) -> int | None:
+    """Append (or write, when the server cannot resume) ``url`` to ``part``; the total size."""
     try:
         stream, total, resumed = _open(url, offset, timeout)
     except urllib.error.HTTPError as err:
-        if not (err.code == 416 and offset):
-            raise DownloadError(f"cannot download {url}: {err}") from err
-        # 416: nothing left past ``offset``, the part file is whole (a run stopped just
-        # before the rename): verify and rename it below.
-        stream, total, resumed = io.BytesIO(b""), None, True
-    except OSError as err:
+        if err.code == 416 and offset:
+            content_range = err.headers.get("Content-Range", "") if err.headers else ""
+            size = content_range.rpartition("/")[2]
+            raise _WholePart(int(size) if size.isdigit() else None) from err
+        raise DownloadError(f"cannot download {url}: {err}") from err
+    except (OSError, http.client.HTTPException) as err:
         raise DownloadError(f"cannot download {url}: {err}") from err
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=total, initial=offset if resumed else 0, unit="B", unit_scale=True,
-                   desc=f"downloading {dest.name}", leave=False)
+                   desc=f"downloading {part.name[:-5]}", leave=False)
     try:
         with stream, open(part, "ab" if resumed else "wb") as out:
             while block := stream.read(1 << 20):
                 out.write(block)
                 if bar is not None:
                     bar.update(len(block))
-    except OSError as err:
-        raise DownloadError(f"download of {url} interrupted ({err}); run again to resume") from err
+    except (OSError, http.client.HTTPException) as err:
+        # IncompleteRead (a chunked answer cut mid-chunk) is an HTTPException, not an OSError.
+        if total is None:  # without a length a resume could not be checked: start over next time
+            part.unlink(missing_ok=True)
+        raise DownloadError(f"download of {url} interrupted ({type(err).__name__}: {err}); "
+                            "run again to resume") from err
     finally:
         if bar is not None:
             bar.close()
-    if total is not None and part.stat().st_size != total:
-        raise DownloadError(f"{url}: got {part.stat().st_size} of {total} bytes; run again to resume")
-    if sha256 is not None:
-        got = sha256_of(part)
-        if got != sha256:
-            part.unlink()
-            raise DownloadError(f"{url}: SHA-256 {got} does not match the expected {sha256}")
-    os.replace(part, dest)
+    return total
+
+
+def download(
+    url: str, dest: Path, sha256: str | None = None, progress: bool = True, timeout: float = 60.0
+) -> Path:
+    """Fetch ``url`` to ``dest``: streamed, resumable, verified, renamed atomically.
+
+    An existing ``dest`` is reused when it verifies. A partial ``dest.part`` is continued with
+    an HTTP Range request (from the start if the server ignores it). A 416 answer to that
+    request is accepted only when it can be checked (the SHA-256, or the total in its
+    Content-Range); otherwise the part file is dropped and the file fetched again from the
+    start. On a checksum mismatch the part file is removed (it is our own temporary file) and
+    ``DownloadError`` is raised. Concurrent calls for one ``dest`` take turns (a lock file).
+    """
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(dest.with_name(dest.name + ".lock")):
+        if dest.is_file() and (sha256 is None or sha256_of(dest) == sha256):
+            return dest
+        part = dest.with_name(dest.name + ".part")
+        offset = part.stat().st_size if part.is_file() else 0
+        try:
+            total = _stream_to(url, part, offset, timeout, progress)
+        except _WholePart as whole:
+            if sha256 is None and whole.total != offset:
+                log.warning("%s: the server refused to resume and the part file cannot be "
+                            "checked; downloading it again from the start", url)
+                part.unlink()
+                offset = 0
+                total = _stream_to(url, part, 0, timeout, progress)
+            else:
+                total = whole.total
+        if total is not None and part.stat().st_size != total:
+            raise DownloadError(f"{url}: got {part.stat().st_size} of {total} bytes; "
+                                "run again to resume")
+        if sha256 is not None:
+            got = sha256_of(part)
+            if got != sha256:
+                part.unlink()
+                raise DownloadError(f"{url}: SHA-256 {got} does not match the expected {sha256}")
+        os.replace(part, dest)
     return dest
 
 
@@ -264,13 +316,17 @@ def fetch(name: str, progress: bool = True, force_download: bool = False) -> Dat
         raise KeyError(f"no public origin known for {name!r}; known: {sorted(REGISTRY)}")
     origin = REGISTRY[name]
     target = config.data_dir() / name
-    archive = download(origin.url, config.data_dir() / "downloads" / origin.archive,
-                       origin.sha256, progress=progress)
-    try:
-        install(origin, archive, target)
-    except (ArchiveError, DownloadError) as err:
-        # The archive is our own download, not user data: drop it so the next run fetches a
-        # fresh copy instead of failing on the same bad file forever.
-        archive.unlink(missing_ok=True)
-        raise DownloadError(f"{name}: {err} (downloaded archive removed)") from err
+    downloads = config.data_dir() / "downloads"
+    # A second process fetching the same set waits here, then finds the first one's copy.
+    with _locked(downloads / f".{name}.fetch.lock"):
+        if not force_download and (found := local_root(name)) is not None:
+            return DataSource(name, found[1], found[0], f"data: {name} from {found[0]} ({found[1]})")
+        archive = download(origin.url, downloads / origin.archive, origin.sha256, progress=progress)
+        try:
+            install(origin, archive, target)
+        except (ArchiveError, DownloadError) as err:
+            # The archive is our own download, not user data: drop it so the next run fetches
+            # a fresh copy instead of failing on the same bad file forever.
+            archive.unlink(missing_ok=True)
+            raise DownloadError(f"{name}: {err} (downloaded archive removed)") from err
     return DataSource(name, "download", target, f"data: {name} downloaded from {origin.url}")

@@ -79,7 +79,8 @@ def split_file(imageset: ImageSet, fractions: Mapping[str, float], seed: int) ->
     keys = item_keys(imageset)
     digest = hashlib.sha256()
     for key, label in sorted(zip(keys, imageset.labels.tolist(), strict=True)):
-        digest.update(f"{key}\t{label}\n".encode())
+        # surrogateescape: names that are not UTF-8 on disk (caf\udce9.jpg) hash as their bytes
+        digest.update(f"{key}\t{label}\n".encode("utf-8", "surrogateescape"))
     tag = "-".join(f"{k}{round(float(v) * 100)}" for k, v in fractions.items())
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in imageset.name)
     return config.cache_dir() / "splits" / f"{safe}-{digest.hexdigest()[:12]}-{tag}-seed{seed}.csv"
@@ -96,12 +97,15 @@ def split(
     """
     import pandas as pd
 
+    from .. import config
+
     fractions = dict(fractions or DRE19)
     keys = item_keys(imageset)
     path = split_file(imageset, fractions, seed)
     splits: list[str] | None = None
     if path.is_file():
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        table = pd.read_csv(path, dtype=str, keep_default_na=False,
+                            encoding_errors="surrogateescape")
         stored = dict(zip(table["item"], table["split"], strict=True))
         if set(stored) == set(keys):
             splits = [stored[k] for k in keys]
@@ -109,10 +113,10 @@ def split(
             log.warning("split file %s does not match the items; rewriting it", path)
     if splits is None:
         splits = assign(imageset.labels, keys, fractions, seed)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        config.writable_cache_dir("splits")
         table = pd.DataFrame({"item": keys, "label": imageset.labels, "split": splits})
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        table.sort_values("item").to_csv(tmp, index=False)
+        table.sort_values("item").to_csv(tmp, index=False, errors="surrogateescape")
         os.replace(tmp, path)  # atomic: a reader never sees half a file
     out = imageset.subset(np.arange(len(imageset)))
     out.splits = np.asarray(splits, dtype=object)
