@@ -141,6 +141,16 @@ def test_missing_executed_copies_fall_back_to_a_smoke_run_said_on_every_page(
     assert "profile smoke" in _soup(built.pages[1]).select_one(".site-provenance").get_text()
 
 
+@pytest.mark.parametrize("math", [True, False])
+def test_dollar_signs_are_math_in_notebooks_and_text_in_markdown_files(math: bool) -> None:
+    text = "weights in $LOOKALIKE_WEIGHTS/a.h5; data in $LOOKALIKE_DATA"
+    context = pages.PageContext("t", [], [], None, None, None, "now", math=math)
+    soup = BeautifulSoup(pages.render(pages.markdown_notebook(text), context, Path(".")),
+                         features="html.parser")
+    assert bool(soup.select("main math")) == math
+    assert ("$LOOKALIKE_WEIGHTS/a.h5; data in $" in soup.select_one("main").get_text()) != math
+
+
 def test_links_to_repository_files_without_a_page_lose_their_target() -> None:
     html = ('<a href="CONTRIBUTING.md">guide</a> <a href="reports/RESULTS.md#01">r</a> '
             '<a href="https://example.org/x">out</a> <a href="#here">h</a>')
@@ -199,7 +209,8 @@ def test_site_from_smoke_runs_opens_cleanly_in_chromium(
     checked = browser.check(built.out, tmp_path / "screenshots", ["index.html", first])
     for shot in checked.screenshots:
         print(f"screenshot: {shot}")
-    assert {s.name for s in checked.screenshots} == {"index.png", f"{NOTEBOOKS[1].stem}.png"}
+    assert {s.name for s in checked.screenshots} == {
+        "index.png", f"{NOTEBOOKS[1].stem}.png", f"{NOTEBOOKS[1].stem}_figure.png"}
     assert all(s.stat().st_size > 10_000 for s in checked.screenshots)
     assert set(checked.pages) == PAGE_NAMES
     assert checked.problems == []

@@ -125,7 +125,7 @@ def _resolve_links(checks: dict[str, PageCheck], site: Path) -> None:
 def check(site: Path, screenshots: Path | None = None,
           screenshot_pages: Sequence[str] = ("index.html",)) -> SiteCheck:
     """Load every ``*.html`` of ``site`` in headless Chromium; screenshot ``screenshot_pages``
-    into ``screenshots`` (a notebook page's shot is taken at its first output figure)."""
+    into ``screenshots`` (see :func:`_screenshots`)."""
     from playwright.sync_api import sync_playwright
 
     site = Path(site).resolve()
@@ -151,19 +151,23 @@ def check(site: Path, screenshots: Path | None = None,
             checks[html.name], page = _visit(context, html.as_uri(), html.name)
             checks[html.name].external_requests = blocked[before:]
             if screenshots is not None and html.name in screenshot_pages:
-                shots.append(_screenshot(page, Path(screenshots) / f"{html.stem}.png"))
+                shots += _screenshots(page, Path(screenshots), html.stem)
             page.close()
         browser.close()
     _resolve_links(checks, site)
     return SiteCheck(checks, shots)
 
 
-def _screenshot(page, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _screenshots(page: Any, folder: Path, stem: str) -> list[Path]:
+    """The top of the page (navigation, provenance); on a page with output figures, also the
+    view at its first figure (``<stem>_figure.png``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    top = folder / f"{stem}.png"
+    page.screenshot(path=str(top))
     figure = page.locator(".jp-OutputArea-output img")
-    if figure.count():
-        figure.first.scroll_into_view_if_needed()
-        page.screenshot(path=str(path))
-    else:
-        page.screenshot(path=str(path), full_page=True)
-    return path
+    if not figure.count():
+        return [top]
+    figure.first.scroll_into_view_if_needed()
+    at_figure = folder / f"{stem}_figure.png"
+    page.screenshot(path=str(at_figure))
+    return [top, at_figure]

@@ -142,7 +142,7 @@ def _write(out: Path, source: Path, wanted: Sequence[Path], origin: str) -> Site
             provenance=lines,
             smoke_notice=SMOKE_NOTICE if smoke else None,
             previous=_neighbour(order, index - 1), next=_neighbour(order, index + 1),
-            built=built)
+            built=built, math=item.repo_path.endswith(".ipynb"))
         source_dir = root / Path(item.repo_path).parent
         html = pages.render(nb, context, source_dir)
         path = out / item.page

@@ -38,16 +38,28 @@ def _mathml(tex: str, display: str) -> str:
 
 
 class MathMLRenderer(IPythonRenderer):
-    """nbconvert's markdown renderer, with math turned into MathML instead of left for MathJax."""
+    """nbconvert's markdown renderer, with math turned into MathML instead of left for MathJax.
+
+    With ``math=False`` (README, RESULTS.md: GitHub markdown, where "$LOOKALIKE_DATA ... $"
+    is not math) what the parser took for math is put back as the text it was.
+    """
+
+    def __init__(self, *args: Any, math: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.math = math
+
+    def _math(self, tex: str, display: str, written: str) -> str:
+        return _mathml(tex, display) if self.math else self.escape_html(written)
 
     def inline_math(self, body: str) -> str:
-        return _mathml(body, "inline")
+        return self._math(body, "inline", f"${body}$")
 
     def block_math(self, body: str) -> str:
-        return _mathml(body, "block")
+        return self._math(body, "block", f"$${body}$$")
 
     def latex_environment(self, name: str, body: str) -> str:
-        return _mathml(f"\\begin{{{name}}}{body}\\end{{{name}}}", "block")
+        tex = f"\\begin{{{name}}}{body}\\end{{{name}}}"
+        return self._math(tex, "block", tex)
 
 
 class SiteExporter(HTMLExporter):
@@ -55,9 +67,10 @@ class SiteExporter(HTMLExporter):
 
     @pass_context
     def markdown2html(self, context: Any, source: str) -> str:
-        cell = context.get("cell", {})
-        path = context.get("resources", {}).get("metadata", {}).get("path", "")
+        cell, resources = context.get("cell", {}), context.get("resources", {})
+        path = resources.get("metadata", {}).get("path", "")
         renderer = MathMLRenderer(
+            math=resources.get("site", {}).get("math", True),
             escape=False, attachments=cell.get("attachments", {}),
             embed_images=self.embed_images, path=path, anchor_link_text=self.anchor_link_text,
             exclude_anchor_links=self.exclude_anchor_links, **self.lexer_options)
@@ -80,10 +93,11 @@ class PageContext:
     previous: dict[str, str] | None
     next: dict[str, str] | None
     built: str
+    math: bool = True  # TeX between $ signs is math (notebooks), or text (GitHub markdown)
 
     def resources(self, source_dir: Path) -> dict[str, Any]:
         site = {"nav": self.nav, "provenance": self.provenance, "smoke_notice": self.smoke_notice,
-                "previous": self.previous, "next": self.next, "built": self.built, "css": CSS}
+                "previous": self.previous, "next": self.next, "built": self.built, "css": CSS, "math": self.math}
         return {"site": site, "metadata": {"name": self.title, "path": str(source_dir)}}
 
 
