@@ -57,11 +57,10 @@ class SmokeRuns:
     def result(self, notebook: Path):
         """The ``RunResult`` of ``notebook``'s smoke run (running it now if needed)."""
         from helpers import notebooks
-        from helpers.site.builder import INLINE_FIGURES
+        from helpers.site.builder import smoke_environment
 
         if notebook.stem not in self.results:
-            env = {"LOOKALIKE_REPORTS": str(self.folder),
-                   "LOOKALIKE_CACHE": str(self.folder / "cache"), **INLINE_FIGURES}
+            env = {**smoke_environment(self.folder), "LOOKALIKE_CACHE": str(self.folder / "cache")}
             self.results[notebook.stem] = notebooks.execute(
                 notebook, self.folder / "executed" / notebook.name, {"PROFILE": "smoke"}, env=env)
         return self.results[notebook.stem]

@@ -61,11 +61,16 @@ def _missing_executed(executed_dir: Path, wanted: Sequence[Path]) -> list[str]:
     return [nb.stem for nb in wanted if not (executed_dir / nb.name).is_file()]
 
 
+def smoke_environment(folder: Path) -> dict[str, str]:
+    """What a smoke run for the site sets: its reports (metrics, figures) in ``folder``, never
+    in the checkout's reports/, and figures drawn into the notebook."""
+    return {"LOOKALIKE_REPORTS": str(folder), **INLINE_FIGURES}
+
+
 def run_smoke(folder: Path) -> Path:
     """Every notebook in the smoke profile into ``folder`` laid out like ``reports/``."""
-    env = {"LOOKALIKE_REPORTS": str(folder), **INLINE_FIGURES}
-    results = notebooks.run(profile="smoke", output_dir=folder / "executed", env=env,
-                            stop_on_failure=False)
+    results = notebooks.run(profile="smoke", output_dir=folder / "executed",
+                            env=smoke_environment(folder), stop_on_failure=False)
     for result in results:
         if not result.ok:
             print(f"  smoke run of {result.notebook.stem} failed; its page shows the error")
