@@ -23,7 +23,7 @@ from helpers.site import pages, provenance
 SMOKE_NOTICE = (
     "The notebook pages of this site come from a smoke-profile run: synthetic images, random "
     "weights, 64 px, one epoch. They show that every notebook runs and what it displays, not "
-    "what it finds; no number on them is a result. Run `make reproduce`, then `make site`, "
+    "what it finds; no number on them is a result. Run make reproduce, then make site, "
     "for pages from the real data.")
 RESULTS_SOURCE = "reports/RESULTS.md"
 # Figures must be drawn into the notebook (what Jupyter does), whatever MPLBACKEND says here.
