@@ -9,7 +9,6 @@ first, and every page says that it shows smoke outputs.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -111,6 +110,24 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+def _page_content(item: _Source, executed: dict[str, Path],
+                  runs: Sequence[provenance.NotebookRun], origin: str
+                  ) -> tuple[nbformat.NotebookNode, list[str], str]:
+    """A page's notebook, provenance line pieces and title."""
+    root = config.repo_root()
+    if item.repo_path == "README.md":
+        nb = pages.markdown_notebook((root / "README.md").read_text())
+        return nb, provenance.summary_lines(runs, origin), "lookalike: the course"
+    if item.repo_path == RESULTS_SOURCE:
+        text = (root / RESULTS_SOURCE).read_text()
+        return (pages.markdown_notebook(text), provenance.results_lines(text),
+                "Results: the five reports, reproduced")
+    stem = Path(item.repo_path).stem
+    nb = nbformat.read(executed[stem], as_version=4)
+    run = next(r for r in runs if r.stem == stem)
+    return nb, provenance.notebook_lines(run, runs, origin), _title(nb, item.label)
+
+
 def _write(out: Path, source: Path, wanted: Sequence[Path], origin: str) -> SiteBuild:
     executed = {nb.stem: source / "executed" / nb.name for nb in wanted}
     runs = [provenance.notebook_run(path, source / "metrics") for path in executed.values()]
@@ -120,36 +137,19 @@ def _write(out: Path, source: Path, wanted: Sequence[Path], origin: str) -> Site
     order += [_Source(RESULTS_SOURCE, "results.html", "Results")]
     links = {s.repo_path: s.page for s in order}
     built = f"commit {report.git_commit()}, {provenance.format_utc(dt.datetime.now(dt.UTC))}"
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
-    root = config.repo_root()
-    results_text = (root / RESULTS_SOURCE).read_text()
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob("*.html"):  # pages of notebooks since removed; nothing else is touched
+        stale.unlink()
     written = []
     for index, item in enumerate(order):
-        if item.repo_path == "README.md":
-            nb, lines = pages.markdown_notebook((root / "README.md").read_text()), \
-                provenance.summary_lines(runs, origin)
-            title = "lookalike: the course"
-        elif item.repo_path == RESULTS_SOURCE:
-            nb, lines = pages.markdown_notebook(results_text), \
-                provenance.results_lines(results_text)
-            title = "Results: the five reports, reproduced"
-        else:
-            stem = Path(item.repo_path).stem
-            nb = nbformat.read(executed[stem], as_version=4)
-            run = next(r for r in runs if r.stem == stem)
-            lines = provenance.notebook_lines(run, runs, origin)
-            title = _title(nb, item.label)
+        nb, lines, title = _page_content(item, executed, runs, origin)
         context = pages.PageContext(
             title=title,
             nav=[{"href": s.page, "label": s.label, "current": s is item} for s in order],
-            provenance=lines,
-            smoke_notice=SMOKE_NOTICE if smoke else None,
+            provenance=lines, smoke_notice=SMOKE_NOTICE if smoke else None,
             previous=_neighbour(order, index - 1), next=_neighbour(order, index + 1),
             built=built, math=item.repo_path.endswith(".ipynb"))
-        source_dir = root / Path(item.repo_path).parent
-        html = pages.render(nb, context, source_dir)
+        html = pages.render(nb, context, config.repo_root() / Path(item.repo_path).parent)
         path = out / item.page
         path.write_text(pages.rewrite_links(html, item.repo_path, links), encoding="utf-8")
         written.append(path)
