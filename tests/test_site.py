@@ -11,6 +11,7 @@ import base64
 import datetime as dt
 import io
 import json
+import os
 import re
 from pathlib import Path
 
@@ -210,7 +211,9 @@ def test_site_from_smoke_runs_opens_cleanly_in_chromium(
     built = site.build(tmp_path / "site", tmp_path / "no-reproduce")
     assert built.smoke and not built.failed and "smoke run" in built.origin
     first = f"{NOTEBOOKS[1].stem}.html"
-    checked = browser.check(built.out, tmp_path / "screenshots", ["index.html", first])
+    # pytest keeps only its last three temporary folders; CI may name a folder that stays.
+    shots = Path(os.environ.get("LOOKALIKE_SCREENSHOTS") or tmp_path / "screenshots")
+    checked = browser.check(built.out, shots, ["index.html", first])
     for shot in checked.screenshots:
         print(f"screenshot: {shot}")
     assert {s.name for s in checked.screenshots} == {
