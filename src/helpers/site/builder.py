@@ -97,7 +97,7 @@ def build(out: Path | None = None, source: Path | None = None) -> SiteBuild:
             print(f"no executed copy of {', '.join(missing)} in {source / 'executed'}: "
                   "running every notebook in the smoke profile first")
             source = run_smoke(Path(scratch))
-            origin = "smoke run made by `make site` (no `make reproduce` outputs found)"
+            origin = "smoke run made by make site (no make reproduce outputs found)"
         else:
             origin = f"executed copies in {_shown(source / 'executed')}"
         return _write(out, source, wanted, origin)
