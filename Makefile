@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PROFILE ?= standard
 PYTEST_ARGS ?=
 
-.PHONY: venv reproduce test lab data results strip lint clean
+.PHONY: venv reproduce test lab data results strip lint clean site
 
 venv: $(STAMP)
 
@@ -28,6 +28,11 @@ reproduce: venv
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The course as a static website in reports/site/ (open reports/site/index.html), from the
+# executed notebooks of the last `make reproduce`, or from a smoke run when there are none.
+site: venv
+	$(BIN)/python -m helpers.site build
+
 lab: venv
 	$(BIN)/jupyter lab notebooks/
 
@@ -41,4 +46,4 @@ lint: venv
 	$(BIN)/ruff check src tests
 
 clean:
-	rm -rf reports/executed reports/figures data/cache .pytest_cache
+	rm -rf reports/executed reports/figures reports/site data/cache .pytest_cache

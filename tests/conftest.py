@@ -46,6 +46,38 @@ def isolated_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+class SmokeRuns:
+    """Each notebook executed at most once per test session in the smoke profile, on first
+    request, into one folder laid out like ``reports/`` (``executed/``, ``metrics/``, ...)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.results: dict[str, object] = {}
+
+    def result(self, notebook: Path):
+        """The ``RunResult`` of ``notebook``'s smoke run (running it now if needed)."""
+        from helpers import notebooks
+        from helpers.site.builder import smoke_environment
+
+        if notebook.stem not in self.results:
+            env = {**smoke_environment(self.folder), "LOOKALIKE_CACHE": str(self.folder / "cache")}
+            self.results[notebook.stem] = notebooks.execute(
+                notebook, self.folder / "executed" / notebook.name, {"PROFILE": "smoke"}, env=env)
+        return self.results[notebook.stem]
+
+    def all(self) -> Path:
+        """Run whatever has not run yet; the folder with every notebook's executed copy."""
+        for notebook in NOTEBOOKS:
+            self.result(notebook)
+        return self.folder
+
+
+@pytest.fixture(scope="session")
+def smoke_runs(tmp_path_factory: pytest.TempPathFactory) -> SmokeRuns:
+    """The smoke-profile runs shared by the smoke tests and the site test."""
+    return SmokeRuns(tmp_path_factory.mktemp("smoke"))
+
+
 def run_notebook_on_real_data(notebook: Path, parameters: dict, folder: Path) -> None:
     """Execute ``notebook`` with the shared data and weights, writing reports and caches
     under ``folder`` (``folder/reports``, ``folder/cache``) so the checkout stays untouched."""

@@ -1,4 +1,8 @@
-"""Every notebook end to end in the smoke profile: synthetic data, random weights, 64 px."""
+"""Every notebook end to end in the smoke profile: synthetic data, random weights, 64 px.
+
+The runs come from the session fixture ``smoke_runs`` (conftest.py), which executes each
+notebook once; the site test builds its pages from the same executed copies.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NOTEBOOKS
-from helpers import notebooks
+from conftest import NOTEBOOKS, SmokeRuns
 
 
 @pytest.mark.slow
 @pytest.mark.notebook
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs_in_smoke_profile(notebook: Path, isolated_outputs: Path) -> None:
-    output = isolated_outputs / "executed" / notebook.name
-    result = notebooks.execute(notebook, output, {"PROFILE": "smoke"})
+def test_notebook_runs_in_smoke_profile(notebook: Path, smoke_runs: SmokeRuns) -> None:
+    result = smoke_runs.result(notebook)
     assert result.ok, f"{notebook.name} failed at cell {result.failed_cell}: {result.error}"
-    executed = json.loads(output.read_text())
+    executed = json.loads(result.output.read_text())
     first_output = next(
         (o for c in executed["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
          if o.get("output_type") == "stream" and o.get("name") == "stdout"), None)

@@ -276,14 +276,15 @@ def _atomic_write(path: Path, text: str) -> Path:
 # -- module-level API: the current notebook's recorder ------------------------------------------
 
 
-def metrics_dir(profile: str | None = None) -> Path:
-    """Where a profile's metrics files go: ``metrics/`` for standard, ``metrics/<profile>/``."""
-    base = config.reports_dir() / "metrics"
+def metrics_dir(profile: str | None = None, base: Path | None = None) -> Path:
+    """Where a profile's metrics files go: ``metrics/`` for standard, ``metrics/<profile>/``
+    (``base`` is the metrics folder, default ``config.reports_dir() / "metrics"``)."""
+    base = config.reports_dir() / "metrics" if base is None else Path(base)
     return base if profile in (None, "standard") else base / _check_name(profile, "profile")
 
 
-def metrics_path(notebook: str, profile: str | None = None) -> Path:
-    return metrics_dir(profile) / f"{_check_name(notebook, 'notebook')}.json"
+def metrics_path(notebook: str, profile: str | None = None, base: Path | None = None) -> Path:
+    return metrics_dir(profile, base) / f"{_check_name(notebook, 'notebook')}.json"
 
 
 def start(notebook: str, settings: Mapping[str, Any] | None = None,

@@ -1,0 +1,153 @@
+"""One HTML page of the site from a notebook or a markdown file, with nbconvert.
+
+The exporter is nbconvert's ``HTMLExporter`` with the course template
+(``templates/lookalike``: JupyterLab's template without its CDN scripts) and one change to its
+markdown rendering: TeX math becomes MathML at build time (``latex2mathml``), which Chromium
+and Firefox draw natively, so no MathJax is fetched when a page is viewed. Output figures are
+embedded as data URIs by nbconvert itself; so is any image a markdown cell refers to.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import nbformat
+from bs4 import BeautifulSoup
+from jinja2 import pass_context
+from latex2mathml.converter import convert as latex_to_mathml
+from nbconvert import HTMLExporter
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+
+TEMPLATES = Path(__file__).with_name("templates")
+TEMPLATE_NAME = "lookalike"
+CSS = (TEMPLATES / TEMPLATE_NAME / "site.css").read_text()
+
+
+def _mathml(tex: str, display: str) -> str:
+    """TeX as MathML; TeX latex2mathml cannot parse stays visible as code, never dropped."""
+    try:
+        return latex_to_mathml(tex, display=display)
+    except Exception:  # latex2mathml raises its own zoo of errors on unsupported commands
+        return f'<code class="tex">{escape(tex)}</code>'
+
+
+class MathMLRenderer(IPythonRenderer):
+    """nbconvert's markdown renderer, with math turned into MathML instead of left for MathJax.
+
+    With ``math=False`` (README, RESULTS.md: GitHub markdown, where "$LOOKALIKE_DATA ... $"
+    is not math) what the parser took for math is put back as the text it was.
+    """
+
+    def __init__(self, *args: Any, math: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.math = math
+
+    def _math(self, tex: str, display: str, written: str) -> str:
+        return _mathml(tex, display) if self.math else self.escape_html(written)
+
+    def inline_math(self, body: str) -> str:
+        return self._math(body, "inline", f"${body}$")
+
+    def block_math(self, body: str) -> str:
+        return self._math(body, "block", f"$${body}$$")
+
+    def latex_environment(self, name: str, body: str) -> str:
+        tex = f"\\begin{{{name}}}{body}\\end{{{name}}}"
+        return self._math(tex, "block", tex)
+
+
+class SiteExporter(HTMLExporter):
+    """HTMLExporter with the course template and MathML math."""
+
+    @pass_context
+    def markdown2html(self, context: Any, source: str) -> str:
+        cell, resources = context.get("cell", {}), context.get("resources", {})
+        path = resources.get("metadata", {}).get("path", "")
+        renderer = MathMLRenderer(
+            math=resources.get("site", {}).get("math", True),
+            escape=False, attachments=cell.get("attachments", {}),
+            embed_images=self.embed_images, path=path, anchor_link_text=self.anchor_link_text,
+            exclude_anchor_links=self.exclude_anchor_links, **self.lexer_options)
+        return MarkdownWithMath(renderer=renderer).render(source)
+
+
+def exporter() -> SiteExporter:
+    return SiteExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES)],
+                        embed_images=True, theme="light")
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What the template needs besides the notebook: navigation and provenance."""
+
+    title: str
+    nav: list[dict[str, Any]]
+    provenance: list[str]
+    smoke_notice: str | None
+    previous: dict[str, str] | None
+    next: dict[str, str] | None
+    built: str
+    math: bool = True  # TeX between $ signs is math (notebooks), or text (GitHub markdown)
+
+    def resources(self, source_dir: Path) -> dict[str, Any]:
+        site = {"nav": self.nav, "provenance": self.provenance, "smoke_notice": self.smoke_notice,
+                "previous": self.previous, "next": self.next, "built": self.built, "css": CSS, "math": self.math}
+        return {"site": site, "metadata": {"name": self.title, "path": str(source_dir)}}
+
+
+def markdown_notebook(text: str) -> nbformat.NotebookNode:
+    """A markdown file as a one-cell notebook, so it renders with the same exporter."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)])
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def drop_widgets(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Leave out widget outputs (tqdm's progress bars in a headless run): they need a live
+    kernel or the widget manager from a CDN, and their text fallback is their first state."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def render(nb: nbformat.NotebookNode, context: PageContext, source_dir: Path) -> str:
+    nb = drop_widgets(nb)
+    nb.metadata["title"] = context.title
+    html, _ = exporter().from_notebook_node(nb, resources=context.resources(source_dir))
+    return html
+
+
+def rewrite_links(html: str, source: str, pages: Mapping[str, str]) -> str:
+    """Point links between the course's files at their pages.
+
+    ``source`` is the page's file relative to the repository ("README.md", "notebooks/x.ipynb"),
+    ``pages`` maps such paths to page file names. A relative link to a repository file that
+    has no page (CONTRIBUTING.md, say) keeps its text and loses its target, with the path in
+    its title: the site never carries a link that leads nowhere.
+    """
+    soup = BeautifulSoup(html, features="html.parser")
+    base = posixpath.dirname(source)
+    site_pages = set(pages.values())
+    for link in soup.find_all("a", href=True):
+        href = str(link["href"])
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or not parts.path or parts.path in site_pages:
+            continue  # outside links, anchors on the page, and the template's own navigation
+        target = posixpath.normpath(posixpath.join(base, parts.path))
+        if target in pages:
+            link["href"] = pages[target] + (f"#{parts.fragment}" if parts.fragment else "")
+        else:
+            link.name = "span"
+            link.attrs = {"title": f"{target} in the repository (not part of the site)"}
+    return str(soup)
