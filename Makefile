@@ -7,8 +7,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROFILE ?= standard
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
-.PHONY: venv reproduce test lab data results strip lint clean site
+XX>>>>>>> e9dbcdb (bench: package; 'python -m helpers.bench all' / make bench prints every issue-22 ratio (extraction, TF vs JAX, FAISS path and NumPy vs bare FAISS, IVF/HNSW recall and speed-up, SURF/SIFT when helpers.surf.bench exists) on a gallery of real stand-in features tiled with jitter; features.cache_key reads the Keras version without importing keras)
 
 venv: $(STAMP)
 
@@ -32,6 +33,11 @@ test: venv
 # executed notebooks of the last `make reproduce`, or from a smoke run when there are none.
 site: venv
 	$(BIN)/python -m helpers.site build
+
+# Every speed ratio the README quotes, in one run (a few minutes; BENCH_ARGS sizes it, e.g.
+# BENCH_ARGS="--gallery 1000000" for the README's retrieval tables).
+bench: venv
+	$(BIN)/python -m helpers.bench all $(BENCH_ARGS)
 
 lab: venv
 	$(BIN)/jupyter lab notebooks/
