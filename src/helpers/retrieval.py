@@ -177,7 +177,9 @@ def _topk_numpy(q, g, k, metric, self_cols, query_rows, gallery_cols=None):
     if gallery_cols is None:
         gallery_cols = max(k, MEMORY_BUDGET_BYTES // (_BYTES_PER_CELL * max(1, query_rows)))
     if metric == "cosine":
-        col_scale = -1.0 / np.maximum(np.linalg.norm(g, axis=1), 1e-12).astype(np.float32)
+        # einsum, not linalg.norm: no (N, D) temporary of squares beside a 1M-row gallery.
+        norms = np.sqrt(np.einsum("ij,ij->i", g, g))
+        col_scale = -1.0 / np.maximum(norms, 1e-12).astype(np.float32)
     else:
         g_sq = np.einsum("ij,ij->i", g, g)
     indices = np.empty((len(q), k), dtype=np.int64)

@@ -26,6 +26,8 @@ import time
 
 import numpy as np
 
+from helpers.bench.realdata import STANDIN_SETS
+
 SECTIONS = ("extraction", "backends", "exact", "approximate", "surf")
 
 
@@ -37,6 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--loo-items", type=int, default=20_000, help="0 skips the LOO task")
     group.add_argument("--source", choices=("auto", "standin", "random"), default="auto")
     group.add_argument("--jitter", type=float, default=0.05)
+    group.add_argument("--sets", default=",".join(STANDIN_SETS),
+                       help="stand-in sets whose features make the gallery")
     group.add_argument("--nprobe", default="8,16,32,64", help="IVF cells probed, one row each")
     group.add_argument("--nlist", type=int, default=None, help="IVF cells (default ~sqrt(N))")
     group.add_argument("--hnsw", action="store_true", help="also build HNSW (slow: minutes)")
@@ -56,12 +60,14 @@ def gallery_and_queries(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarra
         gallery = rng.standard_normal((args.gallery, args.dim), dtype=np.float32)
         queries = rng.standard_normal((args.search_queries, args.dim), dtype=np.float32)
         return gallery, queries, f"Gaussian {args.gallery:,} x {args.dim}"
-    real = realdata.project(realdata.standin_features(), args.dim)
+    names = tuple(n.strip() for n in args.sets.split(",") if n.strip())
+    real = realdata.project(realdata.standin_features(names=names), args.dim)
     gallery = realdata.tiled_gallery(real, args.gallery, args.jitter, args.seed)
     picks = rng.choice(len(real), size=min(args.search_queries, len(real)), replace=False)
     queries = realdata.tiled_gallery(real[picks], len(picks), args.jitter, args.seed + 1)
     return gallery, queries, (
-        f"MobileNetV2 avg features of {len(real):,} real stand-in images, PCA to {args.dim}, "
+        f"MobileNetV2 avg features of {len(real):,} real stand-in images "
+        f"({', '.join(names)}), PCA to {args.dim}, "
         f"tiled with {args.jitter:g} jitter to {args.gallery:,}; {len(queries):,} queries")
 
 
