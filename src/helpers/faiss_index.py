@@ -4,7 +4,8 @@
   checked for NaN/inf, unit-normalised for cosine and added, so the index holds the only full
   copy of the gallery (no normalised copy beside it) and :func:`stored_vectors` reads it back
   without copying. :func:`flat_topk` searches it and applies the project's tie rule to FAISS's
-  own scores (no candidates re-gathered and re-scored); rows whose tie crosses the k-th place
+  own scores (cosine: no candidates re-gathered and re-scored; Euclidean re-scores them, since
+  FAISS's expanded L2 is inexact at small distances); rows whose tie crosses the k-th place
   go back to the exact NumPy path.
 * :class:`ApproximateIndex`: ``"ivf"`` (``IndexIVFFlat``: k-means cells, ``nprobe`` of them
   searched) or ``"hnsw"`` (``IndexHNSWFlat``: a proximity graph), for galleries too large to
@@ -91,6 +92,12 @@ def flat_topk(index: Any, queries: np.ndarray, k: int, metric: str, exclude_self
         stop = min(len(queries), start + search_rows)
         distances, cand = index.search(queries[start:stop], m)
         keys = _keys(distances, metric)
+        if metric == "euclidean":
+            # FAISS's |q|^2 + |g|^2 - 2 q.g loses the small distances of near-duplicates to
+            # rounding (0.008 seen on real features): re-score the candidates as |q - g|^2.
+            diff = stored_vectors(index)[cand]
+            diff -= queries[start:stop][:, None, :]
+            keys = np.einsum("nmd,nmd->nm", diff, diff)
         if exclude_self:
             keys[cand == np.arange(start, stop)[:, None]] = np.inf
         order = np.lexsort((cand, keys), axis=-1)

@@ -279,9 +279,9 @@ def topk_neighbours(
         use_faiss = faiss_available()
     if use_faiss:
         # FAISS blocks the (query, gallery) scores itself; our chunk only bounds the returned
-        # (chunk, k + pad) candidates, so by default every query goes in one call.
-        rows = int(chunk_size) if chunk_size else max(1, MEMORY_BUDGET_BYTES // (
-            16 * (k + _FAISS_PAD + 1)))
+        # (chunk, k + pad) candidates (Euclidean: their gathered vectors too).
+        per_row = 16 * (k + _FAISS_PAD + 1) * (q2.shape[1] if metric == "euclidean" else 1)
+        rows = int(chunk_size) if chunk_size else max(1, MEMORY_BUDGET_BYTES // per_row)
         same = exclude_self and queries is gallery
         idx, keys = _topk_faiss(g2 if same else q2, g2, k, metric, exclude_self, rows)
         return idx, _scores_from_keys(keys, metric)
