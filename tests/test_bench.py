@@ -55,7 +55,7 @@ def test_bench_all_prints_every_ratio_on_a_tiny_random_gallery(capsys, monkeypat
     assert "approximate recall@10 >= 0.95: ivf" in out and "recall 1.000" in out
     # Every exact method agrees with bare FAISS on tie-free random data.
     rows = [r for r in out.splitlines() if r.startswith("| top-10 |") or r.startswith("| LOO")]
-    assert len(rows) == 6 and all(r.rstrip(" |").endswith("1.0000") for r in rows), rows
+    assert len(rows) == 6 and all(r.rstrip(" |").endswith("1.0000 | 1.0000") for r in rows), rows
 
 
 def test_bench_all_rejects_unknown_sections() -> None:

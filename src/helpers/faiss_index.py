@@ -1,9 +1,9 @@
 """FAISS indexes behind :mod:`helpers.retrieval`: the exact flat index and approximate ones.
 
-* :func:`flat_index` fills an ``IndexFlatIP`` / ``IndexFlatL2`` block by block: each block is
-  checked for NaN/inf, unit-normalised for cosine and added, so the index holds the only full
-  copy of the gallery (no normalised copy beside it) and :func:`stored_vectors` reads it back
-  without copying. :func:`flat_topk` searches it and applies the project's tie rule to FAISS's
+* :func:`flat_index` adds the gallery to an ``IndexFlatIP`` / ``IndexFlatL2`` and then checks
+  it for NaN/inf and unit-normalises it (cosine) in place, block by block, so the index holds
+  the only full copy of the gallery (no normalised copy beside it) and :func:`stored_vectors`
+  reads it back without copying. :func:`flat_topk` searches it and applies the project's tie rule to FAISS's
   own scores (cosine: no candidates re-gathered and re-scored; Euclidean re-scores them, since
   FAISS's expanded L2 is inexact at small distances); rows whose tie crosses the k-th place
   go back to the exact NumPy path.
@@ -44,6 +44,7 @@ def _finite_rows_or_raise(block: np.ndarray, name: str, offset: int) -> np.ndarr
 
 
 def _add_blocks(index: Any, vectors: np.ndarray, normalise: bool, name: str) -> None:
+    """Check, (normalise) and add ``vectors`` block by block (indexes that train or build)."""
     rows = max(1, ADD_BLOCK_BYTES // (4 * max(1, vectors.shape[1])))
     for start in range(0, len(vectors), rows):
         block = np.ascontiguousarray(vectors[start : start + rows], dtype=np.float32)
@@ -54,12 +55,24 @@ def _add_blocks(index: Any, vectors: np.ndarray, normalise: bool, name: str) -> 
 
 
 def flat_index(gallery: np.ndarray, metric: str) -> Any:
-    """An exact FAISS index over ``gallery`` (cosine: unit rows, inner product; else L2)."""
+    """An exact FAISS index over ``gallery`` (cosine: unit rows, inner product; else L2).
+
+    The raw rows go in with one ``add`` (one copy, as a bare index would make), then are
+    checked and, for cosine, normalised in place inside the index, block by block: no second
+    copy of the gallery, no growing of the index's storage block by block.
+    """
     import faiss
 
     dim = gallery.shape[1]
     index = faiss.IndexFlatIP(dim) if metric == "cosine" else faiss.IndexFlatL2(dim)
-    _add_blocks(index, gallery, metric == "cosine", "gallery")
+    index.add(np.ascontiguousarray(gallery, dtype=np.float32))
+    stored = stored_vectors(index)
+    rows = max(1, ADD_BLOCK_BYTES // (4 * max(1, dim)))
+    for start in range(0, len(stored), rows):
+        block = stored[start : start + rows]
+        norms = _finite_rows_or_raise(block, "gallery", start)
+        if metric == "cosine":
+            block /= np.maximum(norms, 1e-12)[:, None]
     return index
 
 

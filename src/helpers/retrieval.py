@@ -160,22 +160,30 @@ def _topk_rows(keys: np.ndarray, k: int) -> np.ndarray:
     return cols[pick].reshape(n_rows, k)
 
 
-def _merge_topk(keys_a, cols_a, keys_b, cols_b, k):
-    """The k best of two candidate lists per row, by (key, gallery index)."""
-    keys, cols = np.concatenate([keys_a, keys_b], 1), np.concatenate([cols_a, cols_b], 1)
-    order = np.lexsort((cols, keys), axis=-1)[:, :k]
-    return np.take_along_axis(keys, order, 1), np.take_along_axis(cols, order, 1)
+def _merge_candidates(best_keys, best_cols, rows, cols, keys, k) -> None:
+    """Merge candidates (row, col, key) into the running per-row top-k, in place."""
+    urows, counts = np.unique(rows, return_counts=True)
+    all_rows = np.concatenate([np.repeat(urows, k), rows])
+    all_keys = np.concatenate([best_keys[urows].ravel(), keys])
+    all_cols = np.concatenate([best_cols[urows].ravel(), cols])
+    order = np.lexsort((all_cols, all_keys, all_rows))
+    starts = np.concatenate(([0], np.cumsum(counts + k)[:-1]))
+    pick = order[starts[:, None] + np.arange(k)[None, :]]
+    best_keys[urows], best_cols[urows] = all_keys[pick], all_cols[pick]
 
 
 def _topk_numpy(q, g, k, metric, self_cols, query_rows, gallery_cols=None):
     """Exact top-k keys by (query, gallery) blocks; ``self_cols[i]``: query i's own column.
 
     Cosine keys are ``-(q . g) / |g|`` with ``q`` already unit-length: the gallery is scaled
-    block by block, never copied. Each block's top-k (by key, then index) is merged into the
-    running one; since (key, index) is a total order, the merged list is the exact top-k.
+    block by block, never copied. The first gallery block gives each row's top-k; later blocks
+    only hand over the entries strictly better than the running k-th (an equal key in a later
+    block has a larger index, so the tie rule keeps the earlier one), which are merged by
+    (key, index): exact, without sorting or partitioning every block.
     """
     if gallery_cols is None:
         gallery_cols = max(k, MEMORY_BUDGET_BYTES // (_BYTES_PER_CELL * max(1, query_rows)))
+    gallery_cols = max(k, int(gallery_cols))
     if metric == "cosine":
         # einsum, not linalg.norm: no (N, D) temporary of squares beside a 1M-row gallery.
         norms = np.sqrt(np.einsum("ij,ij->i", g, g))
@@ -196,13 +204,15 @@ def _topk_numpy(q, g, k, metric, self_cols, query_rows, gallery_cols=None):
                 own = self_cols[qs] - gs.start
                 inside = np.flatnonzero((own >= 0) & (own < gs.stop - gs.start))
                 keys[inside, own[inside]] = np.inf
-            cols = _topk_rows(keys, min(k, gs.stop - gs.start))
-            block_keys = np.take_along_axis(keys, cols, axis=1)
-            cols += gs.start
-            if best_keys is None:
-                best_keys, best_cols = block_keys, cols
-            else:
-                best_keys, best_cols = _merge_topk(best_keys, best_cols, block_keys, cols, k)
+            if best_keys is None:  # the first block is at least k wide
+                best_cols = _topk_rows(keys, k)
+                best_keys = np.take_along_axis(keys, best_cols, axis=1)
+                best_cols += gs.start
+                continue
+            rows, cols = np.nonzero(keys < best_keys[:, k - 1 : k])
+            if rows.size:
+                _merge_candidates(best_keys, best_cols, rows, cols + gs.start,
+                                  keys[rows, cols], k)
         indices[qs], keys_out[qs] = best_cols, best_keys
     return indices, keys_out
 
