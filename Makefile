@@ -9,7 +9,7 @@ PROFILE ?= standard
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-XX>>>>>>> e9dbcdb (bench: package; 'python -m helpers.bench all' / make bench prints every issue-22 ratio (extraction, TF vs JAX, FAISS path and NumPy vs bare FAISS, IVF/HNSW recall and speed-up, SURF/SIFT when helpers.surf.bench exists) on a gallery of real stand-in features tiled with jitter; features.cache_key reads the Keras version without importing keras)
+.PHONY: venv reproduce test bench lab data results strip lint clean site
 
 venv: $(STAMP)
 
