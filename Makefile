@@ -7,8 +7,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROFILE ?= standard
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
-.PHONY: venv reproduce test lab data results strip lint clean site
+.PHONY: venv reproduce test bench lab data results strip lint clean site
 
 venv: $(STAMP)
 
@@ -32,6 +33,11 @@ test: venv
 # executed notebooks of the last `make reproduce`, or from a smoke run when there are none.
 site: venv
 	$(BIN)/python -m helpers.site build
+
+# Every speed ratio the README quotes, in one run (a few minutes; BENCH_ARGS sizes it, e.g.
+# BENCH_ARGS="--gallery 1000000" for the README's retrieval tables).
+bench: venv
+	$(BIN)/python -m helpers.bench all $(BENCH_ARGS)
 
 lab: venv
 	$(BIN)/jupyter lab notebooks/

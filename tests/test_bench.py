@@ -36,3 +36,56 @@ def test_format_tables_reports_failures() -> None:
 def test_extraction_bench_agrees_with_bare_predict() -> None:
     rows = bench.bench_extraction(("mobilenetv2",), n_images=4, batch_size=2, repeats=1, seed=0)
     assert rows[0]["helpers_ips"] > 0 and rows[0]["bare_ips"] > 0 and rows[0]["ratio"] > 0
+
+
+def test_bench_all_prints_every_ratio_on_a_tiny_random_gallery(capsys, monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "helpers.surf.bench", None)  # as on a checkout without it
+    args = ["all", "--skip", "extraction,backends", "--source", "random", "--gallery", "3000",
+            "--search-queries", "20", "--loo-items", "500", "--dim", "16", "--repeats", "1",
+            "--nprobe", "2,54", "--nlist", "54"]
+    assert bench.main(args) == 0
+    out = capsys.readouterr().out
+    for line in ("- top-10 FAISS path / bare FAISS:", "- top-10 NumPy path / bare FAISS:",
+                 "- LOO top-10 FAISS path / bare FAISS:", "- LOO top-10 NumPy path / bare FAISS:",
+                 "- SURF / SIFT: not available in this checkout"):
+        assert line in out, out
+    # Probing all 54 cells is exact, so one setting reaches the 0.95 floor.
+    assert "approximate recall@10 >= 0.95: ivf" in out and "recall 1.000" in out
+    # Every exact method agrees with bare FAISS on tie-free random data.
+    rows = [r for r in out.splitlines() if r.startswith("| top-10 |") or r.startswith("| LOO")]
+    assert len(rows) == 6 and all(r.rstrip(" |").endswith("1.0000 | 1.0000") for r in rows), rows
+
+
+def test_bench_all_rejects_unknown_sections() -> None:
+    with pytest.raises(SystemExit, match="unknown sections"):
+        bench.main(["all", "--skip", "everything"])
+
+
+def test_tiled_gallery_repeats_real_vectors_with_jitter() -> None:
+    import numpy as np
+
+    from helpers.bench import realdata
+
+    real = np.random.default_rng(0).normal(size=(7, 5)).astype(np.float32)
+    tiled = realdata.tiled_gallery(real, 20, jitter=0.01, seed=1)
+    assert tiled.shape == (20, 5) and tiled.dtype == np.float32
+    assert np.allclose(tiled[7:14], real, atol=0.1) and not np.array_equal(tiled[7:14], real)
+    assert len(np.unique(tiled, axis=0)) == 20  # jitter leaves no exact ties
+    projected = realdata.project(real, 3)
+    assert projected.shape == (7, 3)
+    # PCA keeps the pairwise geometry of the leading components: the first has most variance.
+    assert projected.var(axis=0)[0] >= projected.var(axis=0)[2]
+
+
+def test_format_backends_lists_each_backend_against_the_first() -> None:
+    from helpers.bench import backends
+
+    table = backends.format_backends([
+        {"backend": "tensorflow", "ips": 18.0, "vs_first": 1.0, "max_abs_diff": 0.0,
+         "weights": "file"},
+        {"backend": "jax", "ips": 6.0, "vs_first": 1 / 3, "max_abs_diff": 1e-5,
+         "weights": "file"},
+        {"backend": "torch", "error": "no module named torch"}])
+    assert "| jax | 6.0 | 0.33 | 1.0e-05 | file |" in table and "failed: no module" in table

@@ -111,3 +111,51 @@ def test_unwritable_cache_names_lookalike_cache(monkeypatch, tmp_path) -> None:
 
     with pytest.raises(OSError, match=f"LOOKALIKE_CACHE is {blocker}"):
         split(standins.build("places6", 0, 4, reason="test"))
+
+
+def _python(code: str, **env: str) -> str:
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **env})
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.strip().splitlines()[-1]
+
+
+# Draws from every generator seed_everything seeds, plus a Keras initializer.
+_DRAWS = """
+import random, numpy as np
+def draws():
+    import keras
+    layer = keras.layers.Dense(3)
+    layer.build((None, 2))
+    return [random.random(), float(np.random.rand()),
+            float(keras.ops.convert_to_numpy(keras.random.uniform((1,)))[0]),
+            keras.ops.convert_to_numpy(layer.kernel).round(6).tolist()]
+"""
+
+
+def test_seed_everything_does_not_import_keras_or_tensorflow() -> None:
+    out = _python("import sys; from helpers import config; config.seed_everything(3); "
+                  "print(sorted({'keras', 'tensorflow', 'jax', 'torch'} & set(sys.modules)))")
+    assert out == "[]"
+
+
+@pytest.mark.slow
+def test_lazy_seeding_gives_the_numbers_of_eager_seeding() -> None:
+    eager = _python(_DRAWS + "import keras\nfrom helpers import config\n"
+                    "config.seed_everything(11)\nprint(draws())")
+    # Seeded before Keras is imported (twice: the last seed counts), Keras imported by draws().
+    lazy = _python(_DRAWS + "from helpers import config\nconfig.seed_everything(5)\n"
+                   "config.seed_everything(11)\nprint(draws())")
+    assert lazy == eager
+
+
+@pytest.mark.slow
+def test_op_determinism_is_on_as_soon_as_tensorflow_is_imported() -> None:
+    code = ("from helpers import config\nconfig.seed_everything(1)\nimport tensorflow\n"
+            "from tensorflow.python.framework import config as tf_config\n"
+            "print(tf_config.is_op_determinism_enabled())")
+    assert _python(code, KERAS_BACKEND="tensorflow") == "True"

@@ -18,8 +18,10 @@ Environment variables:
 
 from __future__ import annotations
 
+import importlib.abc
 import os
 import random
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -255,17 +257,96 @@ def validate(values: Mapping[str, Any]) -> None:
 
 
 def seed_everything(seed: int) -> None:
-    """Seed Python, NumPy and the Keras backend (TensorFlow, JAX or torch) from one number."""
+    """Seed Python, NumPy and the Keras backend (TensorFlow, JAX or torch) from one number.
+
+    Python and NumPy are seeded at once. Keras and TensorFlow are seeded (and TensorFlow's op
+    determinism switched on) at once if they are already imported, otherwise the moment they
+    are first imported, before any of their ops can run: a notebook that only reads cached
+    features never pays the ~9 s TensorFlow import. The frameworks end up seeded exactly as if
+    they had been imported first; Python's and NumPy's generators are left where the notebook
+    has drawn them to.
+    """
+    global _PENDING_SEED
     seed = int(seed)
     os.environ["PYTHONHASHSEED"] = str(seed)
     random.seed(seed)
     import numpy as np
 
     np.random.seed(seed)
+    _PENDING_SEED = seed
+    if "keras" in sys.modules:
+        _seed_keras(seed)
+    elif "tensorflow" in sys.modules:
+        _seed_tensorflow(seed)
+    if "keras" not in sys.modules and not any(
+            isinstance(f, _SeedOnImport) for f in sys.meta_path):
+        sys.meta_path.insert(0, _SeedOnImport())
+
+
+_PENDING_SEED: int | None = None
+
+
+def _seed_keras(seed: int, generators: Any = None) -> None:
+    """``keras.utils.set_random_seed`` and determinism; then put Python's and NumPy's
+    generators back to ``generators`` when given (set_random_seed reseeds them too)."""
     import keras
+    import numpy as np
 
     keras.utils.set_random_seed(seed)
+    if generators is not None:
+        random.setstate(generators[0])
+        np.random.set_state(generators[1])
     _make_backend_deterministic(keras.backend.backend())
+
+
+def _seed_tensorflow(seed: int) -> None:
+    import tensorflow as tf
+
+    tf.random.set_seed(seed)
+    _make_backend_deterministic("tensorflow")
+
+
+class _SeedOnImport(importlib.abc.MetaPathFinder):
+    """Seeds Keras (and switches TensorFlow's op determinism on) when either is first imported.
+
+    It finds the real module spec through the other finders and wraps that loader's
+    ``exec_module``, so the seeding runs right after the package's own ``__init__``. Python's
+    and NumPy's generator states are saved when the import starts and restored after it:
+    importing TensorFlow draws from them, which an eager import would have done before the
+    notebook seeded them.
+    """
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname not in ("keras", "tensorflow") or _PENDING_SEED is None:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        if spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        run_init = spec.loader.exec_module
+        import numpy as np
+
+        generators = (random.getstate(), np.random.get_state())
+
+        def exec_then_seed(module: Any) -> None:
+            run_init(module)
+            if fullname == "tensorflow":
+                _seed_tensorflow(_PENDING_SEED)  # before keras (or anyone) runs an op
+            if fullname == "keras" or "keras" not in sys.modules:
+                random.setstate(generators[0])
+                np.random.set_state(generators[1])
+            if fullname == "keras" and _PENDING_SEED is not None:
+                _seed_keras(_PENDING_SEED, generators)
+                sys.meta_path[:] = [f for f in sys.meta_path if f is not self]
+
+        spec.loader.exec_module = exec_then_seed
+        return spec
 
 
 def _make_backend_deterministic(backend: str) -> None:

@@ -18,6 +18,7 @@ bare ``model.predict`` on preprocessed tensors (``python -m helpers.bench`` meas
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import inspect
 import json
 import os
@@ -172,11 +173,11 @@ def _content_identity(items: list[str]) -> str:
 def cache_key(set_info: dict[str, Any], backbone: str, tap: str, scheme: str, image_size: int,
               fit: str, weights_sha: str) -> str:
     """SHA-256 over everything that changes the features (see the module docstring)."""
-    import keras
-
+    # The installed version, read without importing keras (and TensorFlow with it).
+    keras_version = importlib.metadata.version("keras")
     return _digest({"v": CACHE_VERSION, "set": set_info, "backbone": backbone, "tap": tap,
                     "scheme": scheme, "image_size": int(image_size), "fit": fit,
-                    "weights": weights_sha, "keras": keras.__version__})
+                    "weights": weights_sha, "keras": keras_version})
 
 
 def _cache_path(set_info: dict[str, Any], backbone: str, tap: str, scheme: str, size: int,

@@ -14,7 +14,9 @@ Tie rules, chosen so no result depends on the backend or on luck:
 
 * **Neighbour lists** (:func:`topk_neighbours`, :func:`loo_topk`, :func:`query_gallery_topk`):
   equal scores are ordered by ascending gallery index (a stable sort). The FAISS path re-sorts
-  its candidates by the same rule and hands rows whose tie crosses the k-th place to NumPy.
+  FAISS's candidates by the same rule and hands rows whose tie crosses the k-th place to NumPy.
+  The approximate indexes (``index="ivf"`` / ``"hnsw"``, :mod:`helpers.faiss_index`) follow
+  no tie rule and may miss true neighbours: use them only where the exact scan is too slow.
   (Scores equal only up to float32 rounding, ~1e-7, may still be ordered differently by the
   two backends: they are not ties, just numbers too close for float32 to tell apart.)
 * **A known true item** (:func:`candidates_topk_from_scores`, :func:`recall_at_k_pairs`): ties
@@ -22,16 +24,19 @@ Tie rules, chosen so no result depends on the backend or on luck:
   high). Otherwise a ranker that collapsed to a constant score would get top-1 = 1.0 whenever
   the true candidate sits in column 0; pessimistic ties give it 0.0 instead.
 
-Memory: scores are computed for chunks of query rows whose ``(chunk, n_gallery)`` blocks stay
-under :data:`MEMORY_BUDGET_BYTES` (256 MiB), so ``N x N`` is never materialised (100k x 512
-gallery: 223 query rows per chunk; measured peak RSS under 0.7 GB with FAISS or NumPy).
+Memory: scores are computed in blocks that stay under :data:`MEMORY_BUDGET_BYTES` (256 MiB),
+so ``N x N`` is never materialised. :func:`topk_neighbours` blocks over queries *and* gallery
+(up to :data:`QUERY_BLOCK` query rows against as many gallery columns as the budget allows,
+merging each block's top-k), so its matrix products stay thick however large the gallery; the
+full-ranking functions block over query rows (:func:`chunk_rows`). The FAISS path keeps one
+copy of the gallery, inside the index (:func:`helpers.faiss_index.flat_index`).
 """
 
 from __future__ import annotations
 
 import importlib.util
-import warnings
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -41,7 +46,10 @@ MEMORY_BUDGET_BYTES = 256 * 2**20
 _BYTES_PER_CELL = 12
 # Extra neighbours asked of FAISS so ties at the k-th place can be seen and settled.
 _FAISS_PAD = 4
+# Query rows per block of the NumPy top-k: thick enough for an efficient matrix product.
+QUERY_BLOCK = 1024
 METRICS = ("cosine", "euclidean")
+INDEX_KINDS = ("exact", "ivf", "hnsw")
 
 
 def faiss_available() -> bool:
@@ -56,9 +64,11 @@ def _as_matrix(x: np.ndarray, name: str) -> np.ndarray:
         arr = arr[None, :]
     if arr.ndim != 2:
         raise ValueError(f"{name} must be a 2-D (items, dims) array, got shape {arr.shape}")
-    if not np.isfinite(arr).all():
+    # A row sum is non-finite whenever the row holds NaN/inf: one cheap pass, no (N, D) mask.
+    if not np.isfinite(arr.sum(axis=1)).all():
         bad = int((~np.isfinite(arr).all(axis=1)).sum())
-        raise ValueError(f"{name} has {bad} row(s) with NaN or inf values")
+        if bad:  # otherwise only the sum overflowed
+            raise ValueError(f"{name} has {bad} row(s) with NaN or inf values")
     return arr
 
 
@@ -70,9 +80,12 @@ def _check_metric(metric: str) -> str:
 
 def normalize(x: np.ndarray, eps: float = 1e-12) -> np.ndarray:
     """Rows scaled to unit L2 norm (float32). All-zero rows stay zero (similarity 0 to all)."""
-    arr = _as_matrix(x, "x")
-    norms = np.linalg.norm(arr, axis=1, keepdims=True)
-    return arr / np.maximum(norms, eps)
+    return _unit_rows(_as_matrix(x, "x"), eps)
+
+
+def _unit_rows(arr: np.ndarray, eps: float = 1e-12) -> np.ndarray:
+    """:func:`normalize` of an already validated matrix (no second finiteness pass)."""
+    return arr / np.maximum(np.linalg.norm(arr, axis=1, keepdims=True), eps)
 
 
 def cosine_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -112,7 +125,7 @@ def _prepare(queries, gallery, metric: str) -> tuple[np.ndarray, np.ndarray]:
     if q.shape[1] != g.shape[1]:
         raise ValueError(f"queries have {q.shape[1]} dims but the gallery has {g.shape[1]}")
     if metric == "cosine":
-        q, g = normalize(q), normalize(g)
+        q, g = _unit_rows(q), _unit_rows(g)
     return q, g
 
 
@@ -147,54 +160,82 @@ def _topk_rows(keys: np.ndarray, k: int) -> np.ndarray:
     return cols[pick].reshape(n_rows, k)
 
 
-def _topk_numpy(q, g, k, metric, self_cols, chunk_size):
-    """Exact top-k by chunks; ``self_cols[i]`` (if given) is query i's own gallery column."""
-    g_sq = np.einsum("ij,ij->i", g, g) if metric == "euclidean" else None
+def _merge_candidates(best_keys, best_cols, rows, cols, keys, k) -> None:
+    """Merge candidates (row, col, key) into the running per-row top-k, in place."""
+    urows, counts = np.unique(rows, return_counts=True)
+    all_rows = np.concatenate([np.repeat(urows, k), rows])
+    all_keys = np.concatenate([best_keys[urows].ravel(), keys])
+    all_cols = np.concatenate([best_cols[urows].ravel(), cols])
+    order = np.lexsort((all_cols, all_keys, all_rows))
+    starts = np.concatenate(([0], np.cumsum(counts + k)[:-1]))
+    pick = order[starts[:, None] + np.arange(k)[None, :]]
+    best_keys[urows], best_cols[urows] = all_keys[pick], all_cols[pick]
+
+
+def _topk_numpy(q, g, k, metric, self_cols, query_rows, gallery_cols=None):
+    """Exact top-k keys by (query, gallery) blocks; ``self_cols[i]``: query i's own column.
+
+    Cosine keys are ``-(q . g) / |g|`` with ``q`` already unit-length: the gallery is scaled
+    block by block, never copied. The first gallery block gives each row's top-k; later blocks
+    only hand over the entries strictly better than the running k-th (an equal key in a later
+    block has a larger index, so the tie rule keeps the earlier one), which are merged by
+    (key, index): exact, without sorting or partitioning every block.
+    """
+    if gallery_cols is None:
+        gallery_cols = max(k, MEMORY_BUDGET_BYTES // (_BYTES_PER_CELL * max(1, query_rows)))
+    gallery_cols = max(k, int(gallery_cols))
+    if metric == "cosine":
+        # einsum, not linalg.norm: no (N, D) temporary of squares beside a 1M-row gallery.
+        norms = np.sqrt(np.einsum("ij,ij->i", g, g))
+        col_scale = -1.0 / np.maximum(norms, 1e-12).astype(np.float32)
+    else:
+        g_sq = np.einsum("ij,ij->i", g, g)
     indices = np.empty((len(q), k), dtype=np.int64)
-    scores = np.empty((len(q), k), dtype=np.float32)
-    for sl in _chunks(len(q), chunk_size):
-        keys = _key_block(q[sl], g, metric, g_sq)
-        if self_cols is not None:
-            keys[np.arange(sl.stop - sl.start), self_cols[sl]] = np.inf
-        idx = _topk_rows(keys, k)
-        indices[sl] = idx
-        scores[sl] = _scores_from_keys(np.take_along_axis(keys, idx, axis=1), metric)
-    return indices, scores
+    keys_out = np.empty((len(q), k), dtype=np.float32)
+    for qs in _chunks(len(q), query_rows):
+        best_keys = best_cols = None
+        for gs in _chunks(len(g), gallery_cols):
+            if metric == "cosine":
+                keys = q[qs] @ g[gs].T
+                keys *= col_scale[gs]
+            else:
+                keys = _squared_distance(q[qs], g[gs], g_sq[gs])
+            if self_cols is not None:
+                own = self_cols[qs] - gs.start
+                inside = np.flatnonzero((own >= 0) & (own < gs.stop - gs.start))
+                keys[inside, own[inside]] = np.inf
+            if best_keys is None:  # the first block is at least k wide
+                best_cols = _topk_rows(keys, k)
+                best_keys = np.take_along_axis(keys, best_cols, axis=1)
+                best_cols += gs.start
+                continue
+            rows, cols = np.nonzero(keys < best_keys[:, k - 1 : k])
+            if rows.size:
+                _merge_candidates(best_keys, best_cols, rows, cols + gs.start,
+                                  keys[rows, cols], k)
+        indices[qs], keys_out[qs] = best_cols, best_keys
+    return indices, keys_out
 
 
-def _topk_faiss(q, g, k, metric, exclude_self, search_chunk, numpy_chunk):
-    import faiss
+def _topk_faiss(queries, gallery, k, metric, exclude_self, search_rows):
+    """Exact top-k keys through FAISS (:func:`helpers.faiss_index.flat_topk`)."""
+    from helpers import faiss_index
 
-    index = faiss.IndexFlatIP(g.shape[1]) if metric == "cosine" else faiss.IndexFlatL2(g.shape[1])
-    index.add(g)
-    m = min(len(g), k + _FAISS_PAD + int(exclude_self))
-    indices = np.empty((len(q), k), dtype=np.int64)
-    scores = np.empty((len(q), k), dtype=np.float32)
-    for sl in _chunks(len(q), search_chunk):
-        _, cand = index.search(q[sl], m)
-        # Recompute the candidates' keys exactly (FAISS rounds differently), then apply the
-        # tie rule: sort by (key, gallery index).
-        diff_or_dot = g[cand]
-        if metric == "cosine":
-            keys = -np.einsum("nd,nmd->nm", q[sl], diff_or_dot)
-        else:
-            diff_or_dot -= q[sl][:, None, :]
-            keys = np.einsum("nmd,nmd->nm", diff_or_dot, diff_or_dot)
-        if exclude_self:
-            keys[cand == np.arange(sl.start, sl.stop)[:, None]] = np.inf
-        order = np.lexsort((cand, keys), axis=-1)
-        cand, keys = np.take_along_axis(cand, order, 1), np.take_along_axis(keys, order, 1)
-        indices[sl], scores[sl] = cand[:, :k], _scores_from_keys(keys[:, :k], metric)
-        if m < len(g):
-            # A gallery item FAISS did not return may tie with the k-th: redo those rows.
-            worst = np.where(np.isfinite(keys), keys, -np.inf).max(axis=1)
-            unsure = np.flatnonzero(keys[:, k - 1] >= worst)
-            if unsure.size:
-                rows = unsure + sl.start
-                indices[rows], scores[rows] = _topk_numpy(
-                    q[rows], g, k, metric, rows if exclude_self else None, numpy_chunk
-                )
-    return indices, scores
+    index = faiss_index.flat_index(gallery, metric)
+    g = faiss_index.stored_vectors(index)  # unit rows for cosine: the index's own copy
+    # LOO (queries *are* the gallery): search with the index's vectors, no second copy.
+    if exclude_self and queries is gallery:
+        q = g
+    else:
+        q = _as_matrix(queries, "queries")
+        q = _unit_rows(q) if metric == "cosine" else q
+
+    def exact_rows(rows):
+        return _topk_numpy(q[rows], g, k, metric, rows if exclude_self else None,
+                           QUERY_BLOCK)
+
+    return faiss_index.flat_topk(index, q, k, metric, exclude_self, search_rows, exact_rows,
+                                 _FAISS_PAD)
 
 
 def topk_neighbours(
@@ -205,34 +246,62 @@ def topk_neighbours(
     exclude_self: bool = False,
     chunk_size: int | None = None,
     use_faiss: bool | None = None,
+    index: str = "exact",
+    index_params: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The k nearest gallery items of every query: ``(indices (Nq, k), scores (Nq, k))``.
 
     ``scores`` are cosine similarities (descending) or Euclidean distances (ascending). With
     ``exclude_self`` the queries *are* the gallery (row i is gallery item i) and each item's own
-    entry is skipped. Ties: ascending gallery index. ``chunk_size`` (query rows per block)
-    defaults to :func:`chunk_rows`; ``use_faiss=None`` uses FAISS when installed.
+    entry is skipped. Ties: ascending gallery index. ``chunk_size``: query rows per block
+    (default :data:`QUERY_BLOCK`); ``use_faiss=None`` uses FAISS when installed.
+
+    ``index="ivf"`` or ``"hnsw"`` searches an approximate FAISS index instead
+    (:class:`helpers.faiss_index.ApproximateIndex`, settings in ``index_params``, an
+    ``IndexParams``): much faster on large galleries, at a measured recall below 1. To search
+    one gallery many times, build the ``ApproximateIndex`` once instead.
     """
     metric = _check_metric(metric)
-    q, g = _prepare(queries, gallery, metric)
-    if exclude_self and len(q) != len(g):
-        raise ValueError(f"exclude_self needs queries == gallery, got {len(q)} vs {len(g)} rows")
-    available = len(g) - int(exclude_self)
+    if index not in INDEX_KINDS:
+        raise ValueError(f"index must be one of {INDEX_KINDS}, got {index!r}")
+    g = np.asarray(gallery)
+    q = g if queries is gallery else np.asarray(queries)
+    q2, g2 = (q[None, :] if q.ndim == 1 else q), (g[None, :] if g.ndim == 1 else g)
+    if q2.ndim != 2 or g2.ndim != 2 or q2.shape[1] != g2.shape[1]:
+        raise ValueError(f"queries {q2.shape} and gallery {g2.shape} must be (items, dims) "
+                         "with the same number of dims")
+    if exclude_self and len(q2) != len(g2):
+        raise ValueError(f"exclude_self needs queries == gallery, got {len(q2)} vs {len(g2)} rows")
+    available = len(g2) - int(exclude_self)
     if not 1 <= int(k) <= available:
         raise ValueError(f"k={k} must be between 1 and {available} (gallery items available)")
     k = int(k)
-    chunk = int(chunk_size) if chunk_size else chunk_rows(len(g))
+    if index != "exact":
+        if not faiss_available():
+            raise ImportError(f"index={index!r} needs faiss (pip install faiss-cpu)")
+        from helpers import faiss_index
+
+        return faiss_index.approximate_topk(q2, g2, k, metric, exclude_self, index,
+                                            index_params)
     if use_faiss and not faiss_available():
         raise ImportError("use_faiss=True but faiss is not installed (pip install faiss-cpu)")
     if use_faiss is None:
         use_faiss = faiss_available()
     if use_faiss:
-        # FAISS blocks the (query, gallery) scores itself; our chunk only bounds the gathered
-        # (chunk, k + pad, D) candidates, so it can be far larger (FAISS is faster on big ones).
-        per_row = 4 * (k + _FAISS_PAD + 1) * q.shape[1]
-        big = chunk if chunk_size else max(chunk, MEMORY_BUDGET_BYTES // per_row)
-        return _topk_faiss(q, g, k, metric, exclude_self, big, chunk)
-    return _topk_numpy(q, g, k, metric, np.arange(len(q)) if exclude_self else None, chunk)
+        # FAISS blocks the (query, gallery) scores itself; our chunk only bounds the returned
+        # (chunk, k + pad) candidates (Euclidean: their gathered vectors too).
+        per_row = 16 * (k + _FAISS_PAD + 1) * (q2.shape[1] if metric == "euclidean" else 1)
+        rows = int(chunk_size) if chunk_size else max(1, MEMORY_BUDGET_BYTES // per_row)
+        same = exclude_self and queries is gallery
+        idx, keys = _topk_faiss(g2 if same else q2, g2, k, metric, exclude_self, rows)
+        return idx, _scores_from_keys(keys, metric)
+    qm, gm = _as_matrix(q2, "queries"), _as_matrix(g2, "gallery")
+    if metric == "cosine":
+        qm = _unit_rows(qm)
+    rows = int(chunk_size) if chunk_size else min(max(1, len(qm)), QUERY_BLOCK)
+    idx, keys = _topk_numpy(qm, gm, k, metric, np.arange(len(qm)) if exclude_self else None,
+                            rows)
+    return idx, _scores_from_keys(keys, metric)
 
 
 def _check_ks(ks: Sequence[int], limit: int, what: str) -> tuple[int, ...]:
@@ -322,117 +391,15 @@ def submission(
     return {str(q): [str(n) for n in names[row]] for q, row in zip(query_names, cut, strict=True)}
 
 
-def _true_cols(true_col, n: int, width: int) -> np.ndarray:
-    cols = np.broadcast_to(np.asarray(true_col, dtype=np.int64), (n,))
-    if cols.size and (cols.min() < 0 or cols.max() >= width):
-        raise ValueError(f"true_col must index one of the {width} candidate columns")
-    return cols
+# The metrics with a known true item (candidates, pairs) and the intra-class distance live in
+# helpers.pair_metrics (this module would pass 400 lines) and stay part of this API.
+_PAIR_METRICS = ("candidates_topk", "candidates_topk_from_scores", "recall_at_k_pairs",
+                 "mean_intra_class_distance")
 
 
-def candidates_topk_from_scores(
-    scores: np.ndarray, true_col: int | Sequence[int], ks: Sequence[int] = (1, 2)
-) -> dict[str, float]:
-    """Top-k over candidate scores (higher = more similar); ties count against the true one.
+def __getattr__(name: str) -> Any:
+    if name in _PAIR_METRICS:
+        from helpers import pair_metrics
 
-    ``scores`` is (n, C); ``true_col`` the true candidate's column, one int or one per row.
-    """
-    s = np.asarray(scores, dtype=np.float64)
-    if s.ndim != 2:
-        raise ValueError(f"scores must be (items, candidates), got shape {s.shape}")
-    if not np.isfinite(s).all():
-        raise ValueError("scores hold NaN or inf: the ranker diverged, no top-k can be read")
-    cols = _true_cols(true_col, len(s), s.shape[1])
-    ks = _check_ks(ks, s.shape[1], "candidates per item")
-    true = s[np.arange(len(s)), cols][:, None]
-    rank = (s >= true).sum(axis=1) - 1  # 0 = best; every tie placed ahead of the true one
-    return {f"top{k}": float((rank < k).mean()) for k in ks}
-
-
-def candidates_topk(
-    left: np.ndarray,
-    right: np.ndarray,
-    candidates: np.ndarray,
-    true_col: int | Sequence[int],
-    ks: Sequence[int] = (1, 2),
-    metric: str = "cosine",
-) -> dict[str, float]:
-    """Top-k of candidates: ``candidates[i]`` holds right indices (true + others) for left i."""
-    metric = _check_metric(metric)
-    a, b = _prepare(left, right, metric)
-    cand = np.asarray(candidates, dtype=np.int64)
-    if cand.ndim != 2 or len(cand) != len(a):
-        raise ValueError(f"candidates must be ({len(a)}, C) right indices, got {cand.shape}")
-    if cand.size and (cand.min() < 0 or cand.max() >= len(b)):
-        raise ValueError("candidates hold indices outside right")
-    picked = b[cand]  # (n, C, D): small (C = 20)
-    if metric == "cosine":
-        scores = np.einsum("nd,ncd->nc", a, picked)
-    else:
-        scores = -np.sqrt(((picked - a[:, None, :]) ** 2).sum(axis=2))
-    return candidates_topk_from_scores(scores, true_col, ks)
-
-
-def recall_at_k_pairs(
-    left: np.ndarray,
-    right: np.ndarray,
-    ks: Sequence[int] = (1, 5, 10, 20),
-    metric: str = "cosine",
-    chunk_size: int | None = None,
-) -> dict[str, float]:
-    """Recall@k over all pairs: left i's partner is right i, ranked among every right item.
-
-    Ties count against the partner. Returns ``{"recall@1": .., ...}`` as fractions.
-    """
-    metric = _check_metric(metric)
-    a, b = _prepare(left, right, metric)
-    if len(a) != len(b):
-        raise ValueError(f"left and right must pair up row by row, got {len(a)} vs {len(b)}")
-    ks = _check_ks(ks, len(b), "right items")
-    b_sq = np.einsum("ij,ij->i", b, b) if metric == "euclidean" else None
-    ranks = np.empty(len(a), dtype=np.int64)
-    for sl in _chunks(len(a), int(chunk_size) if chunk_size else chunk_rows(len(b))):
-        keys = _key_block(a[sl], b, metric, b_sq)
-        true = keys[np.arange(sl.stop - sl.start), np.arange(sl.start, sl.stop)][:, None]
-        ranks[sl] = (keys <= true).sum(axis=1) - 1
-    return {f"recall@{k}": float((ranks < k).mean()) for k in ks}
-
-
-def mean_intra_class_distance(
-    embeddings: np.ndarray, labels: Sequence, metric: str = "cosine"
-) -> dict:
-    """Mean distance over all distinct pairs within each class (cosine: 1 - similarity).
-
-    Keys follow ``np.unique(labels)``. A class with one item has no pairs: its value is NaN
-    and a warning names it.
-    """
-    metric = _check_metric(metric)
-    x = _as_matrix(embeddings, "embeddings")
-    y = _labels(labels, len(x), "labels")
-    out = {}
-    singles = []
-    for label in np.unique(y):
-        members = x[y == label].astype(np.float64)
-        n = len(members)
-        key = label.item() if hasattr(label, "item") else label
-        if n < 2:
-            out[key] = float("nan")
-            singles.append(key)
-            continue
-        if metric == "cosine":
-            # sum_{i != j} u_i . u_j = |sum u|^2 - sum |u_i|^2: O(n D), no n x n block.
-            u = normalize(members).astype(np.float64)
-            total = u.sum(axis=0)
-            pair_sim = (total @ total - np.einsum("ij,ij->", u, u)) / (n * (n - 1))
-            out[key] = float(1.0 - pair_sim)
-        else:
-            acc = 0.0
-            for sl in _chunks(n, chunk_rows(n)):
-                d = np.sqrt(_squared_distance(members[sl], members))
-                # The expansion leaves rounding noise on the diagonal: zero it before summing.
-                d[np.arange(sl.stop - sl.start), np.arange(sl.start, sl.stop)] = 0.0
-                acc += float(d.sum())
-            out[key] = acc / (n * (n - 1))
-    if singles:
-        warnings.warn(f"classes with a single item have no intra-class distance: {singles}",
-                      stacklevel=2)
-    return out
+        return getattr(pair_metrics, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,6 +1,7 @@
-"""Benchmarks for the README (not timed tests): ``python -m helpers.bench``.
+"""Benchmarks for the README (not timed tests): ``python -m helpers.bench [all]``.
 
-Two measurements, printed as Markdown tables:
+``python -m helpers.bench all`` (``make bench``) prints every ratio of issue 22 in one run:
+see :mod:`helpers.bench.suite`. Without ``all``, two measurements, as Markdown tables:
 
 1. **Feature extraction** images/s for MobileNetV2 and ResNet50 at 224 px: the helpers'
    path (:func:`helpers.features.extract_arrays`: uint8 images in, NumPy preprocessing,
@@ -135,7 +136,7 @@ def bench_extraction(names: tuple[str, ...], n_images: int, batch_size: int, rep
     return rows
 
 
-def _machine() -> str:
+def machine() -> str:
     import keras
 
     return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, "
@@ -166,8 +167,12 @@ def format_tables(extraction: list[dict], retrieval_rows: list[dict], dim: int,
 
 
 def main(argv: list[str] | None = None) -> int:
+    from helpers.bench import suite
+
     parser = argparse.ArgumentParser(prog="python -m helpers.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", nargs="?", choices=("all",),
+                        help="all: every ratio of issue 22 (helpers.bench.suite)")
     parser.add_argument("--only", choices=("extraction", "retrieval"), default=None)
     parser.add_argument("--backbones", default="mobilenetv2,resnet50")
     parser.add_argument("--images", type=int, default=128, help="images per extraction run")
@@ -180,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
     parser.add_argument("--retrieval-one", nargs=2, metavar=("N", "METHOD"),
                         help=argparse.SUPPRESS)  # internal: one measurement per subprocess
+    parser.add_argument("--backend-one", type=Path, help=argparse.SUPPRESS)  # internal
+    suite.add_arguments(parser)
     args = parser.parse_args(argv)
 
     if args.retrieval_one:
@@ -187,7 +194,16 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(retrieval_one(n, method, args.queries, args.dim, args.seed)))
         return 0
 
+    if args.backend_one:
+        from helpers.bench import backends
+
+        print(json.dumps(backends.backend_one(args.images, args.batch_size, args.repeats,
+                                              args.seed, args.backend_one)))
+        return 0
+
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if args.command == "all":
+        return suite.run_all(args)
     extraction = retrieval_rows = []
     if args.only in (None, "extraction"):
         names = tuple(n.strip() for n in args.backbones.split(",") if n.strip())
@@ -196,13 +212,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "retrieval"):
         sizes = tuple(int(s) for s in args.sizes.split(","))
         retrieval_rows = bench_retrieval(sizes, args.queries, args.dim, args.seed)
-    print(f"Measured on: {_machine()}")
+    print(f"Measured on: {machine()}")
     print(format_tables(extraction, retrieval_rows, args.dim, args.queries))
     if args.json:
         args.json.write_text(json.dumps({"extraction": extraction, "retrieval": retrieval_rows},
                                         indent=2))
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())
