@@ -409,14 +409,7 @@ def _cell(value: Any, digits: int) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def _number(value: Any) -> float | None:
-    if value is None or isinstance(value, bool | str):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
+_number = verdicts.number  # the one reading of 'a finite number' (verdicts, tables)
 
 
 def paper_vs_here(rows: Any, *, columns: Iterable[str] | None = None, digits: int = 3,

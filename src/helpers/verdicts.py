@@ -133,8 +133,8 @@ class Verdict:
 
 
 def number(value: Any) -> float | None:
-    """A finite float, or None (bools, text, NaN and inf are not numbers here)."""
-    if isinstance(value, bool):
+    """A finite float, or None (None, bools, text, NaN and inf are not numbers here)."""
+    if value is None or isinstance(value, bool | str):
         return None
     try:
         out = float(value)

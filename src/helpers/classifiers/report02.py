@@ -18,7 +18,6 @@ from helpers.classifiers.model import Classifier, Recipe, scheme_preprocess
 from helpers.studies.jacobsen2021.paper import (  # noqa: F401  (re-exported)
     GAP,
     GOLD_STANDARD,
-    IMPROVEMENT,
     PAPER,
     PREPROCESSING_GAIN,
     SPLIT_SIZES,
