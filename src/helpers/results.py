@@ -89,7 +89,8 @@ def render(all_metrics: Mapping[str, Mapping[str, Any]], header: Mapping[str, st
     """RESULTS.md as text: a summary table, then one section per notebook."""
     lines = ["# Results: the five reports, reproduced", ""]
     lines += [f"- {key}: {value}" for key, value in header.items()]
-    lines += ["", "Verdicts are computed by `helpers.results` from `reports/metrics/*.json`; "
+    lines += ["", "Verdicts are computed by `helpers.verdicts` from `reports/metrics/*.json` (the rules: "
+              "`helpers/studies/<study>/claims.py`, the same rows as each notebook's closing table); "
               "numbers from random-init weights or synthetic data never count as a verdict.", ""]
     summary = ["| report | claims | " + " | ".join(_COUNTED) + " |", "|---|---|---|---|---|---|"]
     sections: list[str] = []
