@@ -16,7 +16,10 @@ ceiling (top-10 0.90, accuracy 0.98), where the bootstrap distribution of a mean
 and bounded. BCa corrects the percentile interval for bias and skew (second-order accurate,
 Efron 1987); the percentile interval is first-order and covers less than its nominal rate on
 small skewed samples. It costs one jackknife pass (n more means). Where BCa is undefined the
-percentile interval is used and the method says so.
+percentile interval is used and the method says so. Measured (seeded runs of 400 to 1000
+repetitions): 40 items at p = 0.9, BCa covers 0.98, percentile 0.915; paired, 200
+items 0.95, 80 items 0.92: on the smallest test sets every bootstrap runs a little short.
+BCa's jackknife costs O(n^2): above ~10^4 items pass ``method="percentile"``.
 
 When every item has the same score (balcony accuracy 1.000 on 40 images, two models tied on
 every item) the bootstrap interval has zero width, which would claim certainty from 40
