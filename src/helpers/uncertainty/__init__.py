@@ -8,7 +8,7 @@
 
 NumPy and SciPy only (no TensorFlow), pure functions over plain arrays, so the verdict engine
 and the tests can call them without a model. :mod:`.intervals` (bootstrap over items, paired,
-over seeds), :mod:`.chance` (analytic and measured chance), :mod:`.verdicts` (:func:`judge`).
+over seeds), :mod:`.chance` (analytic and measured chance), :mod:`.vocabulary` (:func:`judge`, the verdict words).
 """
 
 from helpers.uncertainty.chance import (
@@ -31,13 +31,13 @@ from helpers.uncertainty.intervals import (
     seeds_and_items_interval,
     unpaired_difference,
 )
-from helpers.uncertainty.verdicts import (
+from helpers.uncertainty.vocabulary import (
     CONTRADICTED,
     INCONCLUSIVE,
     NOT_TESTABLE,
     OUTCOMES,
     REPRODUCED,
-    Verdict,
+    Finding,
     judge,
     meets_rule,
     parse_direction,
@@ -45,7 +45,7 @@ from helpers.uncertainty.verdicts import (
 
 __all__ = [
     "CONFIDENCE", "CONTRADICTED", "INCONCLUSIVE", "Interval", "NOT_TESTABLE", "OUTCOMES",
-    "REPRODUCED", "Verdict", "candidates_chance", "classification_chance", "constant_interval",
+    "REPRODUCED", "Finding", "candidates_chance", "classification_chance", "constant_interval",
     "item_interval", "judge", "labels_topk_chance", "majority_class_hits", "meets_rule",
     "paired_difference", "parse_direction", "random_candidates_hits", "random_guess_hits",
     "random_ranking_hits", "seed_interval", "seeds_and_items_interval", "topk_chance",

@@ -1,7 +1,7 @@
 """The verdict vocabulary: a claimed direction read against a 95 % interval.
 
-A pure function over plain numbers and :class:`~helpers.uncertainty.Interval`: the study
-claims modules decide *which* interval (of a value, or of a paired difference A - B) and which
+A pure function over plain numbers and :class:`~helpers.uncertainty.Interval`, for the verdict
+engine (:mod:`helpers.verdicts`) to call: the engine and the study claims modules decide *which* interval (of a value, or of a paired difference A - B) and which
 threshold a claim is read against; :func:`judge` only says what that interval shows.
 
 * **reproduced**: the interval lies wholly on the claimed side of the threshold;
@@ -35,8 +35,12 @@ _OPERATOR = re.compile(r"(>=|<=|~=|≥|≤|≈|>|<|~|\babout\b)")
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """One of :data:`OUTCOMES` and the sentence that says why (shown beside it in a table)."""
+class Finding:
+    """One of :data:`OUTCOMES` and the sentence that says why (shown beside it in a table).
+
+    Not :class:`helpers.verdicts.Verdict` (a claim judged on a run, with its numbers): this is
+    only what one interval shows against one rule.
+    """
 
     outcome: str
     reason: str
@@ -74,7 +78,7 @@ def _rule_text(direction: str, threshold: float, tolerance: float) -> str:
 
 
 def judge(direction: str, interval: Interval, threshold: float = 0.0, *,
-          chance: float | None = None, tolerance: float = 0.0) -> Verdict:
+          chance: float | None = None, tolerance: float = 0.0) -> Finding:
     """The verdict on a claim ``<value> <direction> <threshold>`` given the value's interval.
 
     ``interval``: of the value (``"A >= 0.817"``: threshold 0.817) or of a difference
@@ -93,21 +97,21 @@ def judge(direction: str, interval: Interval, threshold: float = 0.0, *,
     rule = _rule_text(op, threshold, tolerance)
     shown = interval.describe()
     if chance is not None and meets_rule(op, chance, threshold, tolerance):
-        return Verdict(NOT_TESTABLE, f"chance ({float(chance):.3f}) already meets the rule "
+        return Finding(NOT_TESTABLE, f"chance ({float(chance):.3f}) already meets the rule "
                                      f"{rule}: meeting it here shows nothing")
     if op == "~":
         lo, hi = threshold - tolerance, threshold + tolerance
         if lo <= interval.low and interval.high <= hi:
-            return Verdict(REPRODUCED, f"{shown} lies {rule}")
+            return Finding(REPRODUCED, f"{shown} lies {rule}")
         if interval.high < lo or interval.low > hi:
-            return Verdict(CONTRADICTED, f"{shown} lies outside {lo:.3f} .. {hi:.3f}")
-        return Verdict(INCONCLUSIVE, f"{shown} reaches outside {lo:.3f} .. {hi:.3f}")
+            return Finding(CONTRADICTED, f"{shown} lies outside {lo:.3f} .. {hi:.3f}")
+        return Finding(INCONCLUSIVE, f"{shown} reaches outside {lo:.3f} .. {hi:.3f}")
     low_side = _side(op, interval.low, threshold, tolerance)
     high_side = _side(op, interval.high, threshold, tolerance)
     if low_side == high_side == 1:
-        return Verdict(REPRODUCED, f"{shown} lies wholly {rule}: the claimed direction holds")
+        return Finding(REPRODUCED, f"{shown} lies wholly {rule}: the claimed direction holds")
     if low_side == high_side == -1:
-        return Verdict(CONTRADICTED, f"{shown} lies wholly on the other side of {rule}: "
+        return Finding(CONTRADICTED, f"{shown} lies wholly on the other side of {rule}: "
                                      "the opposite holds")
-    return Verdict(INCONCLUSIVE, f"{shown} spans {threshold:.3f}: no difference shown "
+    return Finding(INCONCLUSIVE, f"{shown} spans {threshold:.3f}: no difference shown "
                                  f"either way for {rule}")
