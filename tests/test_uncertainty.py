@@ -225,6 +225,20 @@ def test_measured_candidates_and_classification_chance():
     assert u.item_interval(guesses).contains(0.25)
 
 
+def test_chance_rows_put_the_exact_level_beside_the_measured_one():
+    rooms = np.repeat(np.arange(6), 80)
+    rows = u.retrieval_chance_levels(rooms, ks=(1, 5), seed=0)
+    assert rows["top5"].analytic == pytest.approx(u.topk_chance([80] * 6, 5, leave_one_out=True))
+    assert rows["top5"].measured.n == 480 and rows["top5"].measured.contains(rows["top5"].analytic)
+    assert str(rows["top5"]).startswith("0.596 exact, measured ")
+    test = np.array([0] * 30 + [1] * 60 + [2] * 10)
+    levels = u.classification_chance_levels(test, train_labels=[2, 2, 0], seed=0)
+    assert levels["majority"].analytic == levels["majority"].measured.estimate == 0.1
+    assert levels["uniform"].analytic == pytest.approx(1 / 3)
+    with pytest.raises(ValueError, match="0 .. 1"):
+        u.classification_chance_levels(test, n_classes=2)
+
+
 # ---------------------------------------------------------------- the vocabulary
 
 

@@ -12,13 +12,16 @@ over seeds), :mod:`.chance` (analytic and measured chance), :mod:`.vocabulary` (
 """
 
 from helpers.uncertainty.chance import (
+    ChanceLevel,
     candidates_chance,
     classification_chance,
+    classification_chance_levels,
     labels_topk_chance,
     majority_class_hits,
     random_candidates_hits,
     random_guess_hits,
     random_ranking_hits,
+    retrieval_chance_levels,
     topk_chance,
 )
 from helpers.uncertainty.intervals import (
@@ -44,10 +47,11 @@ from helpers.uncertainty.vocabulary import (
 )
 
 __all__ = [
-    "CONFIDENCE", "CONTRADICTED", "INCONCLUSIVE", "Interval", "NOT_TESTABLE", "OUTCOMES",
-    "REPRODUCED", "Finding", "candidates_chance", "classification_chance", "constant_interval",
+    "CONFIDENCE", "CONTRADICTED", "INCONCLUSIVE", "NOT_TESTABLE", "OUTCOMES", "REPRODUCED",
+    "candidates_chance", "ChanceLevel", "classification_chance",
+    "classification_chance_levels", "constant_interval", "Finding", "Interval",
     "item_interval", "judge", "labels_topk_chance", "majority_class_hits", "meets_rule",
     "paired_difference", "parse_direction", "random_candidates_hits", "random_guess_hits",
-    "random_ranking_hits", "seed_interval", "seeds_and_items_interval", "topk_chance",
-    "unpaired_difference",
+    "random_ranking_hits", "retrieval_chance_levels", "seed_interval",
+    "seeds_and_items_interval", "topk_chance", "unpaired_difference",
 ]

@@ -17,6 +17,8 @@ Analytic (exact):
 Measured, on the same items (per-item hits, so :func:`helpers.uncertainty.item_interval`
 gives them an interval to print beside the exact number): :func:`random_ranking_hits`,
 :func:`random_candidates_hits`, :func:`majority_class_hits`, :func:`random_guess_hits`.
+Both side by side, as a notebook's chance row prints them: :func:`retrieval_chance_levels`,
+:func:`classification_chance_levels` (:class:`ChanceLevel`).
 
 The issue's examples, checked in ``tests/test_uncertainty.py``: flowers, gallery of 160 with
 32 per class, query/gallery top-1/3/10 = 0.200 / 0.490 / 0.900 (leave-one-out over the same
@@ -29,9 +31,12 @@ room) gives 0.600 query/gallery and 0.596 leave-one-out (notebook 01's protocol)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
+
+from helpers.uncertainty.intervals import Interval, item_interval
 
 # Query rows ranked at once by the random ranking: bounds its (rows, gallery) key block.
 _RANDOM_BLOCK_CELLS = 2**22
@@ -110,7 +115,7 @@ def labels_topk_chance(query_labels: Sequence | np.ndarray,
     for k in ks:
         rate = topk_chance(gallery, k, query_counts=present,
                            leave_one_out=gallery_labels is None) if present.sum() else 0.0
-        result[f"top{int(k)}"] = rate * present.sum() / (present.sum() + missing)
+        result[f"top{int(k)}"] = float(rate * present.sum() / (present.sum() + missing))
     return result
 
 
@@ -206,3 +211,47 @@ def random_guess_hits(test_labels: Sequence | np.ndarray, n_classes: int,
         raise ValueError(f"n_classes must be at least 1, got {n_classes}")
     guesses = np.random.default_rng(seed).integers(0, int(n_classes), size=len(y))
     return (guesses == y).astype(np.float64)
+
+
+@dataclass(frozen=True)
+class ChanceLevel:
+    """The exact chance level beside the same metric measured on the items by chance itself."""
+
+    analytic: float
+    measured: Interval
+
+    def __str__(self) -> str:
+        return f"{self.analytic:.3f} exact, measured {self.measured}"
+
+
+def retrieval_chance_levels(query_labels: Sequence | np.ndarray,
+                            gallery_labels: Sequence | np.ndarray | None = None,
+                            ks: Sequence[int] = (1, 5), seed: int = 0) -> dict[str, ChanceLevel]:
+    """``{"top1": ChanceLevel, ...}``: :func:`labels_topk_chance` and :func:`random_ranking_hits`
+    with its item interval, for a retrieval table's chance row (same protocol rules)."""
+    exact = labels_topk_chance(query_labels, gallery_labels, ks)
+    measured = random_ranking_hits(query_labels, gallery_labels, ks, seed=seed)
+    return {name: ChanceLevel(exact[name], item_interval(hits, seed=seed))
+            for name, hits in measured.items()}
+
+
+def classification_chance_levels(test_labels: Sequence | np.ndarray,
+                                 train_labels: Sequence | np.ndarray | None = None,
+                                 n_classes: int | None = None,
+                                 seed: int = 0) -> dict[str, ChanceLevel]:
+    """``{"majority": .., "uniform": ..}`` for a classification table's chance row.
+
+    Majority: the test items' share of the class the majority predictor answers (the training
+    set's most common class, else the test items' own), measured by that predictor; uniform:
+    1 / C, measured by seeded uniform guesses over ``n_classes`` (default: classes seen).
+    """
+    y = _labels(test_labels, "test_labels")
+    seen = np.unique(y if train_labels is None else np.concatenate([y, _labels(train_labels,
+                                                                    "train_labels")]))
+    c = len(seen) if n_classes is None else int(n_classes)
+    if c < len(seen) or not np.isin(seen, np.arange(c)).all():
+        raise ValueError(f"labels must be 0 .. {c - 1} for uniform guesses over {c} classes")
+    majority = majority_class_hits(y, train_labels)
+    guesses = random_guess_hits(y, c, seed=seed)
+    return {"majority": ChanceLevel(float(majority.mean()), item_interval(majority, seed=seed)),
+            "uniform": ChanceLevel(1.0 / c, item_interval(guesses, seed=seed))}
