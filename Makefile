@@ -6,6 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROFILE ?= standard
+# Two pytest workers (pytest-xdist): notebook runs spend much of their time in one thread
+# (kernel start, imports, small Keras steps), so two overlap well on 2 cores; `PYTEST_WORKERS=0`
+# runs everything in one process.
+PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
@@ -27,7 +31,7 @@ reproduce: venv
 # The whole test suite: unit tests, every notebook in the smoke profile, and the real-data
 # regression tests when LOOKALIKE_DATA / LOOKALIKE_WEIGHTS are set.
 test: venv
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The course as a static website in reports/site/ (open reports/site/index.html), from the
 # executed notebooks of the last `make reproduce`, or from a smoke run when there are none.

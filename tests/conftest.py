@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,40 @@ def run_notebook_on_real_data(notebook: Path, parameters: dict, folder: Path) ->
            "LOOKALIKE_WEIGHTS": os.environ["LOOKALIKE_WEIGHTS"]}
     result = notebooks.execute(notebook, folder / notebook.name, parameters, env=env)
     assert result.ok, result.line()
+
+
+# Under pytest-xdist (``make test`` runs two workers, ``--dist loadgroup``) tests are handed out
+# one by one, except groups that must stay on one worker: the smoke runs are shared by the
+# smoke and the site tests, and a module whose tests share a module-scoped fixture (one
+# notebook run, one trained model) would otherwise compute it once per worker.
+SHARED_RUN_GROUPS = {"test_notebooks_smoke": "smoke_runs", "test_site": "smoke_runs"}
+_MODULE_FIXTURE = re.compile(r"""@pytest\.fixture\(\s*scope=["'](module|session)["']""")
+
+
+def xdist_group_of(module: Path) -> str | None:
+    """The worker group of a test module's tests, or None when they may be spread."""
+    if module.stem in SHARED_RUN_GROUPS:
+        return SHARED_RUN_GROUPS[module.stem]
+    return module.stem if _MODULE_FIXTURE.search(module.read_text()) else None
+
+
+def _cost_rank(item: pytest.Item) -> int:
+    """Real-data runs first, then other notebook runs, slow tests, the rest: the longest
+    work starts first, so two workers finish at about the same time."""
+    names = {m.name for m in item.iter_markers()}
+    return 0 if "realdata" in names else 1 if "notebook" in names else 2 if "slow" in names else 3
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    groups: dict[Path, str | None] = {}
+    module_rank: dict[Path, int] = {}
+    for item in items:
+        module = Path(item.path)
+        if module not in groups:
+            groups[module] = xdist_group_of(module)
+        if groups[module]:
+            item.add_marker(pytest.mark.xdist_group(groups[module]))
+        module_rank[module] = min(module_rank.get(module, 3), _cost_rank(item))
+    # Whole modules move, never single tests: a module-scoped fixture is set up once.
+    first_seen = {m: i for i, m in enumerate(dict.fromkeys(Path(it.path) for it in items))}
+    items.sort(key=lambda it: (module_rank[Path(it.path)], first_seen[Path(it.path)]))
