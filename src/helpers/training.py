@@ -188,7 +188,8 @@ def fit(model: keras.Model | Callable[[], keras.Model], data: Any, val: Any = No
     config.seed_everything(int(recipe.seed))
     if not isinstance(model, keras.Model):
         model = model()
-    model.compile(optimizer=recipe.make_optimizer(), loss=loss, metrics=list(metrics) if metrics else None)
+    model.compile(optimizer=recipe.make_optimizer(), loss=loss,
+                  metrics=list(metrics) if metrics else None)
     monitor = recipe.monitor
     if val is None and monitor.startswith("val_"):
         monitor = monitor[len("val_"):]

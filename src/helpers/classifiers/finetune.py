@@ -147,15 +147,27 @@ def linear_probe(train: np.ndarray, train_labels: Sequence, test: np.ndarray,
     return float((pred == np.asarray(test_labels)).mean())
 
 
+@dataclass(frozen=True)
+class ContrastiveObjective:
+    """What contrastive fine-tuning optimises: ``loss`` ``"supcon"`` (Khosla et al.,
+    ``temperature``) or ``"margin"`` (the report's pair loss, ``margin``), on a linear
+    projection to ``projection_dim``, with batches from ``sampler`` (``"balanced"``: every
+    class at least twice, or ``"plain"``)."""
+
+    loss: str = "supcon"
+    temperature: float = 0.1
+    margin: float = 1.0
+    projection_dim: int = 128
+    sampler: str = "balanced"
+
+
 def supcon_finetune(clf: Classifier, cache: TrunkCache, groups: Sequence[str], recipe: Recipe,
-                    loss: str = "supcon", temperature: float = 0.1, margin: float = 1.0,
-                    projection_dim: int = 128, sampler: str = "balanced",
+                    objective: ContrastiveObjective = ContrastiveObjective(),
                     probe_epochs: int = 30, label: str = "") -> Run:
     """Contrastive training of ``groups`` (encoder + linear projection, two views), then score.
 
-    ``loss`` is ``"supcon"`` (Khosla et al.) or ``"margin"`` (the report's pair loss); the
-    views are two distinct cached copies of each training image (so ``cache`` needs >= 2
-    copies of "train"); batches come from ``sampler``. No early stopping (the loss is not a
+    ``objective`` says the loss (:class:`ContrastiveObjective`); the views are two distinct
+    cached copies of each training image (so ``cache`` needs >= 2 copies of "train"). No early stopping (the loss is not a
     validation signal); ``recipe.epochs`` runs unless the loss turns NaN, which stops training.
     Scores as :func:`finetune`, with ``test_accuracy`` from :func:`linear_probe` on the frozen
     encoder and ``loss_finite`` saying whether every epoch's loss was a number.
@@ -170,12 +182,13 @@ def supcon_finetune(clf: Classifier, cache: TrunkCache, groups: Sequence[str], r
     train, val, test = data["train"], data["val"], data["test"]
     if train.copies < 2:
         raise ValueError("contrastive training needs >= 2 cached copies of the training split")
-    losses = {"supcon": contrastive.SupConLoss(temperature),
-              "margin": contrastive.MarginContrastiveLoss(margin)}
+    loss, projection_dim = objective.loss, objective.projection_dim
+    losses = {"supcon": contrastive.SupConLoss(objective.temperature),
+              "margin": contrastive.MarginContrastiveLoss(objective.margin)}
     if loss not in losses:
         raise ValueError(f"loss must be one of {sorted(losses)}, got {loss!r}")
     stream = contrastive.ViewBatches(train.values, train.labels, recipe.batch_size,
-                                     sampler=sampler, seed=recipe.seed)
+                                     sampler=objective.sampler, seed=recipe.seed)
     # No validation signal: every epoch runs (unless the loss turns NaN), the last is kept.
     run = training.fit(lambda: contrastive.projection_model(submodel(clf, cut), projection_dim),
                        stream, None, recipe.replace(patience=0, keep_best=False),
