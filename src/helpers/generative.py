@@ -192,8 +192,9 @@ def reconstruction_loss(images: Any, reconstruction: Any) -> Any:
 class VAE(keras.Model):
     """A convolutional VAE; ``call`` returns ``{"reconstruction", "z_mean", "z_log_var"}``.
 
-    Train with :func:`train_vae` (no targets: the input is the target). In training ``z`` is sampled; in inference the decoder gets the mean, so
-    ``predict`` and :meth:`encode` are deterministic.
+    Train with :func:`train_vae` (no targets: the input is the target). In training ``z`` is
+    sampled; in inference the decoder gets the mean, so ``predict`` and :meth:`encode` are
+    deterministic.
     """
 
     def __init__(
