@@ -135,20 +135,20 @@ def test_training_learns_a_low_rank_code_and_is_deterministic() -> None:
     x, _ = low_rank_data()
     kwargs = {"optimizer": "adam", "learning_rate": 2e-2, "epochs": 15, "batch_size": 64,
               "patience": 15, "seed": 7}
-    model = ae.train(x, ae.AESpec(hidden=(3,), output_activation="linear"), **kwargs)
+    model = ae.train(x, ae.AESpec(hidden=(3,), output_activation="linear"), ae.AE_RECIPE.replace(**kwargs))
     scaled = model.scaler.transform(x)
     variance = float(np.mean((scaled - scaled.mean(axis=0)) ** 2))
     # A rank-3 signal through a 3-wide bottleneck: far better than predicting the mean.
     assert model.reconstruction_mse(x) < 0.2 * variance
     assert model.encode(x).shape == (len(x), 3)
-    again = ae.train(x, ae.AESpec(hidden=(3,), output_activation="linear"), **kwargs)
+    again = ae.train(x, ae.AESpec(hidden=(3,), output_activation="linear"), ae.AE_RECIPE.replace(**kwargs))
     np.testing.assert_array_equal(model.encode(x), again.encode(x))
 
 
 def test_early_stopping_and_history() -> None:
     x, _ = low_rank_data(n=120)
-    model = ae.train(x, ae.AESpec(hidden=(4,)), optimizer="sgd", learning_rate=1e-9, epochs=30,
-                     patience=2, seed=0)
+    model = ae.train(x, ae.AESpec(hidden=(4,)), ae.AE_RECIPE.replace(
+        optimizer="sgd", learning_rate=1e-9, epochs=30, patience=2, seed=0))
     # A learning rate of 1e-9 cannot improve the loss by min_delta: it stops early.
     assert model.epochs_run < 30
     assert 1 <= model.best_epoch <= model.epochs_run
@@ -159,9 +159,9 @@ def test_early_stopping_and_history() -> None:
 def test_training_rejects_bad_arguments() -> None:
     x, _ = low_rank_data(n=10)
     with pytest.raises(ValueError, match="too few"):
-        ae.train(x[:1], ae.AESpec(hidden=(2,)), epochs=1)
+        ae.train(x[:1], ae.AESpec(hidden=(2,)), ae.AE_RECIPE.replace(epochs=1))
     with pytest.raises(ValueError, match="epochs"):
-        ae.train(x, ae.AESpec(hidden=(2,)), epochs=0)
+        ae.train(x, ae.AESpec(hidden=(2,)), ae.AE_RECIPE.replace(epochs=0))
 
 
 # --------------------------------------------------------------------------- grid
@@ -187,7 +187,7 @@ def test_run_grid_scores_codes_and_select_best_uses_validation() -> None:
     splits = {"test": (x[200:250], y[200:250]), "val": (x[250:], y[250:])}
     specs = [ae.AESpec(hidden=(8,)), ae.AESpec(hidden=(3,), noise=0.1)]
     rows, models = ae.run_grid(specs, x[:200], splits, optimizers=("adam",), scorer=loo_top1,
-                               epochs=5, batch_size=32, seed=0)
+                               recipe=ae.AE_RECIPE.replace(epochs=5, batch_size=32, seed=0))
     assert [r["model"] for r in rows] == [s.name for s in specs]
     assert set(models) == {(s.name, "adam") for s in specs}
     assert rows[1]["compression"] == pytest.approx(16 / 3)

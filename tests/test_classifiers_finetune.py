@@ -79,7 +79,7 @@ def test_supcon_finetune_runs_finite(setup) -> None:
     assert run.scores["loss_finite"] == 1.0 and np.isfinite(run.scores["test_top1"])
     assert 0.0 <= run.scores["test_accuracy"] <= 1.0
     with pytest.raises(ValueError, match="loss must be"):
-        ft.supcon_finetune(clf, cache, CONFIGS["top"], recipe, loss="triplet")
+        ft.supcon_finetune(clf, cache, CONFIGS["top"], recipe, ft.ContrastiveObjective("triplet"))
 
 
 def test_reduce_dimension_rows() -> None:

@@ -67,8 +67,8 @@ def test_conv_autoencoder_learns_to_reconstruct():
     keras.utils.set_random_seed(0)
     x, _ = blobs(64, 16)
     cae = generative.build_conv_autoencoder(16, filters=(8,), latent_dim=16, noise_stddev=0.05)
-    history = generative.train_autoencoder(cae, x, epochs=25, batch_size=16, learning_rate=3e-3,
-                                           patience=25)
+    history = generative.train_autoencoder(cae, x, recipe=generative.CAE_RECIPE.replace(
+        epochs=25, batch_size=16, learning_rate=3e-3, patience=25))
     loss = history.history["loss"]
     assert loss[-1] < 0.5 * loss[0]
     baseline = float(np.mean((x - x.mean(axis=0)) ** 2))  # predicting the mean image
@@ -128,8 +128,8 @@ def test_vae_trains_without_add_loss_and_its_means_separate_the_kinds():
     keras.utils.set_random_seed(0)
     x, labels = blobs(64, 16)
     vae = generative.VAE(16, latent_dim=4, filters=(8, 8), strides=(2, 2), dense_units=16, seed=0)
-    history = generative.train_vae(vae, x, epochs=15, batch_size=16, learning_rate=3e-3,
-                                   validation=x[:16], patience=15)
+    history = generative.train_vae(vae, x, validation=x[:16], recipe=generative.VAE_RECIPE.replace(
+        epochs=15, batch_size=16, learning_rate=3e-3, patience=15))
     assert not vae.losses  # the loss lives in compute_loss, nothing was added symbolically
     h = history.history
     assert {"loss", "reconstruction", "kl", "val_loss"} <= set(h)

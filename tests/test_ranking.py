@@ -205,9 +205,10 @@ def test_training_learns_a_relation_zero_shot_cosine_cannot_see(loss):
     spec = ranking.RankerSpec(("a", "b"), fusion="concat", loss=loss)
     # InfoNCE also trains on 30 candidates per anchor and evaluates on 20: any C works.
     extra = {"train_candidates": 30, "input_dropout": 0.1} if loss == "infonce" else {}
-    result = ranking.train_ranker(spec, left, right, train, val, test, epochs=6,
-                                  batch_size=30, learning_rate=3e-3, hidden=(64,),
-                                  embed_dim=32, dropout=0.0, seed=0, **extra)
+    data = ranking.RankerData(left, right, train, val, test)
+    recipe = ranking.ranker_recipe(epochs=6, batch_size=30, learning_rate=3e-3, seed=0)
+    options = ranking.RankerOptions(hidden=(64,), embed_dim=32, dropout=0.0, **extra)
+    result = ranking.train_ranker(spec, data, recipe, options)
     assert candidates_topk_from_scores(zero, test.true_pos)["top2"] < 0.35
     assert result.top2 > 0.7, result.row()
     assert result.test_scores.shape == (40, 20)

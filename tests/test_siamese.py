@@ -175,7 +175,8 @@ def test_training_pulls_similar_pairs_together():
     val = siamese.PairDataset(feats, labels, n_pairs=160, batch_size=32, seed=99, resample=False)
     pairs = val.pairs
     before = model.predict([feats[pairs.first], feats[pairs.second]], verbose=0)[:, 0]
-    history = siamese.train(model, train, val, epochs=8, learning_rate=3e-3, patience=3)
+    history = siamese.train(model, train, val, siamese.SIAMESE_RECIPE.replace(
+        epochs=8, learning_rate=3e-3, patience=3))
     after = model.predict([feats[pairs.first], feats[pairs.second]], verbose=0)[:, 0]
     assert {"loss", "val_loss", "learning_rate"} <= set(history.history)
     sim, dis = pairs.y == siamese.SIMILAR, pairs.y == siamese.DISSIMILAR

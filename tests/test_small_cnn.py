@@ -35,8 +35,9 @@ def test_classifier_learns_a_separable_problem():
     y = np.arange(60) % 3
     x = (rng.normal(size=(60, 8)) + 3 * np.eye(3, 8)[y]).astype("float32")
     model = small_cnn.build_feature_classifier(8, 3, hidden=(16,), dropout=0.0)
-    history = small_cnn.train_classifier(model, x, y, validation=(x, y), epochs=12,
-                                         learning_rate=1e-2, patience=12)
+    history = small_cnn.train_classifier(model, x, y, validation=(x, y),
+                                         recipe=small_cnn.CLASSIFIER_RECIPE.replace(
+                                             epochs=12, learning_rate=1e-2, patience=12))
     assert max(history.history["val_accuracy"]) > 0.9
     assert small_cnn.feature_model(model).predict(x, verbose=0).shape == (60, 16)
     with pytest.raises(ValueError, match="hidden"):

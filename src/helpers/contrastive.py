@@ -34,6 +34,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 from keras import ops  # noqa: E402
 
+from helpers import training  # noqa: E402
+
 _EPS = 1e-12
 
 
@@ -377,6 +379,11 @@ class _BatchLosses(keras.callbacks.Callback):
         self.losses.append(float((logs or {}).get("loss", np.nan)))
 
 
+def _nan_check_model(dim: int, views: int) -> keras.Model:
+    encoder = keras.Sequential([keras.Input((dim,)), keras.layers.Dense(256, activation="relu")])
+    return projection_model(encoder, 128, views=views)
+
+
 def nan_check(copies: np.ndarray, labels: Sequence, batch_size: int = 64, epochs: int = 2,
               learning_rate: float = 0.05, seed: int = 0,
               variants: Sequence[tuple[str, keras.losses.Loss, int, str, bool]] = NAN_VARIANTS,
@@ -387,17 +394,14 @@ def nan_check(copies: np.ndarray, labels: Sequence, batch_size: int = 64, epochs
     says how many batches of the first epoch hold a class only once, the first training step
     whose loss was NaN (None if none) and whether the weights are still finite at the end.
     """
+    recipe = training.Recipe(optimizer="sgd", learning_rate=learning_rate, momentum=0.9,
+                             epochs=epochs, batch_size=batch_size, keep_best=False, seed=seed)
     rows = []
     for name, loss, views, sampler, fixed in variants:
-        keras.utils.set_random_seed(seed)
-        encoder = keras.Sequential([keras.Input((copies.shape[-1],)),
-                                    keras.layers.Dense(256, activation="relu")])
-        model = projection_model(encoder, 128, views=views)
-        model.compile(optimizer=keras.optimizers.SGD(learning_rate, momentum=0.9), loss=loss)
         stream = ViewBatches(copies, labels, batch_size, views, sampler, seed)
         singletons, recorder = stream.singletons, _BatchLosses()
-        model.fit(stream, epochs=epochs, verbose=0,
-                  callbacks=[recorder, keras.callbacks.TerminateOnNaN()])
+        model = training.fit(lambda views=views: _nan_check_model(copies.shape[-1], views),
+                             stream, None, recipe, loss=loss, callbacks=[recorder]).model
         bad = [i for i, v in enumerate(recorder.losses) if not np.isfinite(v)]
         rows.append({"variant": name, "fixed": fixed, "batches": len(stream),
                      "singleton batches": singletons,

@@ -43,6 +43,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 from keras import ops  # noqa: E402
 
+from helpers import training  # noqa: E402
+
 
 def to_unit(images: np.ndarray) -> np.ndarray:
     """uint8 (or [0, 255] float) RGB images -> float32 in [0, 1], the models' input scale."""
@@ -127,37 +129,27 @@ def build_conv_autoencoder(
     return ConvAutoencoder(autoencoder, encoder, decoder)
 
 
+#: The report's conv AE training: Adam 1e-3, MSE, early stopping with the best weights kept.
+CAE_RECIPE = training.Recipe(optimizer="adam", learning_rate=1e-3, epochs=20, batch_size=32,
+                             patience=5)
+
+
 def train_autoencoder(
     cae: ConvAutoencoder,
     images_unit: np.ndarray,
-    *,
-    epochs: int = 20,
-    batch_size: int = 32,
-    learning_rate: float = 1e-3,
     validation: np.ndarray | None = None,
-    patience: int = 5,
+    recipe: training.Recipe = CAE_RECIPE,
     verbose: int = 0,
-) -> keras.callbacks.History:
+) -> training.TrainingRun:
     """MSE between reconstruction and the clean image, Adam, EarlyStopping as in the report.
 
     The report stopped on the training loss; with ``validation`` images the validation loss
     is watched instead (and the best weights restored), which is what stopping is for.
+    ``recipe.seed`` seeds the run (batch order; the noise layers have their own seeds).
     """
-    cae.autoencoder.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
-    monitor = "val_loss" if validation is not None else "loss"
-    stop = keras.callbacks.EarlyStopping(
-        monitor=monitor, patience=patience, restore_best_weights=True
-    )
-    return cae.autoencoder.fit(
-        images_unit,
-        images_unit,
-        validation_data=None if validation is None else (validation, validation),
-        epochs=int(epochs),
-        batch_size=int(batch_size),
-        callbacks=[stop],
-        shuffle=True,
-        verbose=verbose,
-    )
+    return training.fit(cae.autoencoder, (images_unit, images_unit),
+                        None if validation is None else (validation, validation), recipe,
+                        loss="mse", verbose=verbose)
 
 
 # ----------------------------------------------------------------------------------- VAE
@@ -200,9 +192,9 @@ def reconstruction_loss(images: Any, reconstruction: Any) -> Any:
 class VAE(keras.Model):
     """A convolutional VAE; ``call`` returns ``{"reconstruction", "z_mean", "z_log_var"}``.
 
-    Train with ``vae.compile(optimizer); vae.fit(x, epochs=...)`` (no targets: the input is
-    the target). In training ``z`` is sampled; in inference the decoder gets the mean, so
-    ``predict`` and :meth:`encode` are deterministic.
+    Train with :func:`train_vae` (no targets: the input is the target). In training ``z`` is
+    sampled; in inference the decoder gets the mean, so ``predict`` and :meth:`encode` are
+    deterministic.
     """
 
     def __init__(
@@ -335,29 +327,18 @@ class VAE(keras.Model):
         }
 
 
+#: Adam 1e-3 with gradient norms clipped at 1, early stopping with the best weights kept.
+VAE_RECIPE = CAE_RECIPE.replace(clipnorm=1.0)
+
+
 def train_vae(
     vae: VAE,
     images_unit: np.ndarray,
-    *,
-    epochs: int = 20,
-    batch_size: int = 32,
-    learning_rate: float = 1e-3,
     validation: np.ndarray | None = None,
-    patience: int = 5,
+    recipe: training.Recipe = VAE_RECIPE,
     verbose: int = 0,
-) -> keras.callbacks.History:
-    """Adam (with gradient clipping: VAE training is unstable early, as the report found)."""
-    vae.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0))
-    monitor = "val_loss" if validation is not None else "loss"
-    stop = keras.callbacks.EarlyStopping(
-        monitor=monitor, patience=patience, restore_best_weights=True
-    )
-    return vae.fit(
-        images_unit,
-        validation_data=None if validation is None else (validation,),
-        epochs=int(epochs),
-        batch_size=int(batch_size),
-        callbacks=[stop],
-        shuffle=True,
-        verbose=verbose,
-    )
+) -> training.TrainingRun:
+    """Adam with gradient clipping (``VAE_RECIPE``: VAE training is unstable early, as the
+    report found); the loss is the model's own ``compute_loss``."""
+    return training.fit(vae, images_unit, None if validation is None else (validation,),
+                        recipe, verbose=verbose)

@@ -40,6 +40,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 from keras import ops  # noqa: E402
 
+from helpers import training  # noqa: E402
+
 #: Hadsell et al.'s label for a pair showing the same class / object.
 SIMILAR = 0
 #: Hadsell et al.'s label for a pair showing different classes / objects.
@@ -327,42 +329,31 @@ def build_siamese(embedder: keras.Model, name: str = "siamese") -> keras.Model:
     return keras.Model([first, second], distance, name=name)
 
 
+#: The report's Siamese training: Adam 1e-3, early stopping with the best weights kept.
+SIAMESE_RECIPE = training.Recipe(optimizer="adam", learning_rate=1e-3, epochs=20, patience=5)
+
+
 def train(
     siamese: keras.Model,
     train_pairs: PairDataset,
     val_pairs: PairDataset | None = None,
-    *,
-    epochs: int = 20,
-    learning_rate: float = 1e-3,
+    recipe: training.Recipe = SIAMESE_RECIPE,
     margin: float = 1.0,
-    patience: int = 5,
     verbose: int = 0,
-) -> keras.callbacks.History:
+) -> training.TrainingRun:
     """Adam + :class:`ContrastiveLoss`, EarlyStopping and ReduceLROnPlateau as in the report.
 
     Both callbacks watch the validation loss when ``val_pairs`` is given (else the training
     loss); EarlyStopping restores the best weights, ReduceLROnPlateau halves the learning rate
-    after ``patience // 2`` flat epochs, so it acts before training stops.
+    after ``recipe.patience // 2`` flat epochs, so it acts before training stops. The pairs
+    batch themselves (``recipe.batch_size`` is not used); ``recipe.seed`` seeds the run.
     """
     monitor = "val_loss" if val_pairs is not None else "loss"
-    siamese.compile(
-        optimizer=keras.optimizers.Adam(learning_rate), loss=ContrastiveLoss(margin=margin)
+    reduce = keras.callbacks.ReduceLROnPlateau(
+        monitor=monitor, factor=0.5, patience=max(1, recipe.patience // 2), verbose=verbose
     )
-    callbacks = [
-        keras.callbacks.EarlyStopping(
-            monitor=monitor, patience=patience, restore_best_weights=True, verbose=verbose
-        ),
-        keras.callbacks.ReduceLROnPlateau(
-            monitor=monitor, factor=0.5, patience=max(1, patience // 2), verbose=verbose
-        ),
-    ]
-    return siamese.fit(
-        train_pairs,
-        validation_data=val_pairs,
-        epochs=int(epochs),
-        callbacks=callbacks,
-        verbose=verbose,
-    )
+    return training.fit(siamese, train_pairs, val_pairs, recipe,
+                        loss=ContrastiveLoss(margin=margin), callbacks=[reduce], verbose=verbose)
 
 
 def embed(embedder: keras.Model, x: np.ndarray, batch_size: int = 64) -> np.ndarray:

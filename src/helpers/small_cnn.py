@@ -21,6 +21,8 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 
+from helpers import training  # noqa: E402
+
 FEATURE_LAYER = "features"
 
 
@@ -53,40 +55,28 @@ def feature_model(classifier: keras.Model, layer: str = FEATURE_LAYER) -> keras.
     return keras.Model(classifier.inputs, classifier.get_layer(layer).output, name=f"{layer}_of_{classifier.name}")
 
 
+#: The report's classifier training: Adam 1e-3, cross-entropy, the best validation epoch kept.
+CLASSIFIER_RECIPE = training.Recipe(optimizer="adam", learning_rate=1e-3, epochs=10,
+                                    batch_size=32, patience=3)
+
+
 def train_classifier(
     classifier: keras.Model,
     x: np.ndarray,
     y: np.ndarray,
-    *,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
-    epochs: int = 10,
-    batch_size: int = 32,
-    learning_rate: float = 1e-3,
-    patience: int = 3,
+    recipe: training.Recipe = CLASSIFIER_RECIPE,
     verbose: int = 0,
-) -> keras.callbacks.History:
+) -> training.TrainingRun:
     """Adam + sparse categorical cross-entropy (integer labels), best weights by validation.
 
     Works for any softmax classifier over any input (images or feature vectors), so the
     notebook also uses it for the dense head on frozen pretrained features.
+    ``recipe.seed`` seeds the run (batch order, dropout).
     """
-    classifier.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    monitor = "val_loss" if validation is not None else "loss"
-    stop = keras.callbacks.EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=True)
-    return classifier.fit(
-        np.asarray(x, "float32"),
-        np.asarray(y),
-        validation_data=validation,
-        epochs=int(epochs),
-        batch_size=int(batch_size),
-        callbacks=[stop],
-        shuffle=True,
-        verbose=verbose,
-    )
+    return training.fit(classifier, (np.asarray(x, "float32"), np.asarray(y)), validation,
+                        recipe, loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                        verbose=verbose)
 
 
 def build_feature_classifier(

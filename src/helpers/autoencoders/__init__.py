@@ -1,8 +1,8 @@
 """Dense autoencoders over feature vectors (Ingwersen 2020, notebook 01).
 
 ``dense``: :class:`AESpec` (shallow, denoising, deep, deep denoising), :func:`build` (the
-autoencoder and its encoder), :class:`Scaler`, :func:`train` (MSE, Adadelta as the report or
-Adam, early stopping) and :class:`TrainedAutoencoder` (``encode`` gives the new descriptors).
+autoencoder and its encoder), :class:`Scaler`, :func:`train` (MSE, :data:`AE_RECIPE`: Adadelta as
+the report, or Adam; early stopping) and :class:`TrainedAutoencoder` (``encode`` gives the new descriptors).
 ``grid``: :func:`paper_grid` (the report's grid at our input width, with its numbers),
 :func:`run_grid`, :func:`select_best`.
 
@@ -10,6 +10,7 @@ The convolutional AE and VAE of notebook 04 live in ``helpers.generative``, not 
 """
 
 from helpers.autoencoders.dense import (
+    AE_RECIPE,
     DEFAULT_LEARNING_RATES,
     NOISE_TYPES,
     SCALINGS,
@@ -33,6 +34,7 @@ from helpers.autoencoders.grid import (
 )
 
 __all__ = [
+    "AE_RECIPE",
     "DEFAULT_LEARNING_RATES",
     "NOISE_TYPES",
     "PAPER_INPUT_DIM",

@@ -14,15 +14,15 @@ Four families, all built by :func:`build` from one :class:`AESpec`:
 Corruption is a Keras layer that is active only while training, so the loss always compares
 the reconstruction with the *clean* input, as a denoising AE must.
 
-Optimizers: the report used Adadelta through standalone Keras 2, whose default learning rate
-was 1.0. Keras 3's ``Adadelta()`` defaults to 0.001, a thousand times smaller, with which these
-models barely move in the report's epoch budget; :data:`DEFAULT_LEARNING_RATES` restores 1.0.
+Training goes through :func:`helpers.training.fit` with :data:`AE_RECIPE` (Adadelta as the
+report). The report used Adadelta through standalone Keras 2, whose default learning rate was
+1.0; Keras 3's ``Adadelta()`` defaults to 0.001, with which these models barely move in the
+report's epoch budget: :data:`helpers.training.DEFAULT_LEARNING_RATES` restores 1.0.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,8 +32,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 from keras import ops  # noqa: E402
 
-#: Learning rate used when a caller passes none. Adadelta 1.0 is the report's (Keras 2) value.
-DEFAULT_LEARNING_RATES: dict[str, float] = {"adadelta": 1.0, "adam": 1e-3, "sgd": 1e-2}
+from helpers import training  # noqa: E402
+from helpers.training import DEFAULT_LEARNING_RATES, make_optimizer  # noqa: E402, F401
+
+#: The report's training: Adadelta (learning rate 1.0, see the module docstring), MSE, early
+#: stopping on the validation MSE with the best weights restored.
+AE_RECIPE = training.Recipe(optimizer="adadelta", epochs=60, batch_size=32, patience=10,
+                            min_delta=1e-6, seed=42)
 NOISE_TYPES = ("gaussian", "mask")
 SCALINGS = ("minmax", "max", "none")
 
@@ -159,20 +164,6 @@ def build(input_dim: int, spec: AESpec, seed: int | None = None) -> tuple[keras.
     return autoencoder, encoder
 
 
-def make_optimizer(name: str, learning_rate: float | None = None) -> keras.optimizers.Optimizer:
-    """Adadelta (the report's; lr 1.0 unless given), Adam or SGD by name."""
-    key = name.lower()
-    if key not in DEFAULT_LEARNING_RATES:
-        raise ValueError(f"optimizer must be one of {sorted(DEFAULT_LEARNING_RATES)}, got {name!r}")
-    lr = DEFAULT_LEARNING_RATES[key] if learning_rate is None else float(learning_rate)
-    cls = {
-        "adadelta": keras.optimizers.Adadelta,
-        "adam": keras.optimizers.Adam,
-        "sgd": keras.optimizers.SGD,
-    }[key]
-    return cls(learning_rate=lr)
-
-
 # --------------------------------------------------------------------------- scaling
 
 
@@ -279,29 +270,23 @@ class TrainedAutoencoder:
 def train(
     features: np.ndarray,
     spec: AESpec,
+    recipe: training.Recipe = AE_RECIPE,
     *,
-    optimizer: str = "adadelta",
-    learning_rate: float | None = None,
-    epochs: int = 60,
-    batch_size: int = 32,
-    patience: int = 10,
     validation_fraction: float = 0.1,
     validation_features: np.ndarray | None = None,
     scaling: str = "minmax",
-    seed: int = 42,
     verbose: int = 0,
 ) -> TrainedAutoencoder:
     """Train one autoencoder on feature vectors (unsupervised: labels are never seen).
 
-    Early stopping watches the validation MSE with ``patience`` epochs and restores the best
-    weights. The validation features are ``validation_features`` if given, else a seeded
+    Early stopping watches the validation MSE with ``recipe.patience`` epochs and restores the
+    best weights. The validation features are ``validation_features`` if given, else a seeded
     ``validation_fraction`` of ``features`` held out, so the splits used to *measure* retrieval
     never steer training. Everything random (weights, noise, shuffling, hold-out) follows
-    ``seed``: the same call gives the same model.
+    ``recipe.seed``: the same call gives the same model.
     """
     x = _as_matrix(features)
-    if epochs < 1:
-        raise ValueError(f"epochs must be >= 1, got {epochs}")
+    seed = int(recipe.seed)
     rng = np.random.default_rng(seed)
     if validation_features is not None:
         x_train, x_val = x, _as_matrix(validation_features)
@@ -317,37 +302,27 @@ def train(
     x_train = scaler.transform(x_train)
     x_val = scaler.transform(x_val) if x_val is not None else None
 
-    # One seed per model, set here, so a grid's results do not depend on the order it ran in.
-    keras.utils.set_random_seed(int(seed))
-    autoencoder, encoder = build(x.shape[1], spec, seed=int(seed))
-    opt = make_optimizer(optimizer, learning_rate)
-    autoencoder.compile(optimizer=opt, loss="mse")
-    monitor = "val_loss" if x_val is not None else "loss"
-    stop = keras.callbacks.EarlyStopping(
-        monitor=monitor, patience=int(patience), min_delta=1e-6, restore_best_weights=True
-    )
-    start = time.perf_counter()
-    fit = autoencoder.fit(
-        x_train,
-        x_train,
-        epochs=int(epochs),
-        batch_size=int(batch_size),
-        shuffle=True,
-        verbose=verbose,
-        callbacks=[stop],
-        validation_data=(x_val, x_val) if x_val is not None else None,
-    )
-    history = {k: [float(v) for v in vals] for k, vals in fit.history.items()}
-    losses = history[monitor]
+    models: dict[str, keras.Model] = {}
+
+    def build_after_seeding() -> keras.Model:
+        # fit seeds, then builds: one seed per model, so a grid's results do not depend on
+        # the order it ran in.
+        models["autoencoder"], models["encoder"] = build(x.shape[1], spec, seed=seed)
+        return models["autoencoder"]
+
+    run = training.fit(build_after_seeding, (x_train, x_train),
+                       (x_val, x_val) if x_val is not None else None, recipe, loss="mse",
+                       verbose=verbose)
+    losses = run.history[run.monitor]
     return TrainedAutoencoder(
         spec=spec,
         scaler=scaler,
-        autoencoder=autoencoder,
-        encoder=encoder,
-        optimizer=optimizer.lower(),
-        learning_rate=float(ops.convert_to_numpy(opt.learning_rate)),
-        history=history,
+        autoencoder=run.model,
+        encoder=models["encoder"],
+        optimizer=recipe.optimizer.lower(),
+        learning_rate=float(ops.convert_to_numpy(run.model.optimizer.learning_rate)),
+        history=run.history,
         epochs_run=len(losses),
         best_epoch=int(np.nanargmin(losses)) + 1,
-        seconds=time.perf_counter() - start,
+        seconds=run.seconds,
     )

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from helpers.autoencoders.dense import AESpec, TrainedAutoencoder, _as_matrix, train
+from helpers.autoencoders.dense import AE_RECIPE, AESpec, TrainedAutoencoder, _as_matrix, train
+from helpers.training import Recipe
 
 # The report's VGG16 fc1 width, the reference its layer sizes were chosen against.
 PAPER_INPUT_DIM = 4096
@@ -122,6 +123,7 @@ def run_grid(
     splits: Mapping[str, tuple[np.ndarray, np.ndarray]],
     *,
     optimizers: Sequence[str] = ("adadelta",),
+    recipe: Recipe = AE_RECIPE,
     scorer: Scorer | None = None,
     progress: Callable[[str], None] | None = None,
     **train_kwargs: Any,
@@ -129,13 +131,14 @@ def run_grid(
     """Train every spec with every optimizer on ``train_features`` and score each code.
 
     Returns one row per (spec, optimizer), ready for a DataFrame, and the trained models by
-    ``(spec.name, optimizer)``. ``train_kwargs`` go to :func:`train` (epochs, patience, seed...).
+    ``(spec.name, optimizer)``. Each model trains by ``recipe`` with its optimizer swapped in;
+    ``train_kwargs`` go to :func:`train` (validation, scaling).
     """
     rows, models = [], {}
     input_dim = _as_matrix(train_features).shape[1]
     for spec in specs:
         for opt in optimizers:
-            model = train(train_features, spec, optimizer=opt, **train_kwargs)
+            model = train(train_features, spec, recipe.replace(optimizer=opt), **train_kwargs)
             rows.append(
                 {
                     "model": spec.name,

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from helpers import training
 from helpers.classifiers.model import Activations, Classifier, Recipe, TrainResult, flat_layers
 from helpers.classifiers.model import reset as reset_classifier
 from helpers.classifiers.model import set_trainable as set_trainable_groups
@@ -136,33 +137,43 @@ def linear_probe(train: np.ndarray, train_labels: Sequence, test: np.ndarray,
     import keras
 
     mean, std = train.mean(0), train.std(0) + 1e-6
-    keras.utils.set_random_seed(seed)
-    model = keras.Sequential([keras.Input((train.shape[1],)),
-                              keras.layers.Dense(n_classes, activation="softmax")])
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
-    model.fit((train - mean) / std, np.asarray(train_labels), epochs=epochs, batch_size=64,
-              verbose=0)
+    recipe = training.Recipe(optimizer="adam", learning_rate=1e-3, epochs=epochs, batch_size=64,
+                             keep_best=False, seed=seed)
+    model = training.fit(lambda: keras.Sequential([
+        keras.Input((train.shape[1],)), keras.layers.Dense(n_classes, activation="softmax")]),
+        ((train - mean) / std, np.asarray(train_labels)), None, recipe,
+        loss="sparse_categorical_crossentropy").model
     pred = model.predict((test - mean) / std, verbose=0).argmax(1)
     return float((pred == np.asarray(test_labels)).mean())
 
 
+@dataclass(frozen=True)
+class ContrastiveObjective:
+    """What contrastive fine-tuning optimises: ``loss`` ``"supcon"`` (Khosla et al.,
+    ``temperature``) or ``"margin"`` (the report's pair loss, ``margin``), on a linear
+    projection to ``projection_dim``, with batches from ``sampler`` (``"balanced"``: every
+    class at least twice, or ``"plain"``)."""
+
+    loss: str = "supcon"
+    temperature: float = 0.1
+    margin: float = 1.0
+    projection_dim: int = 128
+    sampler: str = "balanced"
+
+
 def supcon_finetune(clf: Classifier, cache: TrunkCache, groups: Sequence[str], recipe: Recipe,
-                    loss: str = "supcon", temperature: float = 0.1, margin: float = 1.0,
-                    projection_dim: int = 128, sampler: str = "balanced",
+                    objective: ContrastiveObjective = ContrastiveObjective(),
                     probe_epochs: int = 30, label: str = "") -> Run:
     """Contrastive training of ``groups`` (encoder + linear projection, two views), then score.
 
-    ``loss`` is ``"supcon"`` (Khosla et al.) or ``"margin"`` (the report's pair loss); the
-    views are two distinct cached copies of each training image (so ``cache`` needs >= 2
-    copies of "train"); batches come from ``sampler``. No early stopping (the loss is not a
+    ``objective`` says the loss (:class:`ContrastiveObjective`); the views are two distinct
+    cached copies of each training image (so ``cache`` needs >= 2 copies of "train"). No early stopping (the loss is not a
     validation signal); ``recipe.epochs`` runs unless the loss turns NaN, which stops training.
     Scores as :func:`finetune`, with ``test_accuracy`` from :func:`linear_probe` on the frozen
     encoder and ``loss_finite`` saying whether every epoch's loss was a number.
     """
-    import keras
-
     from helpers import contrastive
-    from helpers.classifiers.training import EpochTimer, submodel
+    from helpers.classifiers.training import submodel
 
     reset_classifier(clf, seed=recipe.seed)
     set_trainable_groups(clf, tuple(groups))
@@ -171,25 +182,21 @@ def supcon_finetune(clf: Classifier, cache: TrunkCache, groups: Sequence[str], r
     train, val, test = data["train"], data["val"], data["test"]
     if train.copies < 2:
         raise ValueError("contrastive training needs >= 2 cached copies of the training split")
-    losses = {"supcon": contrastive.SupConLoss(temperature),
-              "margin": contrastive.MarginContrastiveLoss(margin)}
+    loss, projection_dim = objective.loss, objective.projection_dim
+    losses = {"supcon": contrastive.SupConLoss(objective.temperature),
+              "margin": contrastive.MarginContrastiveLoss(objective.margin)}
     if loss not in losses:
         raise ValueError(f"loss must be one of {sorted(losses)}, got {loss!r}")
-    keras.utils.set_random_seed(recipe.seed)
-    model = contrastive.projection_model(submodel(clf, cut), projection_dim)
-    model.compile(optimizer=recipe.make_optimizer(), loss=losses[loss])
     stream = contrastive.ViewBatches(train.values, train.labels, recipe.batch_size,
-                                     sampler=sampler, seed=recipe.seed)
-    timer = EpochTimer()
-    start = time.perf_counter()
-    hist = model.fit(stream, epochs=recipe.epochs, verbose=0,
-                     callbacks=[timer, keras.callbacks.TerminateOnNaN()])
-    seconds = time.perf_counter() - start
-    history = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
+                                     sampler=objective.sampler, seed=recipe.seed)
+    # No validation signal: every epoch runs (unless the loss turns NaN), the last is kept.
+    run = training.fit(lambda: contrastive.projection_model(submodel(clf, cut), projection_dim),
+                       stream, None, recipe.replace(patience=0, keep_best=False),
+                       loss=losses[loss])
+    history = run.history
     finite = bool(np.isfinite(history.get("loss", [np.nan])).all())
-    result = TrainResult(history, seconds, list(timer.seconds), len(timer.seconds),
-                         len(timer.seconds), len(timer.seconds) < recipe.epochs,
-                         int(sum(np.prod(w.shape) for w in model.trainable_weights)), recipe, cut)
+    result = TrainResult(history, run.seconds, run.epoch_seconds, run.epochs_run,
+                         run.epochs_run, run.stopped_early, run.trainable_params, recipe, cut)
     vectors = {s: embed(clf, a) for s, a in (("train", train), ("val", val), ("test", test))}
     ok = all(np.isfinite(v).all() for v in vectors.values())
     scores = {"val_top1": score(vectors["val"], val.labels)["top1"] if ok else np.nan}

@@ -12,18 +12,22 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 
+from helpers import training  # noqa: E402
+
 MODES = ("frozen", "finetune_all")
-OPTIMIZERS = ("sgd", "adam")
+OPTIMIZERS = training.OPTIMIZERS
 Data = Any  # (images uint8 (N, H, W, 3), labels (N,)) | Activations | images alone
 
 
 @dataclass(frozen=True)
-class Recipe:
-    """How to train: optimizer, learning rate, epochs, batch, early stopping, augmentation.
+class Recipe(training.Recipe):
+    """:class:`helpers.training.Recipe` with a classifier's defaults, plus ``augment``.
 
-    ``patience`` epochs without improvement of ``monitor`` on the validation data stop the run
-    and the best epoch's weights are restored (report 02: "all models stopped early"). ``seed``
-    makes each run reproducible on its own (head init, dropout, batch order, augmentation).
+    SGD with momentum 0.9; ``patience`` epochs without improvement of ``monitor`` on the
+    validation data stop the run and the best epoch's weights are restored (report 02: "all
+    models stopped early"); ``patience=0`` or no validation data trains every epoch and keeps
+    the last. ``seed`` makes each run reproducible on its own (head init, dropout, batch
+    order, augmentation).
     """
 
     optimizer: str = "sgd"
@@ -35,13 +39,6 @@ class Recipe:
     monitor: str = "val_loss"
     augment: bool = True
     seed: int = 0
-
-    def make_optimizer(self) -> keras.optimizers.Optimizer:
-        if self.optimizer == "sgd":
-            return keras.optimizers.SGD(self.learning_rate, momentum=self.momentum)
-        if self.optimizer == "adam":
-            return keras.optimizers.Adam(self.learning_rate)
-        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
 
 
 @dataclass

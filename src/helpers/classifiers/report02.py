@@ -132,7 +132,8 @@ def reduce_dimension(train: np.ndarray, test: np.ndarray, test_labels: Sequence,
                      "top1": score(pca.transform(test), test_labels)["top1"]})
     for dim in autoencoder_dims:
         ae = autoencoders.train(train, autoencoders.AESpec(hidden=(int(dim),)),
-                                epochs=autoencoder_epochs, seed=seed)
+                                autoencoders.AE_RECIPE.replace(epochs=autoencoder_epochs,
+                                                               seed=seed))
         rows.append({"method": "AE (report 01)", "dim": int(dim),
                      "top1": score(ae.encode(test), test_labels)["top1"],
                      "note": f"{ae.epochs_run} epochs"})

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
 from typing import Any
 
 import keras
 import numpy as np
 
+from helpers import training
 from helpers.classifiers.model import (
     Activations,
     Classifier,
@@ -171,19 +171,6 @@ class _Batches(keras.utils.PyDataset):
         self._draw()
 
 
-class EpochTimer(keras.callbacks.Callback):
-    """Wall-clock seconds of every epoch (``.seconds``), for the training-time tables."""
-
-    def on_train_begin(self, logs: Any = None) -> None:
-        self.seconds: list[float] = []
-
-    def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-        self.seconds.append(time.perf_counter() - self._start)
-
-
 def _train_model(clf: Classifier, cut: str | None) -> keras.Model:
     """The model ``fit`` trains: the classifier itself, or its part above ``cut`` + the head."""
     if cut is None:
@@ -211,36 +198,20 @@ def fit(clf: Classifier, train: Data, val: Data | None = None,
     Only the trainable layers change (see :func:`set_trainable`).
     """
     recipe = recipe or Recipe()
-    recipe.make_optimizer()  # validate before any work
     cut = train.cut if isinstance(train, Activations) else None
     if isinstance(val, Activations) and val.cut != cut:
         raise ValueError(f"train is cut at {cut!r} but val at {val.cut!r}")
-    keras.utils.set_random_seed(recipe.seed)
-    model = _train_model(clf, cut)
-    model.compile(optimizer=recipe.make_optimizer(), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
     stream = _Batches(clf, train, recipe.augment, recipe.batch_size, recipe.seed, shuffle=True)
     val_stream = None if val is None else _Batches(clf, val, False, 64, recipe.seed, False)
-    timer = EpochTimer()
-    callbacks: list[Any] = [timer, keras.callbacks.TerminateOnNaN()]
-    stopper = None
-    if val_stream is not None and recipe.patience > 0:
-        stopper = keras.callbacks.EarlyStopping(monitor=recipe.monitor, patience=recipe.patience,
-                                                restore_best_weights=True)
-        callbacks.append(stopper)
-    start = time.perf_counter()
-    hist = model.fit(stream, validation_data=val_stream, epochs=recipe.epochs,
-                     callbacks=callbacks, verbose=verbose)
-    seconds = time.perf_counter() - start
-    history = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
-    epochs_run = len(timer.seconds)
-    best = (stopper.best_epoch + 1) if stopper is not None and stopper.best_weights is not None \
-        else epochs_run
+    early = val_stream is not None and recipe.patience > 0
+    run = training.fit(lambda: _train_model(clf, cut), stream, val_stream,
+                       recipe.replace(patience=recipe.patience if early else 0, keep_best=early),
+                       loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                       verbose=verbose)
     return TrainResult(
-        history=history, seconds=seconds, epoch_seconds=list(timer.seconds),
-        epochs_run=epochs_run, best_epoch=best, stopped_early=epochs_run < recipe.epochs,
-        trainable_params=int(sum(np.prod(w.shape) for w in model.trainable_weights)),
-        recipe=recipe, cut=cut,
+        history=run.history, seconds=run.seconds, epoch_seconds=run.epoch_seconds,
+        epochs_run=run.epochs_run, best_epoch=run.best_epoch, stopped_early=run.stopped_early,
+        trainable_params=run.trainable_params, recipe=recipe, cut=cut,
     )
 
 

@@ -17,8 +17,8 @@ Modules, in the order a notebook meets them:
   ``mean(max(0, max(S_neg) - S_pos + m))`` (the report calls it "contrastive"), and
   :class:`InfoNCE`, softmax cross-entropy over the candidates;
 * :mod:`~helpers.ranking.model`: :class:`FusionTower` and :func:`build_ranker`;
-* :mod:`~helpers.ranking.training`: :class:`RankerSpec`, :func:`train_ranker` (fit, keep the
-  best validation top-2 weights as the report's checkpoint did, score the test set);
+* :mod:`~helpers.ranking.training`: :class:`RankerSpec`, :class:`RankerData`, :class:`RankerOptions`,
+  :func:`ranker_recipe`, :func:`train_ranker` (``training.fit``, keep the best validation top-2 weights as the report's checkpoint did, score the test set);
 * :mod:`~helpers.ranking.experiment`: the notebook's glue: features of both sides of a
   :class:`~helpers.datasets.pairs.PairSet`, splits as global indices, tables and galleries.
 
@@ -37,11 +37,20 @@ from helpers.ranking.candidates import (
 )
 from helpers.ranking.losses import LOSSES, InfoNCE, RankingHinge, info_nce, make_loss, ranking_hinge
 from helpers.ranking.model import FUSIONS, CandidateCosine, FusionTower, build_ranker
-from helpers.ranking.training import RankerResult, RankerSpec, predict_scores, train_ranker
+from helpers.ranking.training import (
+    RankerData,
+    RankerOptions,
+    RankerResult,
+    RankerSpec,
+    predict_scores,
+    ranker_recipe,
+    train_ranker,
+)
 
 __all__ = [
     "FUSIONS", "LOSSES", "N_CANDIDATES", "CandidateBatches", "CandidateCosine", "CandidateSet",
-    "FusionTower", "InfoNCE", "RankerResult", "RankerSpec", "RankingHinge", "build_ranker",
-    "draw_candidates", "info_nce", "make_loss", "predict_scores", "ranking_hinge",
+    "FusionTower", "InfoNCE", "RankerData", "RankerOptions", "RankerResult", "RankerSpec",
+    "RankingHinge", "build_ranker", "draw_candidates", "info_nce", "make_loss", "predict_scores",
+    "ranker_recipe", "ranking_hinge",
     "train_ranker", "zero_shot_scores",
 ]

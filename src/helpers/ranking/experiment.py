@@ -5,6 +5,7 @@ Kept here so each notebook cell is a few calls: the notebook narrates, this modu
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -16,7 +17,14 @@ import numpy as np
 from helpers import backbones, features, retrieval
 from helpers.datasets import ImageSet, PairSet
 from helpers.ranking.candidates import CandidateSet, zero_shot_scores
-from helpers.ranking.training import RankerResult, RankerSpec, train_ranker
+from helpers.ranking.training import (
+    RankerData,
+    RankerOptions,
+    RankerResult,
+    RankerSpec,
+    ranker_recipe,
+    train_ranker,
+)
 from helpers.studies.xushi2023.paper import (  # noqa: F401  (re-exported)
     HINGE_LOSS_NEAR,
     PAPER,
@@ -24,6 +32,7 @@ from helpers.studies.xushi2023.paper import (  # noqa: F401  (re-exported)
     ROSENFELD,
     ROSENFELD_PAIRS,
 )
+from helpers.training import Recipe
 
 SIDES = ("left", "right")
 
@@ -169,12 +178,22 @@ def recall_table(feats: PairFeatures, ks: Sequence[int] = (1, 5, 10, 20)) -> dic
             for name in feats.left}
 
 
+def recipe_and_options(settings: Mapping[str, Any], seed: int) -> tuple[Recipe, RankerOptions]:
+    """The training recipe and the head/loss options a notebook's resolved settings name."""
+    recipe = ranker_recipe(settings["epochs"], settings["batch_size"], settings["learning_rate"],
+                           settings["weight_decay"], seed=seed)
+    names = [f.name for f in dataclasses.fields(RankerOptions)]
+    return recipe, RankerOptions(**{name: settings[name] for name in names})
+
+
 def train_all(specs: Sequence[RankerSpec], feats: PairFeatures, train_index: np.ndarray,
-              val: CandidateSet, test: CandidateSet, **options: Any) -> list[RankerResult]:
-    """Train every spec with the same settings (``options`` go to ``train_ranker``)."""
+              val: CandidateSet, test: CandidateSet, recipe: Recipe,
+              options: RankerOptions | None = None) -> list[RankerResult]:
+    """Train every spec with the same recipe and options (see :func:`recipe_and_options`)."""
+    data = RankerData(feats.left, feats.right, train_index, val, test)
     results = []
     for spec in specs:
-        result = train_ranker(spec, feats.left, feats.right, train_index, val, test, **options)
+        result = train_ranker(spec, data, recipe, options or RankerOptions())
         print(f"{spec.label:45s} test top-1 {result.top1:.3f}  top-2 {result.top2:.3f}  "
               f"(best val top-2 {result.best_val_top2:.3f} at epoch {result.best_epoch}; "
               f"{result.seconds:.0f} s)")

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import keras
 import numpy as np
 
+from helpers import training
 from helpers.ranking.candidates import CandidateBatches, CandidateSet
 from helpers.ranking.losses import LOSSES, make_loss
 from helpers.ranking.model import FUSIONS, build_ranker
 from helpers.retrieval import candidates_topk_from_scores
+from helpers.training import Recipe
 
 
 def predict_scores(model: keras.Model, left: Sequence[np.ndarray], right: Sequence[np.ndarray],
@@ -73,68 +74,84 @@ class RankerResult:
                 "seconds": round(self.seconds, 1)}
 
 
-class _KeepBest(keras.callbacks.Callback):
-    """Remember the weights of the epoch with the best ``monitor`` (the report's checkpoint)."""
-
-    def __init__(self, monitor: str = "val_top2"):
-        super().__init__()
-        self.monitor, self.best, self.best_epoch, self.weights = monitor, -np.inf, -1, None
-
-    def on_epoch_end(self, epoch, logs=None):
-        value = (logs or {}).get(self.monitor)
-        if value is not None and value > self.best:
-            self.best, self.best_epoch = float(value), epoch + 1
-            self.weights = self.model.get_weights()
-
-
-def train_ranker(spec: RankerSpec, left: Mapping[str, np.ndarray],
-                 right: Mapping[str, np.ndarray], train_pool: Sequence[int],
-                 val: CandidateSet, test: CandidateSet, *, epochs: int, batch_size: int = 32,
-                 learning_rate: float = 1e-3, hidden: Sequence[int] = (512,),
-                 embed_dim: int = 256, dropout: float = 0.1, input_dropout: float = 0.0,
-                 weight_decay: float = 0.0, train_candidates: int | None = None,
-                 margin: float = 1.0, temperature: float = 0.1, seed: int = 0,
-                 verbose: int = 0) -> RankerResult:
-    """Train one ranker on cached features and score it on the fixed test candidates.
+@dataclass(frozen=True)
+class RankerData:
+    """What a ranker trains and is scored on.
 
     ``left[name]`` / ``right[name]`` are backbone ``name``'s (P, d) features of all P pairs;
     ``train_pool`` the training pair indices (negatives are drawn among them, afresh each
-    epoch, ``train_candidates`` per anchor, default as many as the test sets have); ``val`` and
-    ``test`` fixed candidate sets inside their own splits. Adam as in the report (AdamW when
-    ``weight_decay`` > 0); the weights of the best validation top-2 epoch are kept, as the
-    report's ModelCheckpoint did.
+    epoch); ``val`` and ``test`` fixed candidate sets inside their own splits.
     """
-    missing = [b for b in spec.backbones if b not in left or b not in right]
+
+    left: Mapping[str, np.ndarray]
+    right: Mapping[str, np.ndarray]
+    train_pool: Sequence[int]
+    val: CandidateSet
+    test: CandidateSet
+
+
+@dataclass(frozen=True)
+class RankerOptions:
+    """The head and the loss of a ranker (shared by every spec of an experiment).
+
+    ``train_candidates`` per anchor while training (default: as many as the test sets have);
+    ``margin`` is the hinge's, ``temperature`` InfoNCE's.
+    """
+
+    hidden: tuple[int, ...] = (512,)
+    embed_dim: int = 256
+    dropout: float = 0.1
+    input_dropout: float = 0.0
+    train_candidates: int | None = None
+    margin: float = 1.0
+    temperature: float = 0.1
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
+
+
+def ranker_recipe(epochs: int, batch_size: int = 32, learning_rate: float = 1e-3,
+                  weight_decay: float = 0.0, seed: int = 0) -> Recipe:
+    """The report's training: Adam (AdamW when ``weight_decay`` > 0), every epoch run, the
+    weights of the best validation top-2 epoch kept, as the report's ModelCheckpoint did."""
+    return Recipe(optimizer="adamw" if weight_decay else "adam", learning_rate=learning_rate,
+                  epochs=epochs, batch_size=batch_size, weight_decay=weight_decay,
+                  monitor="val_top2", mode="max", patience=0, keep_best=True, seed=seed)
+
+
+def train_ranker(spec: RankerSpec, data: RankerData, recipe: Recipe,
+                 options: RankerOptions = RankerOptions(), verbose: int = 0) -> RankerResult:
+    """Train one ranker on cached features and score it on the fixed test candidates.
+
+    ``recipe`` as :func:`ranker_recipe` makes it (its monitor must be a logged metric,
+    ``val_top1`` or ``val_top2``); the weights of its best epoch are the ones scored.
+    """
+    missing = [b for b in spec.backbones if b not in data.left or b not in data.right]
     if missing:
         raise KeyError(f"no features for {missing}")
     # A fresh graph per model: no retracing warnings, no memory growth over a dozen models,
-    # and the seed below then fixes this model's initial weights whatever ran before.
+    # and the seed fit sets then fixes this model's initial weights whatever ran before.
     keras.backend.clear_session()
-    keras.utils.set_random_seed(seed)
-    lv = [np.asarray(left[b], dtype="float32") for b in spec.backbones]
-    rv = [np.asarray(right[b], dtype="float32") for b in spec.backbones]
-    n = int(train_candidates or test.cands.shape[1])
-    model = build_ranker([x.shape[1] for x in lv], fusion=spec.fusion, hidden=hidden,
-                         embed_dim=embed_dim, dropout=dropout, input_dropout=input_dropout)
-    optimizer = (keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay)
-                 if weight_decay else keras.optimizers.Adam(learning_rate))
-    model.compile(optimizer=optimizer,
-                  loss=make_loss(spec.loss, margin=margin, temperature=temperature),
-                  metrics=[keras.metrics.TopKCategoricalAccuracy(k=1, name="top1"),
-                           keras.metrics.TopKCategoricalAccuracy(k=2, name="top2")])
-    train = CandidateBatches(lv, rv, batch_size, pool=train_pool, n=n, seed=seed)
-    val_batches = CandidateBatches(lv, rv, 256, candidates=val, n=val.cands.shape[1])
-    keep = _KeepBest("val_top2")
-    start = time.perf_counter()
-    fit = model.fit(train, validation_data=val_batches, epochs=epochs, callbacks=[keep],
-                    verbose=verbose)
-    seconds = time.perf_counter() - start
-    if keep.weights is not None:
-        model.set_weights(keep.weights)
+    lv = [np.asarray(data.left[b], dtype="float32") for b in spec.backbones]
+    rv = [np.asarray(data.right[b], dtype="float32") for b in spec.backbones]
+    test = data.test
+    n = int(options.train_candidates or test.cands.shape[1])
+    train = CandidateBatches(lv, rv, recipe.batch_size, pool=data.train_pool, n=n,
+                             seed=recipe.seed)
+    val_batches = CandidateBatches(lv, rv, 256, candidates=data.val, n=data.val.cands.shape[1])
+    run = training.fit(
+        lambda: build_ranker([x.shape[1] for x in lv], fusion=spec.fusion,
+                             hidden=options.hidden, embed_dim=options.embed_dim,
+                             dropout=options.dropout, input_dropout=options.input_dropout),
+        train, val_batches, recipe,
+        loss=make_loss(spec.loss, margin=options.margin, temperature=options.temperature),
+        metrics=[keras.metrics.TopKCategoricalAccuracy(k=1, name="top1"),
+                 keras.metrics.TopKCategoricalAccuracy(k=2, name="top2")], verbose=verbose)
+    model = run.model
     scores = predict_scores(model, lv, rv, test)
     top = candidates_topk_from_scores(scores, test.true_pos)
-    history = {k: [float(v) for v in vals] for k, vals in fit.history.items()}
     return RankerResult(spec=spec, top1=top["top1"], top2=top["top2"],
-                        best_val_top2=keep.best, best_epoch=keep.best_epoch, history=history,
-                        head_params=int(model.count_params()), seconds=seconds,
+                        best_val_top2=-np.inf if run.best is None else run.best,
+                        best_epoch=run.best_epoch, history=run.history,
+                        head_params=int(model.count_params()), seconds=run.seconds,
                         test_scores=scores, model=model)
