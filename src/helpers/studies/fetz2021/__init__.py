@@ -1,0 +1,1 @@
+"""Fetz et al. 2021, notebook 04."""

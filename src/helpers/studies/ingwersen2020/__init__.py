@@ -1,0 +1,1 @@
+"""Ingwersen 2020, notebook 01."""

@@ -1,0 +1,1 @@
+"""Jacobsen 2021, notebook 02."""

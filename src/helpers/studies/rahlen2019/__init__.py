@@ -1,0 +1,1 @@
+"""Råhlén & Sjöqvist 2019, notebook 03."""

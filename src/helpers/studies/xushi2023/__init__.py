@@ -1,0 +1,1 @@
+"""Xu & Shi 2023, notebook 05."""
