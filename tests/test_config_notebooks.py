@@ -10,9 +10,9 @@ import json
 from pathlib import Path
 
 import pytest
-from notebook_settings_before import BEFORE
 
 from helpers import config, notebooks
+from notebook_settings_before import BEFORE
 
 PROFILES_OF = {
     "01": "helpers.studies.ingwersen2020.profiles",

@@ -7,12 +7,18 @@ ours and compute, from a run's results, whether each of the report's claims held
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from helpers.autoencoders.experiments import Sweep
+
+class Sweep(Protocol):
+    """What the rows here read of :class:`helpers.autoencoders.experiments.Sweep` (which imports
+    this module, so it is described here rather than imported)."""
+
+    rows: list[dict[str, Any]]
+
+    def best_scheme(self, backbone: str) -> str: ...
 
 # Paper table 1 (DRE19), with our places6 class for each DRE19 room.
 DRE19_TABLE1: dict[str, tuple[str, int, int, int]] = {
