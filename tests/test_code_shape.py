@@ -43,6 +43,15 @@ TRAINERS_BEING_CHANGED = {
     ("ranking/training.py", "train_ranker"),
     ("small_cnn.py", "train_classifier"),
 }
+# Not yet grouped, and why; the lead empties this after the merge too.
+NOT_YET_GROUPED = {
+    # Called in notebook 04's trainer cells (8 calls) and notebook 02's table-3 cell, which
+    # engineer T is editing in issue 15: (query, gallery) pairs / a base Recipe after the merge.
+    ("challenge.py", "evaluate_embedder"),
+    ("classifiers/report02.py", "grid"),
+    # 10 parameters, 24 calls; every one is part of the feature cache's key.
+    ("features.py", "extract"),
+}
 
 
 def test_ruff_passes_on_src_tests_and_notebooks():
@@ -220,6 +229,7 @@ def test_no_public_helper_takes_more_than_eight_parameters():
     for path in sorted(HELPERS.rglob("*.py")):
         where = path.relative_to(HELPERS).as_posix()
         over += [f"{where}: {name} ({count})" for name, count in _public_functions(path)
-                 if count > MAX_PARAMETERS and (where, name) not in TRAINERS_BEING_CHANGED]
+                 if count > MAX_PARAMETERS
+                 and (where, name) not in TRAINERS_BEING_CHANGED | NOT_YET_GROUPED]
     assert not over, ("group parameters in the settings object or a small dataclass:\n"
                       + "\n".join(over))

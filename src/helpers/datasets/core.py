@@ -174,16 +174,16 @@ class ImageSet:
         preprocess: Callable[[np.ndarray], np.ndarray] | None = None,
         with_labels: bool = True,
         fit: str = "resize",
-        **kwargs: Any,
     ) -> Any:
-        """A ``keras.utils.PyDataset`` of (x float32, y int64) batches; see ``pydata``."""
-        from .pydata import ImagePyDataset
+        """A ``keras.utils.PyDataset`` of (x float32, y int64) batches; see ``pydata``.
 
-        return ImagePyDataset(
-            self, size=size or self.default_size, batch_size=batch_size, shuffle=shuffle,
-            seed=seed, augment=augment, preprocess=preprocess, with_labels=with_labels, fit=fit,
-            **kwargs,
-        )
+        For Keras' loader options (``workers``, ...) build ``pydata.ImagePyDataset`` itself.
+        """
+        from .pydata import Batching, ImagePyDataset
+
+        return ImagePyDataset(self, Batching(
+            size=size or self.default_size, batch_size=batch_size, shuffle=shuffle, seed=seed,
+            augment=augment, preprocess=preprocess, with_labels=with_labels, fit=fit))
 
 
 @dataclass(repr=False)
