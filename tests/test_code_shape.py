@@ -49,7 +49,7 @@ NOT_YET_GROUPED = {
     # engineer T is editing in issue 15: (query, gallery) pairs / a base Recipe after the merge.
     ("challenge.py", "evaluate_embedder"),
     ("classifiers/report02.py", "grid"),
-    # 10 parameters, 24 calls; every one is part of the feature cache's key.
+    # 10 parameters, 24 calls (none in a notebook): not grouped yet, for lack of time.
     ("features.py", "extract"),
 }
 
