@@ -236,10 +236,27 @@ def test_split_table_matches_paper_table1_totals() -> None:
     assert set(frame["DRE19"]) == set(experiments.DRE19_TABLE1)
 
 
-def test_verdict_words() -> None:
-    assert experiments.verdict(True, "a").startswith("holds")
-    assert experiments.verdict(False, "a").startswith("does not hold")
-    assert experiments.verdict(None, "a").startswith("not tested")
+def test_findings_the_claims_are_judged_on() -> None:
+    """experiments.verdict's successor: notebook 01 records findings, helpers.verdicts judges."""
+    rows = [{"kind": "shallow", "val_top1": 0.70}, {"kind": "denoising", "val_top1": 0.68},
+            {"kind": "deep", "val_top1": 0.71}]
+    assert experiments.best_per_kind(rows) == {"shallow": 0.70, "denoising": 0.68, "deep": 0.71}
+    assert experiments.shallow_best(rows) is False
+    assert experiments.shallow_best(rows[:2]) is True
+    assert experiments.shallow_best(rows[:1]) is None  # no other kind ran: nothing to beat
+
+    class FakeSweep:
+        rows = [{"backbone": "a", "weights": "pretrained"}, {"backbone": "b", "weights": "pretrained"},
+                {"backbone": "c", "weights": "RANDOM init"}]
+
+        def best_scheme(self, backbone):
+            return {"a": "places", "b": "imagenet", "c": "simple"}[backbone]
+
+    assert experiments.places_best(FakeSweep()) is False
+    FakeSweep.rows = FakeSweep.rows[:1]
+    assert experiments.places_best(FakeSweep()) is True
+    FakeSweep.rows = [{"backbone": "c", "weights": "RANDOM init"}]
+    assert experiments.places_best(FakeSweep()) is None
 
 
 @pytest.mark.slow

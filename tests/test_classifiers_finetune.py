@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -95,17 +95,20 @@ def test_reduce_dimension_rows() -> None:
     assert r02.plot_dimension(rows) is not None
 
 
-def test_gold_standard_sources(tmp_path) -> None:
-    path = tmp_path / "01.json"
-    assert r02.gold_standard("standard", path)[0] == 0.783
-    path.write_text(json.dumps({"profile": "smoke",
-                                "metrics": {"best_ae_4x_val_top1": {"value": 0.5}}}))
-    value, where = r02.gold_standard("standard", path)
-    assert value == 0.783 and "smoke" in where
-    path.write_text(json.dumps({"profile": "standard",
-                                "metrics": {"best_ae_4x_val_top1": {"value": 0.71}}}))
-    value, where = r02.gold_standard("standard", path)
-    assert value == 0.71 and "notebook 01" in where
+def test_gold_standard_is_the_reports_constant_not_another_notebooks_output() -> None:
+    """gold_standard's successor: notebook 02 takes 0.783 from report 02's text (section 6.1.3),
+    never from notebook 01's metrics file, so its numbers do not depend on run order."""
+    from helpers.studies.jacobsen2021 import paper
+
+    assert r02.GOLD_STANDARD == paper.GOLD_STANDARD == 0.783
+    assert not hasattr(r02, "gold_standard")
+    notebook = (Path(__file__).resolve().parents[1] / "notebooks"
+                / "02_jacobsen_finetuning_supcon.ipynb").read_text()
+    assert "r02.GOLD_STANDARD" in notebook and "gold_standard(" not in notebook
+    assert paper.paper_for("gap_to_gold_finetuned_mobilenetv2") == pytest.approx(0.783 - 0.776452)
+    assert paper.paper_for("baseline_top1_resnet50") == 0.655529
+    assert paper.paper_for("baseline_buggy_top1_resnet50") == 0.322
+    assert paper.paper_for("baseline_top1_mobilenetv2") is None
 
 
 def test_singleton_rates_and_small_tables() -> None:

@@ -117,7 +117,7 @@ def test_rendered_rows_show_paper_here_verdict_and_caveat(monkeypatch) -> None:
     row = next(line for line in text.splitlines() if line.startswith("| bug collapses"))
     assert "0.320" in row and "0.260" in row and "base = 0.640" in row
     assert "**reproduced**" in row and "stand-in data" in row
-    assert "| 01 · Ingwersen 2020, transfer-learned autoencoders | 1 | 1 | 0 | 0 |" in text
+    assert "| 01 · Ingwersen 2020, transfer-learned autoencoders | 1 | 1 | 0 | 0 | 0 |" in text
 
 
 RESULTS_MD = REPO / "reports" / "RESULTS.md"
@@ -160,7 +160,8 @@ def test_compare_command_exits_1_on_a_difference(tmp_path, monkeypatch, capsys) 
 @pytest.mark.skipif(not RESULTS_MD.exists(), reason="reports/RESULTS.md not generated yet")
 def test_readme_shows_the_committed_summary_table() -> None:
     committed = RESULTS_MD.read_text().splitlines()
-    start = committed.index("| report | claims | reproduced | not reproduced | not testable here |")
+    start = committed.index(
+        "| report | claims | reproduced | not reproduced | inconclusive | not testable here |")
     summary = committed[start:committed.index("", start)]
     readme = (REPO / "README.md").read_text()
     assert "reports/RESULTS.md" in readme

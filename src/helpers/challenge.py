@@ -26,25 +26,13 @@ from typing import Any
 
 import numpy as np
 
-from helpers import datasets, retrieval
+from helpers import datasets, retrieval, verdicts
+from helpers.studies.fetz2021.claims import TOLERANCE
+from helpers.studies.fetz2021.paper import PAPER, PAPER_NOTES
 
 KS = (1, 3, 10)
 
-#: The report's numbers (section 3). Only three approaches were scored on the challenge; the
-#: small CNN's "around 40%" is an accuracy of unclear definition and is kept as a note.
-PAPER: dict[str, dict[str, float] | None] = {
-    "pretrained CNN": {"top1": 0.533, "top3": 0.733, "top10": 0.867},
-    "Siamese": None,
-    "conv autoencoder": {"top1": 0.067, "top3": 0.067, "top10": 0.333},
-    "VAE": None,
-    "small CNN": None,
-    "SURF": {"top1": 0.557, "top3": 0.743, "top10": 0.871},
-}
-PAPER_NOTES = {
-    "Siamese": "report: 'did not perform as expected', no score given",
-    "VAE": "report: unstable, not used in the challenge",
-    "small CNN": "report: 'accuracy ... around 40%', metric unclear",
-}
+# The report's numbers: helpers.studies.fetz2021.paper (PAPER re-exported for the notebook).
 
 
 # ------------------------------------------------------------------------------------ data
@@ -352,30 +340,9 @@ class Board:
         check_submission(sub, query_names, gallery_names)
         return sub
 
-    def claims(self, tolerance: float = 0.05) -> list[tuple[str, bool | None, str]]:
-        """The report's ranking claims checked on this run: ``(claim, holds, numbers)``.
-
-        ``holds`` is None when an approach the claim needs was not run.
-        """
-        best = {a: self.best(a).scores["top1"] for a in dict.fromkeys(r.approach for r in self.results)}
-        cnn, surf = best.get("pretrained CNN"), best.get("SURF")
-        scratch = {a: v for a, v in best.items() if a in ("conv autoencoder", "VAE", "small CNN")}
-        out: list[tuple[str, bool | None, str]] = []
-        if cnn is not None:
-            top = max(best.values())
-            out.append(("the pretrained CNN is the best approach", cnn >= top,
-                        f"pretrained CNN {cnn:.3f}, best overall {top:.3f}"))
-        if cnn is not None and scratch:
-            out.append(("every model trained from scratch is behind the pretrained CNN",
-                        all(v < cnn for v in scratch.values()),
-                        ", ".join(f"{a} {v:.3f}" for a, v in scratch.items())))
-        if cnn is not None and surf is not None:
-            out.append((f"SURF is almost as good as the pretrained CNN (within {tolerance})",
-                        surf >= cnn - tolerance, f"SURF {surf:.3f} vs {cnn:.3f}"))
-        return out
-
-    def verdict(self, approach: str, k: str = "top1", tolerance: float = 0.05) -> str:
-        """A sentence comparing an approach's best top-k with the paper's, from the numbers."""
+    def versus_paper(self, approach: str, k: str = "top1", tolerance: float = TOLERANCE) -> str:
+        """A sentence setting an approach's best top-k beside the paper's, in the words of
+        :func:`helpers.verdicts.against_paper` (the study's tolerance)."""
         best = self.best(approach, k)
         here = best.scores[k]
         paper = (PAPER.get(approach) or {}).get(k)
@@ -384,7 +351,5 @@ class Board:
             return f"{approach}: best {k} here {here:.3f} ({best.variant}, {best.metric}); {note}."
         if np.isnan(here):
             return f"{approach}: no labels, so no {k} to compare with the paper's {paper:.3f}."
-        diff = here - paper
-        how = "agrees with" if abs(diff) <= tolerance else "is above" if diff > 0 else "is below"
-        return (f"{approach}: best {k} here {here:.3f} ({best.variant}, {best.metric}) {how} the "
-                f"paper's {paper:.3f} (difference {diff:+.3f}; tolerance {tolerance}).")
+        return (f"{approach}: best {k} here {here:.3f} ({best.variant}, {best.metric}) "
+                f"{verdicts.against_paper(here, paper, tolerance)}.")

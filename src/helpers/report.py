@@ -35,7 +35,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from . import config
+from . import config, verdicts
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _current: Recorder | None = None
@@ -217,9 +217,13 @@ class Recorder:
         """Store ``value`` under ``name`` (with paper value, note, context); return ``value``.
 
         ``data=`` and ``weights=`` in ``context`` describe this number's own provenance; the
-        first ones seen also become the run's if :meth:`provenance` was not called.
+        first ones seen also become the run's if :meth:`provenance` was not called. Without
+        ``paper``, the report's number comes from the notebook's study
+        (:func:`helpers.verdicts.paper_number`), so notebook cells never type one.
         """
         _check_name(name, "metric name")
+        if paper is None:  # the study's paper module holds the report's numbers
+            paper = verdicts.paper_number(self.notebook, name)
         entry: dict[str, Any] = {"value": jsonable(value), "paper": jsonable(paper)}
         if note:
             entry["note"] = str(note)
@@ -405,14 +409,7 @@ def _cell(value: Any, digits: int) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def _number(value: Any) -> float | None:
-    if value is None or isinstance(value, bool | str):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
+_number = verdicts.number  # the one reading of 'a finite number' (verdicts, tables)
 
 
 def paper_vs_here(rows: Any, *, columns: Iterable[str] | None = None, digits: int = 3,

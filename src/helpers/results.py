@@ -6,8 +6,8 @@ Every number in RESULTS.md comes from ``reports/metrics/<notebook>.json`` (recor
 ``helpers.report.record`` and saved by ``report.finish`` when a standard-profile run of
 ``make reproduce`` completes; other profiles read ``metrics/<profile>/`` and write
 ``RESULTS-<profile>.md``); ``tests/test_results.py`` checks that
-they agree. The claims and how each is judged live in :mod:`helpers.claims` (``CLAIMS``, one
-list per notebook). A claim is "not testable here" when the numbers behind it came from
+they agree. The claims are declared in each study's ``helpers.studies.<study>.claims`` and
+judged by :mod:`helpers.verdicts`, the same engine that draws each notebook's closing table. A claim is "not testable here" when the numbers behind it came from
 random weights or synthetic data, or were not recorded; "reproduced" and "not reproduced"
 are decided by the rule of the claim, never by hand.
 """
@@ -20,134 +20,39 @@ import os
 import platform
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from helpers import config, report
-from helpers.claims import CLAIMS, KINDS, TITLES, Claim
+from helpers.verdicts import (
+    INCONCLUSIVE,
+    KINDS,
+    NOT_REPRODUCED,
+    NOT_TESTABLE,
+    REPRODUCED,
+    Claim,
+    Verdict,
+    all_claims,
+    judge,
+    markdown,
+    number,
+    row,
+    titles,
+)
+from helpers.verdicts import fmt as _fmt
 
-__all__ = ["CLAIMS", "KINDS", "TITLES", "Claim", "judge", "render", "write", "compare_runs"]
+__all__ = ["CLAIMS", "KINDS", "TITLES", "Claim", "Verdict", "judge", "render", "write",
+           "compare_runs", "REPRODUCED", "NOT_REPRODUCED", "INCONCLUSIVE", "NOT_TESTABLE"]
 
-REPRODUCED, NOT_REPRODUCED, NOT_TESTABLE = "reproduced", "not reproduced", "not testable here"
+#: Every notebook's claims, as declared in ``helpers.studies.<study>.claims``.
+CLAIMS = all_claims()
+TITLES = titles()
 # Two runs of `make reproduce` with the same seed on the same kind of machine agree on every
 # recorded number within this (absolute); TensorFlow runs with op determinism on.
 TOLERANCE = 0.01
 GPU_RUN = ("not done: no GPU was lent to the session that made this run; "
            "the README's GPU recipe runs the paper profile with any Keras backend")
-
-
-@dataclass(frozen=True)
-class Judgement:
-    claim: Claim
-    paper: Any
-    here: Any
-    baseline_here: Any
-    verdict: str
-    why: str
-
-
-def _entry(metrics: Mapping[str, Any], name: str | None) -> Mapping[str, Any] | None:
-    return metrics.get("metrics", {}).get(name) if name else None
-
-
-def _trusted(metrics: Mapping[str, Any], entry: Mapping[str, Any],
-             uses: Sequence[str] = (), check_weights: bool = True) -> tuple[bool, str]:
-    """Whether a number may judge a claim: real data and (where needed) pretrained weights.
-
-    The number's own weights record decides; without one, the run's weights for the backbones
-    in ``uses`` do.
-    """
-    data = entry.get("data") or metrics.get("data") or {}
-    if isinstance(data, Mapping) and (str(data.get("origin", "")).lower() == "synthetic"
-                                      or data.get("synthetic") is True):
-        return False, "synthetic stand-in data"
-    if metrics.get("profile") == "smoke":
-        return False, "smoke profile"
-    if not check_weights:
-        return True, ""
-    weights = entry.get("weights") or {}
-    described = weights.get("by_backbone", {"": weights}) if isinstance(weights, Mapping) else {}
-    if not weights and uses:
-        run_weights = metrics.get("weights") or {}
-        by_backbone = run_weights.get("by_backbone", {}) if isinstance(run_weights, Mapping) else {}
-        missing = [name for name in uses if name not in by_backbone]
-        if missing:
-            return False, f"no weights recorded for {', '.join(missing)}"
-        described = {name: by_backbone[name] for name in uses}
-    random_init = [name for name, w in described.items()
-                   if isinstance(w, Mapping) and w.get("pretrained") is False]
-    if random_init:
-        return False, f"random-init weights {', '.join(filter(None, random_init))}".strip()
-    return True, ""
-
-
-def _number(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number == number and abs(number) != float("inf") else None
-
-
-def judge(claim: Claim, metrics: Mapping[str, Any]) -> Judgement:
-    """Apply a claim's rule to one notebook's recorded metrics."""
-    entry = _entry(metrics, claim.metric)
-    base = _entry(metrics, claim.baseline)
-    paper = entry.get("paper") if entry else None
-    here = entry.get("value") if entry else None
-    base_here = base.get("value") if base else None
-    if entry is None or (claim.baseline and base is None):
-        missing = claim.metric if entry is None else claim.baseline
-        return Judgement(claim, paper, here, base_here, NOT_TESTABLE, f"{missing} not recorded")
-    for e in (entry, base):
-        if e is not None:
-            ok, why = _trusted(metrics, e, claim.uses, check_weights=claim.needs_pretrained)
-            if not ok:
-                return Judgement(claim, paper, here, base_here, NOT_TESTABLE, why)
-    value, reference = _number(here), _number(base_here)
-    if claim.kind == "finite":
-        ok = value is not None
-        why = "finite" if ok else "not finite"
-    elif claim.kind in ("true", "false"):
-        if not isinstance(here, bool):
-            return Judgement(claim, paper, here, base_here, NOT_TESTABLE,
-                             _unrecorded_why(entry, "not a yes/no finding"))
-        ok = here is (claim.kind == "true")
-        why = f"found {'yes' if here else 'no'}"
-    elif value is None:
-        return Judgement(claim, paper, here, base_here, NOT_TESTABLE,
-                         _unrecorded_why(entry, "value is not a number"))
-    elif claim.kind == "at_least":
-        target = _number(paper)
-        if target is None:
-            return Judgement(claim, paper, here, base_here, NOT_TESTABLE, "no paper number")
-        ok = value >= target - claim.tolerance
-        why = f"{value:.3f} vs paper {target:.3f} (tolerance {claim.tolerance:.3f})"
-    elif claim.kind in ("beats", "below"):
-        if reference is None:
-            return Judgement(claim, paper, here, base_here, NOT_TESTABLE, "no baseline number")
-        margin = value - reference
-        ok = margin > claim.tolerance if claim.kind == "beats" else -margin > claim.tolerance
-        why = f"{value:.3f} vs {reference:.3f} ({margin:+.3f})"
-    else:
-        raise ValueError(f"unknown claim kind {claim.kind!r}")
-    return Judgement(claim, paper, here, base_here, REPRODUCED if ok else NOT_REPRODUCED, why)
-
-
-def _unrecorded_why(entry: Mapping[str, Any], default: str) -> str:
-    """Why a metric has no value, in the notebook's own words where it left a note."""
-    note = str(entry.get("note") or "").split(". ")[0].rstrip(".")
-    return f"{default}: {note}" if note else default
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    number = _number(value)
-    if number is None:
-        return "—" if value is None else str(value)
-    return f"{number:.3f}"
+_COUNTED = (REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, NOT_TESTABLE)
 
 
 def _provenance_line(metrics: Mapping[str, Any]) -> str:
@@ -184,35 +89,22 @@ def render(all_metrics: Mapping[str, Mapping[str, Any]], header: Mapping[str, st
     """RESULTS.md as text: a summary table, then one section per notebook."""
     lines = ["# Results: the five reports, reproduced", ""]
     lines += [f"- {key}: {value}" for key, value in header.items()]
-    lines += ["", "Verdicts are computed by `helpers.results` from `reports/metrics/*.json`; "
+    lines += ["", "Verdicts are computed by `helpers.verdicts` from `reports/metrics/*.json` (the rules: "
+              "`helpers/studies/<study>/claims.py`, the same rows as each notebook's closing table); "
               "numbers from random-init weights or synthetic data never count as a verdict.", ""]
-    summary = ["| report | claims | reproduced | not reproduced | not testable here |",
-               "|---|---|---|---|---|"]
+    summary = ["| report | claims | " + " | ".join(_COUNTED) + " |", "|---|---|---|---|---|---|"]
     sections: list[str] = []
     for notebook, title in TITLES.items():
         metrics = all_metrics.get(notebook)
         claims = CLAIMS.get(notebook, [])
         if metrics is None:
-            summary.append(f"| {title} | {len(claims)} | — | — | notebook not run |")
+            summary.append(f"| {title} | {len(claims)} | — | — | — | notebook not run |")
             continue
         judged = [judge(c, metrics) for c in claims]
-        counts = {v: sum(j.verdict == v for j in judged)
-                  for v in (REPRODUCED, NOT_REPRODUCED, NOT_TESTABLE)}
-        summary.append(f"| {title} | {len(judged)} | {counts[REPRODUCED]} | "
-                       f"{counts[NOT_REPRODUCED]} | {counts[NOT_TESTABLE]} |")
+        counts = [sum(j.verdict == v for j in judged) for v in _COUNTED]
+        summary.append(f"| {title} | {len(judged)} | " + " | ".join(map(str, counts)) + " |")
         sections += [f"## {title}", "", _provenance_line(metrics), "",
-                     "| claim | metric | paper | here | compared with | verdict | why |",
-                     "|---|---|---|---|---|---|---|"]
-        for j in judged:
-            compared = (f"{j.claim.baseline} = {_fmt(j.baseline_here)}"
-                        if j.claim.baseline else "paper")
-            base_paper = (_entry(metrics, j.claim.baseline) or {}).get("paper")
-            if j.claim.baseline and _number(base_paper) is not None:
-                compared += f" (paper {_fmt(base_paper)})"
-            sections.append(f"| {j.claim.statement} | `{j.claim.metric}` | {_fmt(j.paper)} | "
-                            f"{_fmt(j.here)} | {compared} | **{j.verdict}** | {j.why}"
-                            + (f"; {j.claim.caveat}" if j.claim.caveat else "") + " |")
-        sections.append("")
+                     *markdown([row(j, metrics) for j in judged]), ""]
     return "\n".join(lines + summary + [""] + sections)
 
 
@@ -281,7 +173,7 @@ def compare_runs(ours: Mapping[str, Mapping[str, Any]], theirs: Mapping[str, Map
                                    f"{'ours' if name in mine else 'theirs'}")
                 continue
             a, b = mine[name].get("value"), other[name].get("value")
-            x, y = _number(a), _number(b)
+            x, y = number(a), number(b)
             if isinstance(a, bool) or isinstance(b, bool) or x is None or y is None:
                 same = a == b
             else:

@@ -1,5 +1,10 @@
-"""Sentences that say what agrees with the report and what does not, computed from the numbers
-of the run at hand (so they stay true whatever a run gives)."""
+"""Sentences that set a run's numbers beside the report's, table by table.
+
+They phrase; they do not judge claims: closeness to a paper number is
+:func:`helpers.verdicts.against_paper` with the study's tolerance
+(:data:`helpers.studies.rahlen2019.claims.TOLERANCE`), and the claims themselves are judged by
+:mod:`helpers.verdicts` in the closing table.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +14,13 @@ import numpy as np
 
 from helpers.attributes.experiment import RAN, Experiment
 from helpers.attributes.tasks import MODE_TITLES, architecture, paper_best, paper_result
+from helpers.studies.rahlen2019.claims import TOLERANCE
+from helpers.verdicts import against_paper
 
-CLOSE = 0.02  # within 2 points of accuracy counts as agreeing: the report's own spread
 
-
-def compare(here: float, paper: float, close: float = CLOSE) -> str:
-    """'agrees with', 'is above' or 'is below' the paper's number, with the gap in points."""
-    gap = 100 * (here - paper)
-    if abs(here - paper) <= close:
-        return f"agrees with the report's {paper:.3f} ({gap:+.1f} points)"
-    return f"is {'above' if gap > 0 else 'below'} the report's {paper:.3f} ({gap:+.1f} points)"
+def compare(here: float, paper: float, tolerance: float = TOLERANCE) -> str:
+    """'agrees with', 'is above' or 'is below' the paper's number (the study's tolerance)."""
+    return against_paper(here, paper, tolerance)
 
 
 def grid_sentence(exp: Experiment, task: str, mode: str) -> str:

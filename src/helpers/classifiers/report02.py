@@ -16,6 +16,13 @@ import numpy as np
 from helpers.classifiers.finetune import Run, TrunkCache, finetune, score
 from helpers.classifiers.model import Classifier, Recipe, scheme_preprocess
 from helpers.studies.jacobsen2021 import profiles
+from helpers.studies.jacobsen2021.paper import (  # noqa: F401  (re-exported)
+    GAP,
+    GOLD_STANDARD,
+    PAPER,
+    PREPROCESSING_GAIN,
+    SPLIT_SIZES,
+)
 
 # Layer configurations of report 02 (table 5, appendix C) per backbone: label -> (groups,
 # the paper's row it mirrors, the paper's LOO top-1 for that row). MobileNetV2 has no row in
@@ -46,24 +53,7 @@ LAYER_CONFIGS: dict[str, dict[str, tuple[tuple[str, ...], str, float | None]]] =
     },
 }
 
-# Report 02's numbers (LOO top-1 on the DRE19 test split unless named otherwise).
-PAPER: dict[str, Any] = {
-    "baseline": {"efficientnetb0": 0.719968, "resnet50": 0.655529},
-    "baseline_buggy": {"resnet50": 0.322},
-    "best_finetuned": {"efficientnetb0": 0.776452, "resnet50": 0.773270},
-    "gold_standard": 0.783,  # report 01's best (VGG16-Places365 fc1 + AE 4096->512, val)
-    # Table 3 (measured with the buggy preprocessing, so all below the corrected baseline).
-    "optimizer_lr": {("adam", 5e-3): 0.27, ("adam", 1e-3): 0.33, ("adam", 5e-4): 0.32,
-                     ("adam", 1e-4): 0.32, ("adam", 5e-5): 0.33, ("sgd", 5e-3): 0.359,
-                     ("sgd", 1e-3): 0.36, ("sgd", 5e-4): 0.35, ("sgd", 1e-4): 0.35},
-    # Tables 4 and 6: fine-tuned model x preprocessing scheme.
-    "schemes": {("resnet50", "places"): 0.522673, ("resnet50", "caffe"): 0.773270,
-                ("resnet50", "raw"): 0.662689, ("efficientnetb0", "places"): 0.735879,
-                ("efficientnetb0", "caffe"): 0.731901, ("efficientnetb0", "raw"): 0.776452},
-    # Table 10: mean distance within each room, revised data set (the one the results use).
-    "intra_class": {"bathroom": 0.453, "bedroom": 0.390, "dining_room": 0.321,
-                    "entrance_hall": 0.321, "kitchen": 0.496, "living_room": 0.385},
-}
+# Report 02's numbers: helpers.studies.jacobsen2021.paper (re-exported for the notebook).
 
 # Preprocessing schemes of tables 4 and 6, as (helpers.preprocessing scheme, whose mode).
 SCHEMES: dict[str, tuple[str, str | None]] = {
@@ -110,34 +100,6 @@ def reduce_dimension(train: np.ndarray, test: np.ndarray, test_labels: Sequence,
                      "top1": score(ae.encode(test), test_labels)["top1"],
                      "note": f"{ae.epochs_run} epochs"})
     return rows
-
-
-def gold_standard(profile: str, metrics_path: Any = None) -> tuple[float, str]:
-    """Report 01's best LOO top-1 as measured here, else the paper's 0.783; and where from.
-
-    Notebook 01's number is used only when it ran in the same ``profile`` (a smoke run's
-    number on synthetic images is no standard). The paper's 0.783 is report 01's AE-512
-    validation top-1, which notebook 01 records as ``best_ae_4x_val_top1`` (its best
-    autoencoder at >= 4x compression); failing that its best autoencoder's val or test top-1.
-    """
-    import json
-    from pathlib import Path
-
-    from helpers import report
-
-    path = Path(metrics_path or report.metrics_path("01_ingwersen_autoencoders", profile))
-    paper = PAPER["gold_standard"]
-    try:
-        recorded = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return paper, "the paper's 0.783 (notebook 01 has not run here)"
-    if recorded.get("profile") != profile:
-        return paper, f"the paper's 0.783 (notebook 01 ran in profile {recorded.get('profile')!r})"
-    for key in ("best_ae_4x_val_top1", "best_ae_val_top1", "best_ae_test_top1"):
-        value = recorded.get("metrics", {}).get(key, {}).get("value")
-        if isinstance(value, int | float) and np.isfinite(value):
-            return float(value), f"notebook 01 here ({key}, profile {profile})"
-    return paper, "the paper's 0.783 (notebook 01 recorded no best autoencoder score)"
 
 
 

@@ -11,10 +11,13 @@ from keras import ops
 from helpers import contrastive
 from helpers.exercises import exercise
 from helpers.exercises.answers import as_array, as_function, as_number, close
+from helpers.studies.ingwersen2020.paper import BEST_AE_4X
+from helpers.studies.jacobsen2021.paper import GOLD_STANDARD, PAPER
 
 # Report 02: the "gold standard" is report 01's AE-512 validation top-1 (table 9 gives its test
 # top-1 too); EfficientNetB0's best fine-tuned LOO top-1 is a test score (tables 6 and 8).
-GOLD_VAL, GOLD_TEST, EFFICIENTNET_TEST = 0.783, 0.771, 0.776452
+GOLD_VAL, GOLD_TEST = GOLD_STANDARD, BEST_AE_4X["test_top1"]
+EFFICIENTNET_TEST = PAPER["best_finetuned"]["efficientnetb0"]
 
 
 @exercise("02.last_batch", "the size of an epoch's last batch")

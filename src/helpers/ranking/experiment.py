@@ -17,6 +17,13 @@ from helpers import backbones, features, retrieval
 from helpers.datasets import ImageSet, PairSet
 from helpers.ranking.candidates import CandidateSet, zero_shot_scores
 from helpers.ranking.training import RankerResult, RankerSpec, train_ranker
+from helpers.studies.xushi2023.paper import (  # noqa: F401  (re-exported)
+    HINGE_LOSS_NEAR,
+    PAPER,
+    PAPER_MODELS,
+    ROSENFELD,
+    ROSENFELD_PAIRS,
+)
 
 SIDES = ("left", "right")
 
@@ -214,16 +221,7 @@ def gallery_picks(scores: np.ndarray, candidates: CandidateSet) -> list[int]:
     return [int(r[0]) for r in (hits, misses) if len(r)]
 
 
-# The report's numbers (text and figures 3-5) and Rosenfeld et al.'s (2018, table 2).
-PAPER = {"random_top1": 0.05, "random_top2": 0.10, "single_mean_top2": 0.37,
-         "single_best_top2": 0.40, "pair_mean_top2": 0.61, "pair_best_top2": 0.631,
-         "pair_best_val_top2": 0.68, "hinge_loss": 1.0}
-PAPER_MODELS = {("resnet50",): 0.40, ("resnet50", "mobilenetv3large"): 0.631,
-                ("resnet50", "vgg19"): 0.623}
-ROSENFELD = {"ResNet50": {1: 0.0438, 5: 0.1023, 10: 0.1444, 20: 0.1958},
-             "DenseNet121": {1: 0.0580, 5: 0.1231, 10: 0.1647, 20: 0.2139}}
-
-
+# The report's numbers and Rosenfeld et al.'s: helpers.studies.xushi2023.paper (re-exported).
 def recall_rows(recall: Mapping[str, Mapping[str, float]]) -> list[dict[str, Any]]:
     """Recall@k here (each backbone) beside Rosenfeld et al.'s ResNet50 (paper column) and
     DenseNet121 (its own column)."""

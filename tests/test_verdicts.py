@@ -1,0 +1,144 @@
+"""helpers.verdicts: every rule kind, intervals and chance, the studies' declarations, and the
+notebook table agreeing with RESULTS.md row for row."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from helpers import report, results, verdicts
+from helpers.verdicts import INCONCLUSIVE, NOT_REPRODUCED, NOT_TESTABLE, REPRODUCED, Claim
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _metrics(**entries: dict) -> dict:
+    return {"profile": "standard", "data": {"name": "places6", "origin": "LOOKALIKE_DATA"},
+            "metrics": entries}
+
+
+def test_at_least_holds_within_the_declared_tolerance_and_not_beyond() -> None:
+    m = _metrics(top1={"value": 0.60, "paper": 0.644})
+    assert verdicts.judge(Claim("s", "top1", tolerance=0.05), m).verdict == REPRODUCED
+    assert verdicts.judge(Claim("s", "top1", tolerance=0.04), m).verdict == NOT_REPRODUCED
+    judged = verdicts.judge(Claim("s", "top1", tolerance=0.05), m)
+    assert judged.holds is True and judged.comparisons[0].reference == 0.644
+    assert "tolerance 0.050" in judged.why
+
+
+def test_beats_below_finite_true_false() -> None:
+    m = _metrics(a={"value": 0.7}, b={"value": 0.6}, loss={"value": 1.0}, nan={"value": True})
+    assert verdicts.judge(Claim("a > b", "a", kind="beats", baseline="b"), m).holds is True
+    assert verdicts.judge(Claim("b > a", "b", kind="beats", baseline="a"), m).holds is False
+    assert verdicts.judge(Claim("a < b", "a", kind="below", baseline="b"), m).holds is False
+    assert verdicts.judge(Claim("by 0.2", "a", kind="beats", baseline="b", tolerance=0.2),
+                          m).holds is False
+    assert verdicts.judge(Claim("finite", "loss", kind="finite"), m).holds is True
+    assert verdicts.judge(Claim("went NaN", "nan", kind="true"), m).holds is True
+    assert verdicts.judge(Claim("no NaN", "nan", kind="false"), m).holds is False
+
+
+def test_a_missing_metric_is_not_measured() -> None:
+    judged = verdicts.judge(Claim("a > b", "a", kind="beats", baseline="b"),
+                            _metrics(a={"value": 0.7}))
+    assert judged.verdict == NOT_TESTABLE and judged.why == "b not recorded"
+    assert judged.holds is None
+
+
+def test_several_metrics_must_all_clear_the_rule() -> None:
+    claim = Claim("4 of 4", ("x1", "x2"), kind="beats", baseline=("y1", "y2"))
+    m = _metrics(x1={"value": 0.7}, x2={"value": 0.5}, y1={"value": 0.6}, y2={"value": 0.6})
+    judged = verdicts.judge(claim, m)
+    assert judged.verdict == NOT_REPRODUCED and judged.why.startswith("1 of 2")
+    m["metrics"]["x2"]["value"] = 0.65
+    assert verdicts.judge(claim, m).verdict == REPRODUCED
+    one_vs_many = Claim("best", "x1", kind="beats", baseline=("y1", "y2"))
+    assert [c.against for c in verdicts.judge(one_vs_many, m).comparisons] == ["y1", "y2"]
+    with pytest.raises(ValueError):
+        Claim("2 vs 3", ("a", "b"), kind="beats", baseline=("c", "d", "e")).pairs()
+
+
+def test_an_interval_that_spans_the_threshold_is_inconclusive() -> None:
+    claim = Claim("a > b", "a", kind="beats", baseline="b")
+    m = _metrics(a={"value": 0.70, "intervals": {"b": [-0.02, 0.08]}}, b={"value": 0.67})
+    assert verdicts.judge(claim, m).verdict == INCONCLUSIVE
+    m["metrics"]["a"]["intervals"]["b"] = [0.01, 0.05]
+    assert verdicts.judge(claim, m).verdict == REPRODUCED
+    below = Claim("a < b", "a", kind="below", baseline="b")
+    m["metrics"]["a"].update(value=0.60, intervals={"b": [-0.10, 0.02]})
+    assert verdicts.judge(below, m).verdict == INCONCLUSIVE
+    paper = Claim("reaches 0.644", "top1", tolerance=0.01)
+    m = _metrics(top1={"value": 0.64, "paper": 0.644, "interval": [0.60, 0.68]})
+    assert verdicts.judge(paper, m).verdict == INCONCLUSIVE
+
+
+def test_a_rule_chance_already_passes_is_not_testable() -> None:
+    m = _metrics(top10={"value": 1.0, "paper": 0.867})
+    judged = verdicts.judge(Claim("top-10", "top10", tolerance=0.05, chance=0.90), m)
+    assert judged.verdict == NOT_TESTABLE and "chance alone" in judged.why
+
+
+def test_a_claim_declares_a_consistent_rule() -> None:
+    with pytest.raises(ValueError):
+        Claim("s", "a", kind="beats")  # a comparison needs a baseline
+    with pytest.raises(ValueError):
+        Claim("s", "a", kind="at_least", baseline="b")
+    with pytest.raises(ValueError):
+        Claim("s", "a", kind="roughly")
+
+
+def test_every_study_declares_its_claims_and_titles() -> None:
+    claims = verdicts.all_claims()
+    assert list(claims) == list(verdicts.STUDIES)
+    assert all(claims.values())
+    assert verdicts.notebook_name("03") == "03_swedish_attribute_classifiers"
+    with pytest.raises(KeyError):
+        verdicts.notebook_name("09")
+    # the tolerance comes from the study's declaration, the one its sentences use too
+    from helpers.studies.rahlen2019 import claims as rahlen
+
+    assert {c.tolerance for c in rahlen.CLAIMS if c.kind == "at_least"} == {rahlen.TOLERANCE}
+
+
+def test_against_paper_words() -> None:
+    assert verdicts.against_paper(0.95, 0.94, 0.03).startswith("agrees with")
+    assert verdicts.against_paper(0.90, 0.94, 0.03).startswith("is below")
+    assert verdicts.against_paper(0.99, 0.94, 0.03).startswith("is above")
+
+
+def test_notebook_table_and_results_give_the_same_rows() -> None:
+    """The closing table of a notebook and its RESULTS.md section, on the same metrics."""
+    metrics = json.loads((REPO / "reports" / "metrics" / "04_query_gallery_challenge.json")
+                         .read_text())
+    table = str(verdicts.table("04", metrics)).splitlines()
+    text = results.render({"04_query_gallery_challenge": metrics}, {"commit": "abc"})
+    assert table[0].startswith("| claim | metric | paper | here |")
+    lines = text.splitlines()
+    start = lines.index(table[0])
+    assert lines[start:start + len(table)] == table
+    assert len(table) == 2 + len(results.CLAIMS["04_query_gallery_challenge"])
+
+
+def test_the_committed_runs_paper_numbers_come_from_the_paper_modules() -> None:
+    """Moving the numbers out of the cells changed none of them (notebooks 01, 02, 05 record
+    by name; 03 and 04 pass theirs from helpers that read the same modules)."""
+    for name in ("01_ingwersen_autoencoders", "02_jacobsen_finetuning_supcon",
+                 "05_totally_looks_like"):
+        recorded = json.loads((REPO / "reports" / "metrics" / f"{name}.json").read_text())
+        for metric, entry in recorded["metrics"].items():
+            assert verdicts.paper_number(name, metric) == entry.get("paper"), (name, metric)
+
+
+def test_record_takes_the_papers_number_from_the_study(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("LOOKALIKE_REPORTS", str(tmp_path))
+    report.start("05_totally_looks_like", {"profile": "smoke"}, seed=0)
+    assert report.record("recall_at_20_mobilenetv2", 0.25) == 0.25
+    report.record("fused_top2", 0.5, paper=0.7)  # an explicit number wins
+    report.record("not_a_paper_metric", 1.0)
+    metrics = report.current().data["metrics"]
+    assert metrics["recall_at_20_mobilenetv2"]["paper"] == 0.1958
+    assert metrics["fused_top2"]["paper"] == 0.7
+    assert metrics["not_a_paper_metric"]["paper"] is None
+    assert verdicts.paper_number("99_not_a_study", "x") is None
