@@ -52,8 +52,9 @@ data: venv
 strip: venv
 	$(BIN)/python -m helpers.notebooks strip
 
+# The code and the notebooks (ruff reads .ipynb cells); .ci/run runs it before the tests.
 lint: venv
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests notebooks
 
 clean:
 	rm -rf reports/executed reports/figures reports/site data/cache .pytest_cache

@@ -175,7 +175,8 @@ def ran(tmp_path_factory: pytest.TempPathFactory):
         report.start("03_test", config.resolve("smoke"), seed=0)
         data = attributes.load_tasks(True, seed=3, max_per_class=10)
         exp = attributes.Experiment(data, ["mobilenetv2"], {"frozen": 3, "finetune_all": 2},
-                                    image_size=32, copies=2, batch_size=8, seed=0,
+                                    attributes.GridOptions(image_size=32, copies=2, batch_size=8,
+                                                           seed=0),
                                     models_dir=tmp / "models")
         for name in ("rooms", "balcony"):
             exp.run_task(name)
@@ -258,14 +259,17 @@ def test_figures_and_sentences_come_from_the_runs(ran):
 
 def test_experiment_rejects_bad_settings(smoke_tasks):
     with pytest.raises(ValueError, match="unknown modes"):
-        attributes.Experiment(smoke_tasks, ["mobilenetv2"], {"frozen": 1}, modes=["partial"])
+        attributes.Experiment(smoke_tasks, ["mobilenetv2"], {"frozen": 1},
+                              attributes.GridOptions(modes=["partial"]))
     with pytest.raises(ValueError, match="at least 1"):
-        attributes.Experiment(smoke_tasks, ["mobilenetv2"], {"frozen": 0}, modes=["frozen"])
+        attributes.Experiment(smoke_tasks, ["mobilenetv2"], {"frozen": 0},
+                              attributes.GridOptions(modes=["frozen"]))
     with pytest.raises(ValueError, match="finetune_from"):
-        attributes.Experiment(smoke_tasks, ["mobilenetv2"], {"frozen": 1}, modes=["frozen"],
-                              finetune_from="imagenet")
+        attributes.Experiment(smoke_tasks, ["mobilenetv2"], {"frozen": 1},
+                              attributes.GridOptions(modes=["frozen"], finetune_from="imagenet"))
     with pytest.raises(ValueError, match="unknown backbone"):
-        attributes.Experiment(smoke_tasks, ["alexnet"], {"frozen": 1}, modes=["frozen"])
+        attributes.Experiment(smoke_tasks, ["alexnet"], {"frozen": 1},
+                              attributes.GridOptions(modes=["frozen"]))
 
 
 def test_classify_without_models_says_to_run_the_notebook(tmp_path: Path):
@@ -283,9 +287,10 @@ def test_paper_profile_builds_and_trains_every_architecture(isolated_outputs: Pa
     data = attributes.load_tasks(True, seed=0, max_per_class=4)
     data = {"rooms": data["rooms"]}
     names = ["resnet50", "vgg16", "densenet121", "inceptionv3"]
-    exp = attributes.Experiment(data, names, {"frozen": 1, "finetune_all": 1}, image_size=75,
-                                weights=None, copies=None, batch_size=4, save_models=False,
-                                finetune_from="fresh")
+    options = attributes.GridOptions(image_size=75, weights=None, copies=None, batch_size=4,
+                                     finetune_from="fresh")
+    exp = attributes.Experiment(data, names, {"frozen": 1, "finetune_all": 1}, options,
+                                save_models=False)
     exp.run_task("rooms")
     assert {r.start for r in exp.task_runs("rooms", "finetune_all")} == {"fresh head"}
     assert {(r.backbone, r.mode) for r in exp.task_runs("rooms")} == {

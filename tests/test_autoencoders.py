@@ -266,10 +266,10 @@ def test_baseline_sweep_reuses_one_model_and_caps_random_init() -> None:
     images = datasets.split(datasets.load("places6", synthetic=True, seed=0, max_per_class=10),
                             datasets.DRE19, seed=0)
     splits = {"test": images.subset("test"), "val": images.subset("val")}
-    sweep = experiments.baseline_sweep(
-        splits, ["mobilenetv2"], ["imagenet", "imagenet_then_255_bug"], weights=None,
-        image_size=32, batch_size=8, random_init_per_class=2, keep_models=["mobilenetv2"],
-        seed=0, scorer=loo_top1, progress=None)
+    plan = {"backbones": ["mobilenetv2"], "schemes": ["imagenet", "imagenet_then_255_bug"],
+            "weights": None, "image_size": 32, "batch_size": 8, "random_init_per_class": 2}
+    sweep = experiments.baseline_sweep(splits, plan, keep_models=["mobilenetv2"], seed=0,
+                                       scorer=loo_top1, progress=None)
     assert [r["scheme"] for r in sweep.rows] == ["imagenet", "imagenet_then_255_bug"]
     assert all(r["weights"] == "RANDOM init" for r in sweep.rows)
     assert all(r["n_per_split"] == 12 for r in sweep.rows)  # 6 rooms x 2 (random init cap)

@@ -81,8 +81,7 @@ def test_faiss_path_rejects_nan_in_the_gallery_by_row():
 def test_ivf_probing_every_cell_is_exact(metric):
     g, q = clustered(1500, 16, 12, seed=2), clustered(40, 16, 12, seed=3)
     params = retrieval_params(nlist=10, nprobe=10)
-    idx, _ = retrieval.topk_neighbours(q, g, 10, metric=metric, index="ivf",
-                                       index_params=params)
+    idx, _ = retrieval.topk_neighbours(q, g, 10, metric=metric, index=("ivf", params))
     assert idx.tolist() == exact_reference(q, g, 10, metric).tolist()
 
 
@@ -134,7 +133,7 @@ def test_recall_at_k_hand_made():
 def test_index_parameters_are_validated(kind, params, message):
     g = clustered(300, 8, 5, seed=7)
     with pytest.raises(ValueError, match=message):
-        retrieval.topk_neighbours(g[:3], g, 10, index=kind, index_params=retrieval_params(**params))
+        retrieval.topk_neighbours(g[:3], g, 10, index=(kind, retrieval_params(**params)))
 
 
 def test_unknown_index_kind_is_an_error():

@@ -75,8 +75,8 @@ def test_neighbour_gallery_from_indices_and_labels():
     assert [ax.get_title() for ax in axes[0, 1:]] == ["kitchen 0.50", "bath 0.50"]
     assert [frame(ax) for ax in axes[1, 1:]] == [plots.HIT, plots.MISS]
     # separate gallery: labels are (query_labels, gallery_labels)
-    fig = plots.neighbour_gallery(imgs[:1], [0], np.array([[1, 0]]), labels=([1], [0, 1]),
-                                  gallery_images=imgs[1:3], k=2)
+    fig = plots.neighbour_gallery(plots.QueryGallery(imgs[:1], imgs[1:3]), [0], np.array([[1, 0]]),
+                                  labels=([1], [0, 1]), k=2)
     assert [frame(ax) for ax in fig.axes[1:]] == [plots.HIT, plots.MISS]
 
 

@@ -1,8 +1,9 @@
 """Paths, environment variables, run profiles and seeding: the settings every notebook shares.
 
 A notebook's ``parameters`` cell holds literals only (``PROFILE = "standard"``, ``EPOCHS = None``,
-...). The next cell calls :func:`resolve` with them: the profile supplies every value the
-notebook left as ``None``, and what the notebook (or papermill) set explicitly wins.
+...). The next cell calls :func:`resolve_notebook` with ``globals()`` and its study's profiles
+module, which names the parameters once: the profile supplies every value the notebook left as
+``None``, and what the notebook (or papermill's injected cell) set explicitly wins.
 
 Environment variables:
 
@@ -25,6 +26,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 PROFILE_NAMES = ("smoke", "standard", "paper")
@@ -227,8 +229,29 @@ def resolve(
     return Settings(profile=name, values=values)
 
 
+def resolve_notebook(namespace: Mapping[str, Any], profiles: ModuleType) -> Settings:
+    """A notebook's settings from its parameters cell, each parameter named once.
+
+    ``namespace`` is the notebook's ``globals()``, read in the cell after the parameters cell,
+    so it already holds papermill's injected overrides. ``profiles`` is the study's profiles
+    module (``helpers.studies.<study>.profiles``): ``DEFAULTS`` (its knobs per profile),
+    ``PARAMETERS`` (the parameters-cell names that become settings, in the order they are
+    resolved) and, optionally, ``RENAMED`` (a parameter whose setting has another name, such
+    as notebook 01's ``EPOCHS`` -> ``autoencoder_epochs``). The other names of the parameters
+    cell (``DATASET``, ``SEED``) are read by the notebook as they are.
+    """
+    renamed: Mapping[str, str] = getattr(profiles, "RENAMED", {})
+    missing = [name for name in ("PROFILE", *profiles.PARAMETERS) if name not in namespace]
+    if missing:
+        raise NameError(f"{profiles.__name__}.PARAMETERS names {', '.join(missing)}, which the "
+                        f"notebook's parameters cell does not set")
+    overrides = {renamed.get(name, name.lower()): namespace[name] for name in profiles.PARAMETERS}
+    return resolve(namespace["PROFILE"], defaults=profiles.DEFAULTS, **overrides)
+
+
 # Range rules by key (also for suffixed keys: ``autoencoder_epochs``, ``ae_batch_size``).
 IMAGE_SIZE_RANGE = (16, 2048)  # under 16 px images are skipped as icons; over 2048 is a typo
+NATIVE_IMAGE_SIZE = "native"  # each backbone at its own input size (notebook 03's paper profile)
 
 
 def _rule(key: str) -> tuple[str, int, int | None] | None:
@@ -247,6 +270,8 @@ def validate(values: Mapping[str, Any]) -> None:
             continue
         what, low, high = rule
         for v in value if isinstance(value, tuple) else (value,):
+            if what == "image_size" and v == NATIVE_IMAGE_SIZE:
+                continue
             ok = isinstance(v, int) and not isinstance(v, bool) and v >= low and (
                 high is None or v <= high)
             if not ok:

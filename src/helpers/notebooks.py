@@ -257,6 +257,39 @@ def non_literal_parameters(notebook: Path) -> list[str]:
     return problems
 
 
+# The course's cell-size convention (CONTRIBUTING.md): a longer cell holds logic for a helper.
+MAX_CELL_LINES = 15
+
+
+def code_lines(source: str) -> int:
+    """Lines of code in a cell, as the ~15-line convention counts them.
+
+    Blank lines and lines holding only a comment do not count (narration belongs in them); a
+    statement over several lines counts each line, except an import, which counts once however
+    the formatter wraps its names.
+    """
+    lines = [line.strip() for line in source.splitlines()]
+    count = sum(1 for line in lines if line and not line.startswith("#"))
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # IPython magics (``%timeit``): every line counts
+        return count
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            count -= node.end_lineno - node.lineno
+    return count
+
+
+def long_cells(notebook: Path, limit: int = MAX_CELL_LINES) -> list[tuple[int, int]]:
+    """``(cell index, lines of code)`` of the code cells over ``limit``, the parameters cell
+    (a table of literals for papermill) aside."""
+    cells = json.loads(Path(notebook).read_text())["cells"]
+    return [(index, lines) for index, cell in enumerate(cells)
+            if cell.get("cell_type") == "code"
+            and "parameters" not in cell.get("metadata", {}).get("tags", [])
+            and (lines := code_lines(_source(cell))) > limit]
+
+
 def strip(paths: Sequence[Path], check: bool = False) -> list[Path]:
     """Remove outputs, execution counts and non-tag cell metadata; keep tags. Returns changed files."""
     changed = []

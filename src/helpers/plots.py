@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -147,23 +147,31 @@ def _label_rows(q_ids, rows, score_rows, labels, class_names, k, separate_galler
     return hits, titles, q_titles
 
 
+class QueryGallery(NamedTuple):
+    """Query images and gallery images, for :func:`neighbour_gallery` when they differ."""
+
+    queries: Any
+    gallery: Any
+
+
 def neighbour_gallery(images: Any, query_ids: Sequence[int], neighbours: np.ndarray,
                       labels: Any = None, class_names: Sequence[str] | None = None,
                       scores: np.ndarray | None = None, k: int = 5,
-                      gallery_images: Any = None, suptitle: str | None = None):
+                      suptitle: str | None = None):
     """:func:`gallery` from indices: ``neighbours[q]`` (and ``scores[q]``) belong to query q.
 
-    ``images`` are the queries' images and, unless ``gallery_images`` is given, the gallery's
-    too (then ``labels`` is ``(query_labels, gallery_labels)``). Captions show class names
-    and scores; frames show hits (same label) and misses.
+    ``images`` are the images queries and gallery share, or a :class:`QueryGallery` of the two
+    (then ``labels`` is ``(query_labels, gallery_labels)``). Captions show class names and
+    scores; frames show hits (same label) and misses.
     """
-    gallery_imgs = images if gallery_images is None else gallery_images
+    separate = isinstance(images, QueryGallery)
+    query_imgs, gallery_imgs = images if separate else (images, images)
     q_ids = [int(q) for q in query_ids]
     rows = [np.asarray(neighbours[q])[:k] for q in q_ids]
     score_rows = None if scores is None else [np.asarray(scores[q]) for q in q_ids]
     hits, titles, q_titles = _label_rows(q_ids, rows, score_rows, labels, class_names, k,
-                                         gallery_images is not None)
-    return gallery([images[q] for q in q_ids], [[gallery_imgs[j] for j in r] for r in rows],
+                                         separate)
+    return gallery([query_imgs[q] for q in q_ids], [[gallery_imgs[j] for j in r] for r in rows],
                    hits=hits, titles=titles, k=k, query_titles=q_titles, suptitle=suptitle)
 
 

@@ -246,8 +246,7 @@ def topk_neighbours(
     exclude_self: bool = False,
     chunk_size: int | None = None,
     use_faiss: bool | None = None,
-    index: str = "exact",
-    index_params: Any = None,
+    index: str | tuple[str, Any] = "exact",
 ) -> tuple[np.ndarray, np.ndarray]:
     """The k nearest gallery items of every query: ``(indices (Nq, k), scores (Nq, k))``.
 
@@ -257,11 +256,12 @@ def topk_neighbours(
     (default :data:`QUERY_BLOCK`); ``use_faiss=None`` uses FAISS when installed.
 
     ``index="ivf"`` or ``"hnsw"`` searches an approximate FAISS index instead
-    (:class:`helpers.faiss_index.ApproximateIndex`, settings in ``index_params``, an
-    ``IndexParams``): much faster on large galleries, at a measured recall below 1. To search
+    (:class:`helpers.faiss_index.ApproximateIndex`; ``index=("ivf", IndexParams(nprobe=16))``
+    to set it up): much faster on large galleries, at a measured recall below 1. To search
     one gallery many times, build the ``ApproximateIndex`` once instead.
     """
     metric = _check_metric(metric)
+    index, index_params = index if isinstance(index, tuple) else (index, None)
     if index not in INDEX_KINDS:
         raise ValueError(f"index must be one of {INDEX_KINDS}, got {index!r}")
     g = np.asarray(gallery)

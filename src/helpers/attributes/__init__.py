@@ -11,7 +11,15 @@
 The backbone + softmax head itself is :mod:`helpers.classifiers`.
 """
 
-from helpers.attributes.experiment import MODE_KEYS, NO_DATA, NOT_RUN, RAN, Experiment, Run
+from helpers.attributes.experiment import (
+    MODE_KEYS,
+    NO_DATA,
+    NOT_RUN,
+    RAN,
+    Experiment,
+    GridOptions,
+    Run,
+)
 from helpers.attributes.figures import curves, misclassified, tradeoff, tradeoff_rows
 from helpers.attributes.predict import classify
 from helpers.attributes.tasks import (
@@ -38,7 +46,7 @@ from helpers.attributes.tasks import (
 
 __all__ = [
     "ARCHITECTURES", "EXTRA", "MODES", "MODE_KEYS", "MODE_TITLES", "NOT_RUN", "NO_DATA",
-    "PAPER_FIGURES", "PAPER_RESULTS", "PAPER_TABLES", "RAN", "TASKS", "TASK_NAMES",
+    "GridOptions", "PAPER_FIGURES", "PAPER_RESULTS", "PAPER_TABLES", "RAN", "TASKS", "TASK_NAMES",
     "Architecture", "Experiment", "Run", "TaskData", "TaskSpec", "architecture", "classify",
     "consistency_rows", "counts_rows", "curves", "misclassified", "tradeoff", "tradeoff_rows", "implied_val_size", "load_tasks", "paper_best",
     "paper_result",

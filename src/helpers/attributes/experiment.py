@@ -96,44 +96,74 @@ def format_seconds(seconds: float | None) -> str:
     return f"{minutes}m {rest:02d}s"
 
 
+@dataclass(frozen=True)
+class GridOptions:
+    """How :class:`Experiment` trains: its modes and the report's recipe.
+
+    ``image_size`` is pixels or ``"native"`` (each backbone's own: 299 for InceptionV3, as the
+    report fed it); ``finetune`` the backbones that are also fine-tuned (default: all);
+    ``finetune_from`` where fine-tuning starts (see :data:`FINETUNE_FROM`; "frozen" falls back
+    to a fresh head when feature extraction did not run first); ``finetune_learning_rate``
+    defaults to ``learning_rate``.
+    """
+
+    modes: Sequence[str] = MODES
+    image_size: int | str = 224
+    weights: Any = "imagenet"
+    copies: int | None = 4
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    momentum: float = 0.9
+    seed: int = 0
+    finetune: Sequence[str] | None = None
+    finetune_from: str = "frozen"
+    finetune_learning_rate: float | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any], seed: int) -> GridOptions:
+        """Notebook 03's resolved settings (``helpers.studies.rahlen2019.profiles``)."""
+        return cls(modes=settings["modes"], image_size=settings["image_size"],
+                   weights=settings["weights"], copies=settings["copies"],
+                   batch_size=settings["batch_size"], seed=seed,
+                   finetune=settings["finetune_backbones"],
+                   finetune_from=settings["finetune_from"],
+                   finetune_learning_rate=settings["finetune_learning_rate"])
+
+
 class Experiment:
     """Runs and remembers the grid; saves each task's best model for :func:`predict.classify`.
 
     ``backbones`` are the ones this profile trains; every other architecture of the report still
-    gets a row, marked "not run in this profile". ``image_size`` is pixels or ``"native"`` (each
-    backbone's own: 299 for InceptionV3, as the report fed it). ``epochs`` maps a mode to its
-    number of epochs; ``finetune`` the backbones that are also fine-tuned (default: all);
-    ``finetune_from`` where fine-tuning starts (see :data:`FINETUNE_FROM`; "frozen" falls back
-    to a fresh head when feature extraction did not run first).
+    gets a row, marked "not run in this profile". ``epochs`` maps a mode to its number of
+    epochs; ``options`` (:class:`GridOptions`) the modes and the recipe.
     """
 
     def __init__(self, tasks: Mapping[str, TaskData], backbones: Sequence[str],
-                 epochs: Mapping[str, int], *, modes: Sequence[str] = MODES,
-                 image_size: int | str = 224, weights: Any = "imagenet",
-                 copies: int | None = 4, batch_size: int = 32, learning_rate: float = 1e-3,
-                 momentum: float = 0.9, seed: int = 0, models_dir: Path | None = None,
-                 save_models: bool = True, finetune: Sequence[str] | None = None,
-                 finetune_from: str = "frozen",
-                 finetune_learning_rate: float | None = None) -> None:
+                 epochs: Mapping[str, int], options: GridOptions | None = None, *,
+                 models_dir: Path | None = None, save_models: bool = True) -> None:
+        options = options or GridOptions()
+        modes, finetune = options.modes, options.finetune
         unknown = [m for m in modes if m not in MODES]
         if unknown:
             raise ValueError(f"unknown modes {unknown}; choose from {MODES}")
         missing = [m for m in modes if int(epochs.get(m, 0)) < 1]
         if missing:
             raise ValueError(f"epochs must be at least 1 for {missing}; got {dict(epochs)}")
-        if finetune_from not in FINETUNE_FROM:
-            raise ValueError(f"finetune_from must be one of {FINETUNE_FROM}, got {finetune_from!r}")
-        if copies is not None and copies < 1:
-            raise ValueError(f"copies must be None or at least 1, got {copies}")
+        if options.finetune_from not in FINETUNE_FROM:
+            raise ValueError(f"finetune_from must be one of {FINETUNE_FROM}, "
+                             f"got {options.finetune_from!r}")
+        if options.copies is not None and options.copies < 1:
+            raise ValueError(f"copies must be None or at least 1, got {options.copies}")
         for name in backbones:
             backbone_spec(name)  # an unknown name fails here, before any work
         self.tasks, self.backbones, self.modes = dict(tasks), list(backbones), list(modes)
         self.epochs = {m: int(epochs[m]) for m in self.modes}
-        self.image_size, self.weights, self.copies = image_size, weights, copies
-        self.batch_size, self.learning_rate, self.momentum = batch_size, learning_rate, momentum
-        self.seed, self.save_models = seed, save_models
-        self.finetune_from = finetune_from
-        self.finetune_learning_rate = finetune_learning_rate or learning_rate
+        self.image_size, self.weights, self.copies = (options.image_size, options.weights,
+                                                      options.copies)
+        self.batch_size, self.learning_rate = options.batch_size, options.learning_rate
+        self.momentum, self.seed, self.save_models = options.momentum, options.seed, save_models
+        self.finetune_from = options.finetune_from
+        self.finetune_learning_rate = options.finetune_learning_rate or options.learning_rate
         self.models_dir = models_dir
         # Backbones also fine-tuned (None: all); the others run feature extraction only.
         self.finetune = list(self.backbones if finetune is None else finetune)
@@ -234,8 +264,9 @@ class Experiment:
         if best is not run:
             return
         self.saved[run.task] = predict.save(
-            clf.model, run.task, data.class_names, folder=self.models_dir,
-            backbone=run.backbone, mode=run.mode, image_size=run.image_size,
+            clf.model, run.task, data.class_names,
+            predict.ModelInputs(run.backbone, run.image_size), folder=self.models_dir,
+            mode=run.mode,
             weights=run.weights.describe() if run.weights is not None else None,
             val_accuracy=run.best_val_accuracy, data=data.source.notice)
 

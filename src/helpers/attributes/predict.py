@@ -18,6 +18,7 @@ import json
 import os
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +41,19 @@ def paths(task: str, folder: Path | str | None = None) -> tuple[Path, Path]:
     return root / f"{PREFIX}{task}.keras", root / f"{PREFIX}{task}.json"
 
 
-def save(model: Any, task: str, class_names: Sequence[str], folder: Path | str | None = None,
-         *, backbone: str, scheme: str = "imagenet", image_size: int, fit: str = "resize",
-         **meta: Any) -> Path:
+@dataclass(frozen=True)
+class ModelInputs:
+    """How :func:`classify` feeds an image to a saved model: the backbone whose preprocessing
+    ``scheme`` it gets, at ``image_size`` pixels, fitted by ``fit``."""
+
+    backbone: str
+    image_size: int
+    scheme: str = "imagenet"
+    fit: str = "resize"
+
+
+def save(model: Any, task: str, class_names: Sequence[str], inputs: ModelInputs,
+         folder: Path | str | None = None, **meta: Any) -> Path:
     """Write ``model`` and its metadata for :func:`classify`; returns the model path.
 
     Both files are written to temporary names and renamed, so a reader never sees a model
@@ -56,8 +67,9 @@ def save(model: Any, task: str, class_names: Sequence[str], folder: Path | str |
     os.close(fd)
     try:
         model.save(tmp)
-        info = {"task": task, "class_names": list(class_names), "backbone": backbone,
-                "scheme": scheme, "image_size": int(image_size), "fit": fit, **meta}
+        info = {"task": task, "class_names": list(class_names), "backbone": inputs.backbone,
+                "scheme": inputs.scheme, "image_size": int(inputs.image_size), "fit": inputs.fit,
+                **meta}
         meta_tmp = f"{tmp}.json"
         Path(meta_tmp).write_text(json.dumps(jsonable(info), indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, model_path)

@@ -183,13 +183,8 @@ class Sweep:
 
 def baseline_sweep(
     splits: Mapping[str, Any],
-    backbone_list: Sequence[str],
-    schemes: Sequence[str],
+    settings: Mapping[str, Any],
     *,
-    weights: Any = "imagenet",
-    image_size: int = 224,
-    batch_size: int = 32,
-    random_init_per_class: int | None = None,
     keep_models: Sequence[str] = (),
     seed: int = 0,
     scorer: Scorer | None = None,
@@ -197,16 +192,20 @@ def baseline_sweep(
 ) -> Sweep:
     """LOO top-1/top-5 of each backbone's default tap under each scheme, on each split.
 
-    ``splits`` maps a split name to an ImageSet. ``backbone_list`` names backbones;
-    ``"vgg16"`` resolves through :func:`vgg16_choice`. A backbone that ends up with random
-    weights is evaluated on at most ``random_init_per_class`` images per class of each split.
-    ``keep_models`` names backbones whose built model is kept (to extract more features with
-    the very same weights, which matters for random init).
+    ``splits`` maps a split name to an ImageSet. ``settings`` (notebook 01's, or any mapping
+    with these keys) gives ``backbones`` (``"vgg16"`` resolves through :func:`vgg16_choice`),
+    ``schemes``, ``weights``, ``image_size``, ``batch_size`` and ``random_init_per_class``: a
+    backbone that ends up with random weights is evaluated on at most that many images per
+    class of each split. ``keep_models`` names backbones whose built model is kept (to extract
+    more features with the very same weights, which matters for random init).
     """
     from helpers import backbones, features
 
+    weights, image_size, batch_size = (settings["weights"], settings["image_size"],
+                                       settings["batch_size"])
+    schemes, random_init_per_class = settings["schemes"], settings["random_init_per_class"]
     sweep = Sweep()
-    for requested in backbone_list:
+    for requested in settings["backbones"]:
         name, w, note = vgg16_choice(weights) if requested == "vgg16" else (requested, weights, "")
         tap = backbones.resolve_tap(name, None)
         model, info = backbones.build(name, tap, weights=w, image_size=image_size)

@@ -7,10 +7,7 @@ them with ours. Whether a claim holds is decided by :mod:`helpers.verdicts` alon
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from helpers.autoencoders.experiments import Sweep
+from typing import Any, Protocol
 
 from helpers.studies.ingwersen2020.paper import (  # noqa: F401  (re-exported)
     BEST_AE,
@@ -21,6 +18,16 @@ from helpers.studies.ingwersen2020.paper import (  # noqa: F401  (re-exported)
     PAPER_BASELINES,
     PAPER_TSNE_KL,
 )
+
+
+class Sweep(Protocol):
+    """What the rows here read of :class:`helpers.autoencoders.experiments.Sweep` (which imports
+    this module, so it is described here rather than imported)."""
+
+    rows: list[dict[str, Any]]
+
+    def best_scheme(self, backbone: str) -> str: ...
+
 
 METRIC_LABELS = {
     "test_top1": "test top-1",

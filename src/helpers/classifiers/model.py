@@ -200,17 +200,17 @@ def build(
     pooling: str = "avg",
     dropout: float = 0.2,
     scheme: str = "imagenet",
-    scheme_backbone: str | None = None,
 ) -> Classifier:
     """A registered backbone (:mod:`helpers.backbones`) with a softmax head.
 
-    ``scheme`` is the :mod:`helpers.preprocessing` scheme the inputs get; ``scheme_backbone``
-    whose ``imagenet`` mode to use (default: the backbone's own; ``"resnet50"`` gives Caffe
-    preprocessing to any backbone, as report 02's scheme tables do).
+    ``scheme`` is the :mod:`helpers.preprocessing` scheme the inputs get, in the backbone's own
+    mode; for another backbone's ``imagenet`` mode (``"resnet50"`` gives Caffe preprocessing
+    to any backbone, as report 02's scheme tables do) assign
+    ``clf.preprocess = scheme_preprocess(scheme, "resnet50")``.
     """
     from helpers import backbones
 
-    preprocess = scheme_preprocess(scheme, scheme_backbone or backbone)
+    preprocess = scheme_preprocess(scheme, backbone)
     base, info = backbones.base(backbone, weights, image_size, include_top=False, pooling=pooling)
     groups = backbones.layer_groups(backbone, base)
     return from_base(base, n_classes, trainable, groups=groups, preprocess=preprocess,

@@ -15,6 +15,7 @@ import numpy as np
 
 from helpers.classifiers.finetune import Run, TrunkCache, finetune, score
 from helpers.classifiers.model import Classifier, Recipe, scheme_preprocess
+from helpers.studies.jacobsen2021 import profiles
 from helpers.studies.jacobsen2021.paper import (  # noqa: F401  (re-exported)
     GAP,
     GOLD_STANDARD,
@@ -62,51 +63,13 @@ SCHEMES: dict[str, tuple[str, str | None]] = {
     "own": ("imagenet", None),           # the backbone's own preprocess_input
 }
 
-
-# This notebook's own knobs per profile (config.resolve merges them over the shared profile).
-# standard is sized for ~10 minutes on a 2-core laptop CPU; paper is the report's own scale.
-# layer_configs: how many of the backbone's LAYER_CONFIGS to run (None = all); supcon_config:
-# which of them SupCon trains (an index; None = the best cross-entropy one by validation).
-PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {
-    "smoke": {
-        "backbones": ("mobilenetv2",), "finetune_backbones": ("mobilenetv2",),
-        "layer_configs": 2, "grid_epochs": 1, "epochs": 1, "patience": 1, "copies": 2,
-        "supcon_epochs": 1,
-        "supcon_batch_size": 16, "supcon_learning_rate": 0.01, "temperature": 0.1,
-        "contrastive_losses": ("supcon",), "supcon_config": 0, "schemes": ("places", "own"),
-        "scheme_per_class": 6,
-        "pca_dims": (64, 32), "autoencoder_dims": (32,), "autoencoder_epochs": 2,
-        "nan_check_items": 34, "probe_epochs": 5, "gallery_queries": 2, "cache_dtype": "float32",
-    },
-    "standard": {
-        "backbones": ("mobilenetv2", "mobilenet"), "finetune_backbones": ("mobilenetv2",),
-        "layer_configs": None, "grid_epochs": 3, "epochs": 6, "patience": 2, "copies": 2,
-        "supcon_epochs": 6,
-        "supcon_batch_size": 64, "supcon_learning_rate": 0.01, "temperature": 0.1,
-        "contrastive_losses": ("supcon", "margin"), "supcon_config": 0,
-        "schemes": ("places", "caffe", "own"), "scheme_per_class": 60,
-        "pca_dims": (512, 256, 128, 64), "autoencoder_dims": (512,), "autoencoder_epochs": 60,
-        "nan_check_items": 578, "probe_epochs": 30,
-        "gallery_queries": 4, "cache_dtype": "float32",
-    },
-    "paper": {
-        "backbones": ("resnet50", "efficientnetb0", "mobilenetv2"),
-        "finetune_backbones": ("resnet50", "efficientnetb0"),
-        "layer_configs": None, "grid_epochs": 30, "epochs": 100, "patience": 5, "copies": 5,
-        "supcon_epochs": 100,
-        "supcon_batch_size": 64, "supcon_learning_rate": 0.01, "temperature": 0.1,
-        "contrastive_losses": ("supcon", "margin"), "supcon_config": None,
-        "schemes": ("places", "caffe", "raw", "own"),
-        "scheme_per_class": None, "pca_dims": (512, 256, 128, 64),
-        "autoencoder_dims": (512, 256, 128, 64), "autoencoder_epochs": 300,
-        "nan_check_items": 3842, "probe_epochs": 100, "gallery_queries": 6,
-        "cache_dtype": "float16",
-    },
-}
+# The notebook's knobs per profile (shown as a table in its data section).
+PROFILE_DEFAULTS = profiles.DEFAULTS
 
 # DRE19's training split per room (report 02, table 1): 3842 images, batch 64 -> a last batch of 2.
 DRE19_TRAIN_COUNTS = {"kitchen": 745, "living_room": 702, "bed_room": 622, "bath_room": 639,
                       "dining_room": 583, "entre": 541}
+
 
 def reduce_dimension(train: np.ndarray, test: np.ndarray, test_labels: Sequence,
                      dims: Sequence[int], autoencoder_dims: Sequence[int] = (),

@@ -1,7 +1,7 @@
 """Reading images: one decoder that returns RGB uint8 at a requested size, whatever the file.
 
 Files are opened read-only and never touched otherwise. Odd files are handled, counted in a
-:class:`~helpers.datasets.core.SkipReport` and reported once:
+:class:`~helpers.datasets.skips.SkipReport` and reported once:
 
 - found at load time by :func:`check_file` (header only, fast) and *skipped*: missing or empty
   files, files that are not images whatever their extension, images under ``MIN_SIDE`` pixels,
@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .core import SkipReport
+from .skips import SkipReport
 
 MIN_SIDE = 16  # smaller images are placeholders/icons, not photos: skipped
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"})

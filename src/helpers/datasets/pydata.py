@@ -8,6 +8,7 @@ seed see the same batches in the same order.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import keras
@@ -41,37 +42,44 @@ def crop_flip(batch: np.ndarray, rng: np.random.Generator, keep: float = 0.875) 
 AUGMENTS: dict[str, Augment] = {"flip": flip, "crop_flip": crop_flip}
 
 
+@dataclass(frozen=True)
+class Batching:
+    """What an :class:`ImagePyDataset` batch holds: images at ``size`` (fitted by ``fit``),
+    ``batch_size`` of them, in an order shuffled from ``seed`` and the epoch, ``augment``-ed
+    (a name of :data:`AUGMENTS` or a callable), then ``preprocess``-ed, with or without labels."""
+
+    size: int | tuple[int, int]
+    batch_size: int = 32
+    shuffle: bool = False
+    seed: int = 0
+    augment: str | Augment | None = None
+    preprocess: Callable[[np.ndarray], np.ndarray] | None = None
+    with_labels: bool = True
+    fit: str = "resize"
+
+
 class ImagePyDataset(keras.utils.PyDataset):
-    """Batches ``(x, y)`` (or ``x`` alone) from an ImageSet.
+    """Batches ``(x, y)`` (or ``x`` alone) from an ImageSet, as ``batching`` says.
 
     ``x`` is float32 (B, H, W, 3): RGB 0..255, then ``augment`` (on uint8), then ``preprocess``
-    (for example a backbone's ``preprocess_input``). ``y`` is the int64 label.
+    (for example a backbone's ``preprocess_input``). ``y`` is the int64 label. ``kwargs`` go to
+    ``keras.utils.PyDataset`` (``workers``, ``use_multiprocessing``, ``max_queue_size``).
     """
 
-    def __init__(
-        self,
-        imageset: Any,
-        size: int | tuple[int, int],
-        batch_size: int = 32,
-        shuffle: bool = False,
-        seed: int = 0,
-        augment: str | Augment | None = None,
-        preprocess: Callable[[np.ndarray], np.ndarray] | None = None,
-        with_labels: bool = True,
-        fit: str = "resize",
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, imageset: Any, batching: Batching, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if batch_size < 1:
+        if batching.batch_size < 1:
             raise ValueError("batch_size must be at least 1")
+        augment = batching.augment
         if isinstance(augment, str):
             if augment not in AUGMENTS:
                 raise ValueError(f"augment must be one of {sorted(AUGMENTS)} or a callable")
             augment = AUGMENTS[augment]
         self.imageset = imageset
-        self.size, self.fit, self.batch_size = size, fit, batch_size
-        self.shuffle, self.seed = shuffle, seed
-        self.augment, self.preprocess, self.with_labels = augment, preprocess, with_labels
+        self.size, self.fit, self.batch_size = batching.size, batching.fit, batching.batch_size
+        self.shuffle, self.seed = batching.shuffle, batching.seed
+        self.augment, self.preprocess = augment, batching.preprocess
+        self.with_labels = batching.with_labels
         self.epoch = 0
         self.order = self._order()
 

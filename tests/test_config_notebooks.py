@@ -1,0 +1,100 @@
+"""Notebook parameters named once: each notebook's parameters cell plus its study's profiles
+module resolve (``config.resolve_notebook``) to exactly what the old hand-written
+``config.resolve(...)`` cells gave (``notebook_settings_before.py``)."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import json
+from pathlib import Path
+
+import pytest
+
+from helpers import config, notebooks
+from notebook_settings_before import BEFORE
+
+PROFILES_OF = {
+    "01": "helpers.studies.ingwersen2020.profiles",
+    "02": "helpers.studies.jacobsen2021.profiles",
+    "03": "helpers.studies.rahlen2019.profiles",
+    "04": "helpers.studies.fetz2021.profiles",
+    "05": "helpers.studies.xushi2023.profiles",
+}
+# Deliberate: notebook 03's paper profile asks for each backbone's native input size, which
+# config.validate refused before (so that profile could not start); it resolves now.
+FIXED = {"03 paper {}": {"image_size": "native"}}
+
+
+def _notebook(number: str) -> Path:
+    return notebooks.discover([number])[0]
+
+
+def _parameters_namespace(number: str) -> dict:
+    """The globals after the parameters cell ran (it holds literals only)."""
+    cell = notebooks.parameters_cell(json.loads(_notebook(number).read_text()))
+    namespace: dict = {}
+    exec(notebooks._source(cell), namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("case", sorted(BEFORE))
+def test_every_notebook_and_profile_resolves_as_before(case):
+    number, profile, overrides = case.split(" ", 2)
+    namespace = _parameters_namespace(number)
+    namespace.update({"PROFILE": profile, **json.loads(overrides)})  # as papermill injects them
+    profiles = importlib.import_module(PROFILES_OF[number])
+    settings = config.resolve_notebook(namespace, profiles)
+    before = BEFORE[case]
+    if case in FIXED:
+        assert before.startswith("ValueError")
+        expected = {**BEFORE[case.replace("paper", "standard")], "profile": "paper"}
+        assert settings["image_size"] == FIXED[case]["image_size"]
+        assert settings.backbones == profiles.DEFAULTS["paper"]["backbones"]
+        assert set(settings) == set(expected)
+        return
+    assert list(settings.as_dict().items()) == list(before.items())  # values and key order
+
+
+def test_injected_parameters_override_the_parameters_cell():
+    namespace = _parameters_namespace("01")
+    namespace.update({"PROFILE": "smoke", "EPOCHS": 7, "TSNE_PERPLEXITIES": [3, 4]})
+    profiles = importlib.import_module(PROFILES_OF["01"])
+    settings = config.resolve_notebook(namespace, profiles)
+    assert settings.autoencoder_epochs == 7  # renamed: EPOCHS caps the autoencoders
+    assert settings.epochs == config.PROFILES["smoke"]["epochs"]
+    assert settings.tsne_perplexities == (3, 4)
+
+
+@pytest.mark.parametrize("number", sorted(PROFILES_OF))
+def test_parameters_are_declared_once_and_all_used(number):
+    """PARAMETERS names only parameters-cell names; every other name there is read by a later
+    cell of the notebook (so a new parameter is either resolved or visibly used)."""
+    profiles = importlib.import_module(PROFILES_OF[number])
+    in_cell = set(notebooks.parameters_of(_notebook(number)))
+    declared = set(profiles.PARAMETERS)
+    assert len(declared) == len(profiles.PARAMETERS), "a parameter is declared twice"
+    assert declared <= in_cell, f"declared but not in the parameters cell: {declared - in_cell}"
+    assert set(getattr(profiles, "RENAMED", {})) <= declared
+    assert set(profiles.DEFAULTS) == set(config.PROFILE_NAMES)
+    nb = json.loads(_notebook(number).read_text())
+    read = {node.id for cell in nb["cells"] if cell["cell_type"] == "code"
+            and "parameters" not in cell.get("metadata", {}).get("tags", [])
+            for node in ast.walk(ast.parse(notebooks._source(cell)))
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    unused = in_cell - declared - read - {"PROFILE"}
+    assert not unused, f"parameters neither resolved nor read: {sorted(unused)}"
+
+
+def test_a_declared_parameter_missing_from_the_notebook_is_named():
+    profiles = importlib.import_module(PROFILES_OF["04"])
+    namespace = _parameters_namespace("04")
+    del namespace["CNN_EPOCHS"]
+    with pytest.raises(NameError, match="CNN_EPOCHS"):
+        config.resolve_notebook(namespace, profiles)
+
+
+def test_native_image_size_passes_validation_and_other_words_do_not():
+    config.validate({"image_size": "native"})
+    with pytest.raises(ValueError, match="IMAGE_SIZE"):
+        config.validate({"image_size": "large"})
