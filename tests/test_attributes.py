@@ -1,4 +1,4 @@
-"""Unit tests of helpers.attributes (report 03): tables, data, the grid, saved models."""
+"""Unit tests of helpers.studies.rahlen2019 (report 03): tables, data, the grid, saved models."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import attributes, classifiers
-from helpers.attributes import experiment, predict, tasks, verdicts
+from helpers import classifiers
 from helpers.backbones import WeightsInfo
+from helpers.studies import rahlen2019 as attributes
+from helpers.studies.rahlen2019 import experiment, predict, sentences, tasks
 
 # -- the report's numbers -----------------------------------------------------------------------
 
@@ -60,9 +61,9 @@ def test_rooms_accuracies_imply_192_validation_images_not_189():
 def test_format_seconds_and_compare():
     assert experiment.format_seconds(217.0) == "3m 37s"
     assert experiment.format_seconds(float("nan")) == "–"
-    assert verdicts.compare(0.95, 0.94).startswith("agrees")
-    assert verdicts.compare(0.90, 0.94).startswith("is below")
-    assert verdicts.compare(0.99, 0.94).startswith("is above")
+    assert sentences.compare(0.95, 0.94).startswith("agrees")
+    assert sentences.compare(0.90, 0.94).startswith("is below")
+    assert sentences.compare(0.99, 0.94).startswith("is above")
 
 
 # -- data -----------------------------------------------------------------------------------------
@@ -240,18 +241,18 @@ def test_classify_answers_every_saved_task(ran):
 
 
 def test_figures_and_sentences_come_from_the_runs(ran):
-    from helpers.attributes import figures
+    from helpers.studies.rahlen2019 import figures
 
     fig = figures.curves(ran, "rooms")
     assert len([ax for ax in fig.axes if ax.lines]) == 4  # loss + accuracy, two modes
     rows = figures.tradeoff_rows(ran)
     assert {r["task"] for r in rows} == {"rooms", "balcony"}
-    text = verdicts.grid_sentence(ran, "rooms", "frozen")
+    text = sentences.grid_sentence(ran, "rooms", "frozen")
     assert "random-init control" in text and "resnet50" in text
     fig, n_wrong = figures.misclassified(ran, "rooms")
     wrong = int((ran.best("rooms").probs.argmax(1) != ran.best("rooms").y_true).sum())
     assert n_wrong == wrong
-    assert "not run" in verdicts.best_sentence(ran, "fireplace")
+    assert "not run" in sentences.best_sentence(ran, "fireplace")
 
 
 # -- checks ---------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from helpers import autoencoders as ae
-from helpers.autoencoders import experiments
+from helpers.studies import ingwersen2020 as study
+from helpers.studies.ingwersen2020 import experiments
 
 
 def loo_top1(vectors: np.ndarray, labels: np.ndarray) -> dict[str, float]:
@@ -168,25 +169,25 @@ def test_training_rejects_bad_arguments() -> None:
 
 
 def test_paper_grid_keeps_the_report_widths_and_ratios() -> None:
-    at_4096 = ae.paper_grid(4096, extra_noise=())
+    at_4096 = study.paper_grid(4096, extra_noise=())
     assert [e.spec.hidden for e in at_4096] == [
         (3072,), (2048,), (512,), (128,), (1028,), (2048, 1028), (2048, 1028), (2048, 1028)]
     assert [e.spec.noise for e in at_4096] == [0, 0, 0, 0, 0.3, 0, 0.3, 0.5]
     assert at_4096[2].paper["val_top1"] == pytest.approx(0.783)  # the report's AE-512
-    at_1280 = ae.paper_grid(1280)
+    at_1280 = study.paper_grid(1280)
     assert [e.spec.hidden for e in at_1280[:4]] == [(960,), (640,), (160,), (40,)]
     assert at_1280[5].spec.hidden == (640, 321)
     assert at_1280[-1].table == "(ours)" and at_1280[-1].spec.noise == 0.5
     assert at_1280[-1].paper == {}
     assert at_1280[2].compression == pytest.approx(8.0)
-    assert ae.scale_width(128, 16) == 2  # never a 0- or 1-wide bottleneck
+    assert study.scale_width(128, 16) == 2  # never a 0- or 1-wide bottleneck
 
 
 def test_run_grid_scores_codes_and_select_best_uses_validation() -> None:
     x, y = low_rank_data(n=300, dim=16, rank=3, seed=1)
     splits = {"test": (x[200:250], y[200:250]), "val": (x[250:], y[250:])}
     specs = [ae.AESpec(hidden=(8,)), ae.AESpec(hidden=(3,), noise=0.1)]
-    rows, models = ae.run_grid(specs, x[:200], splits, optimizers=("adam",), scorer=loo_top1,
+    rows, models = study.run_grid(specs, x[:200], splits, optimizers=("adam",), scorer=loo_top1,
                                recipe=ae.AE_RECIPE.replace(epochs=5, batch_size=32, seed=0))
     assert [r["model"] for r in rows] == [s.name for s in specs]
     assert set(models) == {(s.name, "adam") for s in specs}
@@ -194,7 +195,7 @@ def test_run_grid_scores_codes_and_select_best_uses_validation() -> None:
     assert rows[1]["kind"] == "denoising"
     for row in rows:
         assert 0.0 <= row["test_top1"] <= 1.0 and 0.0 <= row["val_top1"] <= 1.0
-    baseline = ae.score_splits(None, splits, loo_top1)
+    baseline = study.score_splits(None, splits, loo_top1)
     assert baseline["test_top1"] == pytest.approx(loo_top1(*splits["test"])["top1"])
 
 
@@ -204,11 +205,11 @@ def test_select_best() -> None:
         {"model": "tie", "code_dim": 16, "compression": 8.0, "val_top1": 0.7, "test_top1": 0.5},
         {"model": "small", "code_dim": 32, "compression": 4.0, "val_top1": 0.7, "test_top1": 0.6},
     ]
-    assert ae.select_best(rows)["model"] == "wide"  # by validation, not by test
-    assert ae.select_best(rows, min_compression=4)["model"] == "tie"  # tie -> smaller code
-    assert ae.select_best(rows, by="test_top1", min_compression=4)["model"] == "small"
+    assert study.select_best(rows)["model"] == "wide"  # by validation, not by test
+    assert study.select_best(rows, min_compression=4)["model"] == "tie"  # tie -> smaller code
+    assert study.select_best(rows, by="test_top1", min_compression=4)["model"] == "small"
     with pytest.raises(ValueError, match="16x"):
-        ae.select_best(rows, min_compression=16)
+        study.select_best(rows, min_compression=16)
 
 
 # --------------------------------------------------------------------------- experiments

@@ -1,4 +1,4 @@
-"""Unit tests of helpers.challenge: data, timed evaluation, results board, submission checks."""
+"""Unit tests of helpers.studies.fetz2021.challenge: data, timed evaluation, results board, submission checks."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import challenge
+from helpers.studies.fetz2021 import challenge
 
 
 def test_topk_from_ranked_counts_hits_and_handles_unlabelled():

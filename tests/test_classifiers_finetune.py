@@ -1,4 +1,4 @@
-"""helpers.classifiers.finetune and .report02: cached runs, scores, tables, paper configs."""
+"""helpers.studies.jacobsen2021.finetune and .report02: cached runs, scores, tables, paper configs."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from helpers import classifiers as C  # noqa: E402
-from helpers.classifiers import finetune as ft  # noqa: E402
-from helpers.classifiers import report02 as r02  # noqa: E402
+from helpers.studies.jacobsen2021 import finetune as ft  # noqa: E402
+from helpers.studies.jacobsen2021 import tables as r02  # noqa: E402
 from test_classifiers import scaled, tiny_base, toy_data  # noqa: E402
 
 CONFIGS = {"top": ("top",), "block_a + top": ("block_a", "top")}

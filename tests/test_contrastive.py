@@ -1,4 +1,4 @@
-"""helpers.contrastive: losses against NumPy references, samplers, and NaN-free training."""
+"""helpers.metric_learning.contrastive: losses against NumPy references, samplers, and NaN-free training."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from scipy.special import logsumexp  # noqa: E402
 
-from helpers import contrastive as C  # noqa: E402
+from helpers.metric_learning import contrastive as C  # noqa: E402
 
 
 def supcon_reference(features: np.ndarray, labels: np.ndarray, t: float, t_base: float,

@@ -1,4 +1,4 @@
-"""Unit tests of helpers.generative: the noisy convolutional autoencoder and the Keras 3 VAE."""
+"""Unit tests of helpers.autoencoders.generative: the noisy convolutional autoencoder and the Keras 3 VAE."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 
-from helpers import generative  # noqa: E402
+from helpers.autoencoders import generative  # noqa: E402
 
 
 def blobs(n: int = 48, size: int = 16, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

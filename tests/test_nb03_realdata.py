@@ -66,7 +66,8 @@ def test_mobilenetv2_feature_extraction_beats_the_floor_on_rooms(run: Path):
 @pytest.mark.realdata
 @requires_real_data
 def test_classify_uses_the_saved_room_model(run: Path, monkeypatch: pytest.MonkeyPatch):
-    from helpers import attributes, datasets
+    from helpers import datasets
+    from helpers.studies import rahlen2019 as attributes
 
     monkeypatch.setenv("LOOKALIKE_CACHE", str(run / "cache"))
     houses = datasets.load("houses")

@@ -70,7 +70,7 @@ def test_pretrained_features_beat_the_floors(run: Path):
 @pytest.mark.realdata
 @requires_real_data
 def test_submissions_rank_every_gallery_file_for_every_query(run: Path, monkeypatch):
-    from helpers import challenge
+    from helpers.studies.fetz2021 import challenge
 
     monkeypatch.setenv("LOOKALIKE_CACHE", str(run.parent / "cache"))
     ch = challenge.load("flowers", seed=SEED, queries_per_class=8)

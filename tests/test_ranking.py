@@ -1,4 +1,4 @@
-"""Unit tests of helpers.ranking: candidate sets, losses against NumPy, the ranker, training."""
+"""Unit tests of helpers.studies.xushi2023: candidate sets, losses against NumPy, the ranker, training."""
 
 import os
 
@@ -8,8 +8,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from helpers import ranking  # noqa: E402
 from helpers.retrieval import candidates_topk_from_scores  # noqa: E402
+from helpers.studies import xushi2023 as ranking  # noqa: E402
 
 
 def _onehot(pos, c):

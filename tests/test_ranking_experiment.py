@@ -1,4 +1,4 @@
-"""Unit tests of helpers.ranking.experiment: notebook 05's glue over PairSets and results."""
+"""Unit tests of helpers.studies.xushi2023.experiment: notebook 05's glue over PairSets and results."""
 
 import os
 
@@ -7,8 +7,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from helpers import datasets, ranking  # noqa: E402
-from helpers.ranking import experiment as X  # noqa: E402
+from helpers import datasets
+from helpers.studies import xushi2023 as ranking  # noqa: E402
+from helpers.studies.xushi2023 import experiment as X  # noqa: E402
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Unit tests of helpers.siamese: pairs, the Hadsell contrastive loss, models, training."""
+"""Unit tests of helpers.metric_learning.siamese: pairs, the Hadsell contrastive loss, models, training."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 
-from helpers import siamese  # noqa: E402
+from helpers.metric_learning import siamese  # noqa: E402
 
 
 def hadsell_numpy(y: np.ndarray, d: np.ndarray, margin: float) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Unit tests of helpers.small_cnn: the report's Conv16-32-64 + dense 1024 classifier."""
+"""Unit tests of helpers.studies.fetz2021.small_cnn: the report's Conv16-32-64 + dense 1024 classifier."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 
-from helpers import small_cnn  # noqa: E402
+from helpers.studies.fetz2021 import small_cnn  # noqa: E402
 
 
 def test_parameter_count_matches_the_reports_summary():

@@ -25,7 +25,7 @@ from. Augmentation is report 02's: random crop and horizontal flip, on training 
 
 Modules: ``model`` (:class:`Classifier`, :class:`Recipe`, building, which layers train),
 ``training`` (``fit``, trunk ``activations``, ``embed``/``predict``), ``finetune`` (runs scored
-by LOO top-1 over a :class:`~helpers.classifiers.finetune.TrunkCache`, SupCon fine-tuning) and
+by LOO top-1 over a :class:`~helpers.studies.jacobsen2021.finetune.TrunkCache`, SupCon fine-tuning) and
 ``report02`` (report 02's configurations, numbers and tables).
 """
 

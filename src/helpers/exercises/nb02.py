@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 from keras import ops
 
-from helpers import contrastive
 from helpers.exercises import exercise
 from helpers.exercises.answers import as_array, as_function, as_number, close
+from helpers.metric_learning import contrastive
 from helpers.studies.ingwersen2020.paper import BEST_AE_4X
 from helpers.studies.jacobsen2021.paper import GOLD_STANDARD, PAPER
 

@@ -1,1 +1,23 @@
 """Ingwersen 2020, notebook 01."""
+
+from helpers.studies.ingwersen2020.grid import (
+    PAPER_INPUT_DIM,
+    PAPER_METRIC_KEYS,
+    GridEntry,
+    paper_grid,
+    run_grid,
+    scale_width,
+    score_splits,
+    select_best,
+)
+
+__all__ = [
+    "PAPER_INPUT_DIM",
+    "PAPER_METRIC_KEYS",
+    "GridEntry",
+    "paper_grid",
+    "run_grid",
+    "scale_width",
+    "score_splits",
+    "select_best",
+]

@@ -1,1 +1,56 @@
-"""Råhlén & Sjöqvist 2019, notebook 03."""
+"""Report 03 (Råhlén & Sjöqvist 2019): balcony, fireplace and room-type classifiers.
+
+- :mod:`~helpers.studies.rahlen2019.tasks`: the three tasks, their stand-in data (80/20
+  splits), the report's tables 3.1 and 4.1-4.6, and which Keras architecture replaces which.
+- :mod:`~helpers.studies.rahlen2019.experiment`: the grid of tasks x architectures x modes
+  (frozen backbone or all layers fine-tuned) with the report's recipe; result rows, records.
+- :mod:`~helpers.studies.rahlen2019.figures`: curves per task (figures 1-12), the accuracy vs
+  training time trade-off, misclassified validation images.
+- :mod:`~helpers.studies.rahlen2019.predict`: saved models and ``classify(image_path)``.
+- :mod:`~helpers.studies.rahlen2019.sentences`: what agrees with the report, as sentences.
+- ``profiles``, ``paper``, ``claims``: per-profile defaults, the report's numbers, its claims.
+
+The backbone + softmax head itself is :mod:`helpers.classifiers`.
+"""
+
+from helpers.studies.rahlen2019.experiment import (
+    MODE_KEYS,
+    NO_DATA,
+    NOT_RUN,
+    RAN,
+    Experiment,
+    GridOptions,
+    Run,
+)
+from helpers.studies.rahlen2019.figures import curves, misclassified, tradeoff, tradeoff_rows
+from helpers.studies.rahlen2019.predict import classify
+from helpers.studies.rahlen2019.tasks import (
+    ARCHITECTURES,
+    EXTRA,
+    MODE_TITLES,
+    MODES,
+    PAPER_FIGURES,
+    PAPER_RESULTS,
+    PAPER_TABLES,
+    TASK_NAMES,
+    TASKS,
+    Architecture,
+    TaskData,
+    TaskSpec,
+    architecture,
+    consistency_rows,
+    counts_rows,
+    implied_val_size,
+    load_tasks,
+    paper_best,
+    paper_result,
+)
+
+__all__ = [
+    "ARCHITECTURES", "EXTRA", "MODES", "MODE_KEYS", "MODE_TITLES", "NOT_RUN", "NO_DATA",
+    "GridOptions", "PAPER_FIGURES", "PAPER_RESULTS", "PAPER_TABLES", "RAN", "TASKS", "TASK_NAMES",
+    "Architecture", "Experiment", "Run", "TaskData", "TaskSpec", "architecture", "classify",
+    "consistency_rows", "counts_rows", "curves", "misclassified", "tradeoff", "tradeoff_rows",
+    "implied_val_size", "load_tasks", "paper_best",
+    "paper_result",
+]

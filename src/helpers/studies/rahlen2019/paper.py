@@ -1,6 +1,6 @@
 """Råhlén & Sjöqvist (2019)'s own numbers: tables 4.1-4.6 as printed (typos included).
 
-Notebook 03's helpers (:mod:`helpers.attributes`) record each run beside these; the rules that
+Notebook 03's helpers (:mod:`helpers.studies.rahlen2019`) record each run beside these; the rules that
 judge the claims are in :mod:`helpers.studies.rahlen2019.claims`.
 """
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpers.attributes.tasks import MODES, TASK_NAMES
+from helpers.studies.rahlen2019.tasks import MODES, TASK_NAMES
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "smoke": dict(epochs=3, finetune_epochs=1, copies=2, finetune_backbones=("mobilenetv2",),

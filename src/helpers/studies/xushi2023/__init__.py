@@ -1,1 +1,63 @@
-"""Xu & Shi 2023, notebook 05."""
+"""Report 05's model: a Siamese ranker over 20 candidates on fused, frozen backbone features.
+
+Xu & Shi (2023) show each left image of Totally Looks Like with 20 right images (its true
+pair and 19 random others) and ask a network to rank the true one first. Their network runs
+one or two frozen ImageNet backbones over all 21 images, fuses the two feature vectors by
+concatenation or averaging, passes the result through dense layers and scores each candidate
+by cosine similarity with the left image. Because the backbones are frozen, everything
+trainable sees only feature vectors, so this package trains on cached features
+(``helpers.features``) instead of images: the same model, minutes instead of hours on a CPU.
+
+Modules, in the order a notebook meets them:
+
+* :mod:`~helpers.studies.xushi2023.candidates`: :class:`CandidateSet` (fixed, seeded evaluation sets),
+  :func:`draw_candidates`, :func:`zero_shot_scores` (the untrained cosine baseline) and
+  :class:`CandidateBatches` (training batches with fresh random negatives every epoch);
+* :mod:`~helpers.studies.xushi2023.losses`: :class:`RankingHinge`, the report's
+  ``mean(max(0, max(S_neg) - S_pos + m))`` (the report calls it "contrastive"), and
+  :class:`InfoNCE`, softmax cross-entropy over the candidates;
+* :mod:`~helpers.studies.xushi2023.model`: :class:`FusionTower` and :func:`build_ranker`;
+* :mod:`~helpers.studies.xushi2023.training`: :class:`RankerSpec`, :class:`RankerData`, :class:`RankerOptions`,
+  :func:`ranker_recipe`, :func:`train_ranker` (``training.fit``, keep the best validation top-2 weights as the report's checkpoint did, score the test set);
+* :mod:`~helpers.studies.xushi2023.experiment`: the notebook's glue: features of both sides of a
+  :class:`~helpers.datasets.pairs.PairSet`, splits as global indices, tables and galleries.
+
+Everything trainable uses ``keras.ops`` only, so it runs on the TensorFlow, JAX or torch
+backend.
+"""
+
+from __future__ import annotations
+
+from helpers.studies.xushi2023.candidates import (
+    N_CANDIDATES,
+    CandidateBatches,
+    CandidateSet,
+    draw_candidates,
+    zero_shot_scores,
+)
+from helpers.studies.xushi2023.losses import (
+    LOSSES,
+    InfoNCE,
+    RankingHinge,
+    info_nce,
+    make_loss,
+    ranking_hinge,
+)
+from helpers.studies.xushi2023.model import FUSIONS, CandidateCosine, FusionTower, build_ranker
+from helpers.studies.xushi2023.training import (
+    RankerData,
+    RankerOptions,
+    RankerResult,
+    RankerSpec,
+    predict_scores,
+    ranker_recipe,
+    train_ranker,
+)
+
+__all__ = [
+    "FUSIONS", "LOSSES", "N_CANDIDATES", "CandidateBatches", "CandidateCosine", "CandidateSet",
+    "FusionTower", "InfoNCE", "RankerData", "RankerOptions", "RankerResult", "RankerSpec",
+    "RankingHinge", "build_ranker", "draw_candidates", "info_nce", "make_loss", "predict_scores",
+    "ranker_recipe", "ranking_hinge",
+    "train_ranker", "zero_shot_scores",
+]

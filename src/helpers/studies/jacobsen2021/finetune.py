@@ -172,8 +172,8 @@ def supcon_finetune(clf: Classifier, cache: TrunkCache, groups: Sequence[str], r
     Scores as :func:`finetune`, with ``test_accuracy`` from :func:`linear_probe` on the frozen
     encoder and ``loss_finite`` saying whether every epoch's loss was a number.
     """
-    from helpers import contrastive
     from helpers.classifiers.training import submodel
+    from helpers.metric_learning import contrastive
 
     reset_classifier(clf, seed=recipe.seed)
     set_trainable_groups(clf, tuple(groups))

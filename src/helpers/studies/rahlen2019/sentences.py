@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from helpers.attributes.experiment import RAN, Experiment
-from helpers.attributes.tasks import MODE_TITLES, architecture, paper_best, paper_result
 from helpers.studies.rahlen2019.claims import TOLERANCE
+from helpers.studies.rahlen2019.experiment import RAN, Experiment
+from helpers.studies.rahlen2019.tasks import MODE_TITLES, architecture, paper_best, paper_result
 from helpers.verdicts import against_paper
 
 

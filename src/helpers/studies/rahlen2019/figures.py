@@ -10,8 +10,8 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator, NullFormatter
 
 from helpers import plots
-from helpers.attributes.experiment import Experiment, format_seconds
-from helpers.attributes.tasks import (
+from helpers.studies.rahlen2019.experiment import Experiment, format_seconds
+from helpers.studies.rahlen2019.tasks import (
     MODE_TITLES,
     MODES,
     PAPER_FIGURES,

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from helpers.autoencoders.grid import Scorer, score_splits
-from helpers.autoencoders.paper import (  # re-exported: the notebook reads them as ex.<name>
+from helpers.studies.ingwersen2020.grid import Scorer, score_splits
+from helpers.studies.ingwersen2020.tables import (  # re-exported: the notebook reads them as ex.<name>
     BEST_AE,
     BEST_AE_4X,
     DRE19_PRINTED_TOTALS,

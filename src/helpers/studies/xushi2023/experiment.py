@@ -16,21 +16,21 @@ import numpy as np
 
 from helpers import backbones, features, retrieval
 from helpers.datasets import ImageSet, PairSet
-from helpers.ranking.candidates import CandidateSet, zero_shot_scores
-from helpers.ranking.training import (
-    RankerData,
-    RankerOptions,
-    RankerResult,
-    RankerSpec,
-    ranker_recipe,
-    train_ranker,
-)
+from helpers.studies.xushi2023.candidates import CandidateSet, zero_shot_scores
 from helpers.studies.xushi2023.paper import (  # noqa: F401  (re-exported)
     HINGE_LOSS_NEAR,
     PAPER,
     PAPER_MODELS,
     ROSENFELD,
     ROSENFELD_PAIRS,
+)
+from helpers.studies.xushi2023.training import (
+    RankerData,
+    RankerOptions,
+    RankerResult,
+    RankerSpec,
+    ranker_recipe,
+    train_ranker,
 )
 from helpers.training import Recipe
 

@@ -9,10 +9,10 @@ import keras
 import numpy as np
 
 from helpers import training
-from helpers.ranking.candidates import CandidateBatches, CandidateSet
-from helpers.ranking.losses import LOSSES, make_loss
-from helpers.ranking.model import FUSIONS, build_ranker
 from helpers.retrieval import candidates_topk_from_scores
+from helpers.studies.xushi2023.candidates import CandidateBatches, CandidateSet
+from helpers.studies.xushi2023.losses import LOSSES, make_loss
+from helpers.studies.xushi2023.model import FUSIONS, build_ranker
 from helpers.training import Recipe
 
 

@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 
 from helpers import classifiers
-from helpers.attributes import predict
-from helpers.attributes.tasks import (
+from helpers.backbones import get as backbone_spec
+from helpers.studies.rahlen2019 import predict
+from helpers.studies.rahlen2019.tasks import (
     ARCHITECTURES,
     MODE_TITLES,
     MODES,
@@ -35,7 +36,6 @@ from helpers.attributes.tasks import (
     paper_best,
     paper_result,
 )
-from helpers.backbones import get as backbone_spec
 
 RAN, NOT_RUN, NO_DATA = "run", "not run in this profile", "no data"
 # Where fine-tuning starts: "fresh" = a new random head, as the report did; "frozen" = the head

@@ -1,7 +1,7 @@
 """Report 02 (Jacobsen 2021) in numbers: its configurations, its results, and its tables here.
 
 The notebook ``02_jacobsen_finetuning_supcon`` narrates; this module holds what it needs beyond
-the general fine-tuning machinery of :mod:`helpers.classifiers.finetune`: the report's layer
+the general fine-tuning machinery of :mod:`helpers.studies.jacobsen2021.finetune`: the report's layer
 configurations and numbers, the per-profile knobs, and one function per table.
 """
 
@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from helpers.classifiers.finetune import Run, TrunkCache, finetune, score
 from helpers.classifiers.model import Classifier, Recipe, scheme_preprocess
 from helpers.studies.jacobsen2021 import profiles
+from helpers.studies.jacobsen2021.finetune import Run, TrunkCache, finetune, score
 from helpers.studies.jacobsen2021.paper import (  # noqa: F401  (re-exported)
     GAP,
     GOLD_STANDARD,
@@ -260,7 +260,7 @@ def plot_dimension(rows: Sequence[Mapping[str, Any]], title: str = "") -> Any:
 def singleton_rates(counts: Mapping[str, int], batch_size: int, epochs: int,
                     seed: int) -> list[dict[str, Any]]:
     """Per sampler: batches per epoch, and in how many epochs some batch holds a class once."""
-    from helpers import contrastive
+    from helpers.metric_learning import contrastive
 
     labels = np.repeat(np.arange(len(counts)), list(counts.values()))
     rows = []

@@ -21,7 +21,7 @@ from helpers.studies.ingwersen2020.paper import (  # noqa: F401  (re-exported)
 
 
 class Sweep(Protocol):
-    """What the rows here read of :class:`helpers.autoencoders.experiments.Sweep` (which imports
+    """What the rows here read of :class:`helpers.studies.ingwersen2020.experiments.Sweep` (which imports
     this module, so it is described here rather than imported)."""
 
     rows: list[dict[str, Any]]

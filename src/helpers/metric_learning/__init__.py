@@ -1,0 +1,1 @@
+"""Metric learning: contrastive losses, pair and batch samplers, Siamese training."""
