@@ -248,8 +248,9 @@ def _read(direction: str, estimate: float, interval: Interval | None, threshold:
     return found.outcome, found.reason, point
 
 
-# Which word a claim on several numbers gets: any contradiction decides, then chance.
-_PRECEDENCE = (CONTRADICTED, NOT_TESTABLE, INCONCLUSIVE, REPRODUCED)
+# Which word a claim on several numbers gets: any contradiction decides; then any doubt; a
+# number chance alone passes leaves the rest unproven (never "reproduced").
+_PRECEDENCE = (CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE, REPRODUCED)
 
 
 def _combined(words: Sequence[str]) -> str:
