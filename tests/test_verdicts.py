@@ -239,3 +239,17 @@ def test_record_takes_the_papers_number_from_the_study(tmp_path, monkeypatch) ->
     assert metrics["fused_top2"]["paper"] == 0.7
     assert metrics["not_a_paper_metric"]["paper"] is None
     assert verdicts.paper_number("99_not_a_study", "x") is None
+
+
+def test_an_interval_recorded_through_report_record_is_read(tmp_path, monkeypatch) -> None:
+    """``report.record(..., interval=Interval)`` keeps it in the context; the engine reads it."""
+    from helpers import uncertainty
+
+    monkeypatch.setenv("LOOKALIKE_REPORTS", str(tmp_path))
+    report.start("04_query_gallery_challenge", {"profile": "standard"}, seed=0)
+    hits = [1.0] * 30 + [0.0] * 10
+    report.record("top1", 0.75, paper=0.533, interval=uncertainty.item_interval(hits, seed=0))
+    m = {**report.current().data, "data": {"name": "flowers", "origin": "LOOKALIKE_DATA"}}
+    judged = verdicts.judge(Claim("s", "top1", tolerance=0.05, chance=0.2), m)
+    assert judged.verdict == REPRODUCED and judged.comparisons[0].interval.n == 40
+    assert "[0." in results.row(judged, m)["here"]

@@ -43,6 +43,7 @@ from helpers.verdicts import (
     fmt,
     judge,
     number,
+    recorded,
     recorded_interval,
     titles,
 )
@@ -72,7 +73,7 @@ def _entry(metrics: Mapping[str, Any], name: str) -> Mapping[str, Any]:
 def _with_interval(name: str, metrics: Mapping[str, Any]) -> str:
     entry = _entry(metrics, name) or {}
     value = number(entry.get("value"))
-    interval = None if value is None else recorded_interval(entry.get("interval"), value)
+    interval = None if value is None else recorded_interval(recorded(entry, "interval"), value)
     shown = fmt(entry.get("value"))
     return shown if interval is None else f"{shown} [{interval.low:.3f}, {interval.high:.3f}]"
 

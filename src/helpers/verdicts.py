@@ -19,12 +19,11 @@ Rules (``Claim.kind``), each read as a direction against a threshold:
 The words are :func:`helpers.uncertainty.judge`'s, the one place that decides them:
 reproduced / contradicted / inconclusive / not testable here. A number's 95 % interval is
 read from its record: ``"interval"`` (of the value, for ``at_least``) or ``"intervals":
-{baseline: ...}`` (of the difference to that baseline, for ``beats`` / ``below``), each
-``[low, high]`` or ``{"low", "high", "n", "method"}``. A number without one is
-**inconclusive (no interval recorded)**: the issue asks that every number a verdict rests on
-carries an interval and that a difference inside the noise is inconclusive, and a point
-estimate alone cannot say whether it is. The row still shows the point comparison
-(:attr:`Verdict.point_holds`: which side the point estimate lies on).
+{baseline: ...}`` (of the difference to that baseline, for ``beats`` / ``below``). A number
+without one is **inconclusive (no interval recorded)** (:func:`helpers.uncertainty.
+judge_recorded`): every number a verdict rests on must carry an interval, a difference
+inside the noise is inconclusive, and a point estimate alone cannot say whether it is. The
+row still shows the point comparison (:attr:`Verdict.point_holds`).
 
 Yes/no findings (``true`` / ``false`` / ``finite``) with ``exact=True`` are events of the run
 (an unguarded loss went NaN, a loss is finite), observed, not estimated from a sample of
@@ -47,10 +46,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from helpers import uncertainty
-from helpers.uncertainty import CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE, REPRODUCED, Interval
+from helpers.uncertainty import (
+    CONTRADICTED,
+    INCONCLUSIVE,
+    NO_INTERVAL,
+    NOT_TESTABLE,
+    REPRODUCED,
+    Interval,
+)
+from helpers.uncertainty.intervals import recorded_interval
 
 VERDICTS = uncertainty.OUTCOMES
-NO_INTERVAL = "no interval recorded"
 KINDS = ("at_least", "beats", "below", "finite", "true", "false")
 COMPARED = ("beats", "below")
 YES_NO = ("finite", "true", "false")
@@ -218,34 +224,10 @@ def _unrecorded_why(entry: Mapping[str, Any], default: str) -> str:
     return f"{default}: {note}" if note else default
 
 
-def recorded_interval(raw: Any, estimate: float) -> Interval | None:
-    """A record's 95 % interval (``[low, high]`` or ``{"low", "high", "n", "method"}``) as an
-    :class:`~helpers.uncertainty.Interval` around ``estimate``; None when there is none."""
-    if isinstance(raw, Mapping):
-        ends, n, method = (raw.get("low"), raw.get("high")), raw.get("n"), raw.get("method")
-    else:
-        ends, n, method = raw, None, None
-    if not (isinstance(ends, Sequence) and len(ends) == 2
-            and all(number(x) is not None for x in ends)):
-        return None
-    low, high = sorted(float(x) for x in ends)
-    return Interval(estimate, low, high, int(n or 0), str(method or "recorded interval"))
-
-
-def _read(direction: str, estimate: float, interval: Interval | None, threshold: float,
-          chance: float | None) -> tuple[str, str, bool]:
-    """(word, reason, whether the point estimate meets the rule) for one number: through
-    :func:`helpers.uncertainty.judge`; without an interval, inconclusive."""
-    point = uncertainty.meets_rule(direction, estimate, threshold)
-    if interval is None:
-        at_point = Interval(estimate, estimate, estimate, 1, "point estimate")
-        found = uncertainty.judge(direction, at_point, threshold, chance=chance)
-        if found.outcome == NOT_TESTABLE:
-            return found.outcome, found.reason, point
-        side = "on the claimed side" if point else "on the other side"
-        return INCONCLUSIVE, f"{NO_INTERVAL}: the point estimate lies {side}", point
-    found = uncertainty.judge(direction, interval, threshold, chance=chance)
-    return found.outcome, found.reason, point
+def recorded(entry: Mapping[str, Any], key: str) -> Any:
+    """A record's ``interval`` / ``intervals``: its own field, or its context's
+    (``report.record(name, value, interval=...)`` keeps extra keywords there)."""
+    return entry.get(key) if entry.get(key) is not None else (entry.get("context") or {}).get(key)
 
 
 # Which word a claim on several numbers gets: any contradiction decides; then any doubt; a
@@ -318,9 +300,11 @@ def _judge_one(claim: Claim, name: str, entry: Mapping[str, Any]
     if target is None:
         return NOT_TESTABLE, "no paper number", None, None
     threshold = target - claim.tolerance
-    interval = recorded_interval(entry.get("interval"), value)
+    interval = recorded_interval(recorded(entry, "interval"), value)
     comparison = Comparison(name, value, "paper", target, interval)
-    word, reason, point = _read(">=", value, interval, threshold, claim.chance_for(name))
+    found, point = uncertainty.judge_recorded(">=", value, interval, threshold,
+                                              chance=claim.chance_for(name))
+    word, reason = found.outcome, found.reason
     why = f"{value:.3f} vs paper {target:.3f} (tolerance {claim.tolerance:.3f}); {reason}"
     return word, why, comparison, point
 
@@ -338,17 +322,17 @@ def _judge_compared(claim: Claim, entries: Mapping[str, Mapping[str, Any]], verd
                            comparisons)
         if reference is None:
             return verdict(NOT_TESTABLE, "no baseline number", comparisons)
-        interval = recorded_interval((entries[name].get("intervals") or {}).get(base),
+        interval = recorded_interval((recorded(entries[name], "intervals") or {}).get(base),
                                      value - reference)
         comparisons.append(Comparison(name, value, base, reference, interval))
         # Chance in the claimed-better place: the metric for beats, the baseline for below.
         chance = claim.chance_for(name if beats else base)
         chance_difference = None if chance is None else (
             chance - reference if beats else value - chance)
-        word, reason, point = _read(direction, value - reference, interval, threshold,
-                                    chance_difference)
-        words.append(word)
-        reasons.append(reason)
+        found, point = uncertainty.judge_recorded(direction, value - reference, interval,
+                                                  threshold, chance=chance_difference)
+        words.append(found.outcome)
+        reasons.append(found.reason)
         points.append(point)
     why = "; ".join(f"{c.value:.3f} vs {c.reference:.3f} ({c.difference:+.3f})"
                     if len(comparisons) == 1 else
