@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import results
-from helpers.results import NOT_REPRODUCED, NOT_TESTABLE, REPRODUCED, Claim
+from helpers.results import CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE, REPRODUCED, Claim
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -20,19 +20,27 @@ def _metrics(**entries: dict) -> dict:
 
 def test_at_least_uses_the_tolerance() -> None:
     claim = Claim("baseline reaches the paper", "top1", tolerance=0.05)
-    assert results.judge(claim, _metrics(top1={"value": 0.60, "paper": 0.644})).verdict == REPRODUCED
-    assert results.judge(claim, _metrics(top1={"value": 0.58, "paper": 0.644})).verdict == NOT_REPRODUCED
+    sure = {"interval": [0.597, 0.603]}
+    assert results.judge(claim, _metrics(top1={"value": 0.60, "paper": 0.644, **sure})
+                         ).verdict == REPRODUCED
+    assert results.judge(claim, _metrics(top1={"value": 0.58, "paper": 0.644,
+                                               "interval": [0.57, 0.59]})).verdict == CONTRADICTED
+    assert results.judge(claim, _metrics(top1={"value": 0.60, "paper": 0.644})
+                         ).verdict == INCONCLUSIVE  # no interval recorded
 
 
 def test_beats_and_below_compare_two_recorded_metrics() -> None:
     beats = Claim("AE beats baseline", "ae", kind="beats", baseline="base")
     below = Claim("bug collapses", "bug", kind="below", baseline="base", tolerance=0.1)
-    m = _metrics(ae={"value": 0.70, "paper": 0.78}, base={"value": 0.65, "paper": 0.64},
-                 bug={"value": 0.26, "paper": 0.32})
+    m = _metrics(ae={"value": 0.70, "paper": 0.78, "intervals": {"base": [0.02, 0.08]}},
+                 base={"value": 0.65, "paper": 0.64},
+                 bug={"value": 0.26, "paper": 0.32, "intervals": {"base": [-0.45, -0.33]}})
     assert results.judge(beats, m).verdict == REPRODUCED
     assert results.judge(below, m).verdict == REPRODUCED
-    m["metrics"]["ae"]["value"] = 0.65  # a tie does not beat
-    assert results.judge(beats, m).verdict == NOT_REPRODUCED
+    m["metrics"]["ae"].update(value=0.65, intervals={"base": [-0.03, 0.03]})  # a tie
+    assert results.judge(beats, m).verdict == INCONCLUSIVE
+    m["metrics"]["ae"].update(value=0.60, intervals={"base": [-0.08, -0.02]})
+    assert results.judge(beats, m).verdict == CONTRADICTED
 
 
 def test_random_weights_synthetic_data_and_missing_metrics_are_not_testable() -> None:
@@ -52,7 +60,7 @@ def test_random_weights_synthetic_data_and_missing_metrics_are_not_testable() ->
 def test_finite_claim() -> None:
     claim = Claim("SupCon trains without NaN", "loss", kind="finite")
     assert results.judge(claim, _metrics(loss={"value": 1.2})).verdict == REPRODUCED
-    assert results.judge(claim, _metrics(loss={"value": None})).verdict == NOT_REPRODUCED
+    assert results.judge(claim, _metrics(loss={"value": None})).verdict == CONTRADICTED
 
 
 def test_render_shows_every_notebook_and_claim() -> None:
@@ -77,14 +85,14 @@ def test_yes_no_findings() -> None:
     assert results.judge(went_nan, m).verdict == REPRODUCED
     assert results.judge(no_nan, m).verdict == REPRODUCED
     m["metrics"]["nan_fixed"]["value"] = True
-    assert results.judge(no_nan, m).verdict == NOT_REPRODUCED
+    assert results.judge(no_nan, m).verdict == CONTRADICTED
     m["metrics"]["nan"]["value"] = 0.5  # a number is not a yes/no finding
     assert results.judge(went_nan, m).verdict == NOT_TESTABLE
 
 
 def test_uses_checks_the_runs_weights_when_the_number_has_none() -> None:
     claim = Claim("AE beats baseline", "ae", kind="beats", baseline="base", uses=("mobilenetv2",))
-    m = _metrics(ae={"value": 0.7}, base={"value": 0.6})
+    m = _metrics(ae={"value": 0.7, "intervals": {"base": [0.05, 0.15]}}, base={"value": 0.6})
     assert "no weights recorded for mobilenetv2" in results.judge(claim, m).why
     m["weights"] = {"by_backbone": {"mobilenetv2": {"pretrained": True},
                                     "resnet50": {"pretrained": False}}}
@@ -110,14 +118,21 @@ def test_a_missing_value_says_why_in_the_notebooks_words() -> None:
 def test_rendered_rows_show_paper_here_verdict_and_caveat(monkeypatch) -> None:
     claim = Claim("bug collapses", "bug", kind="below", baseline="base", tolerance=0.1,
                   needs_pretrained=False, caveat="stand-in data")
-    m = _metrics(bug={"value": 0.26, "paper": 0.32}, base={"value": 0.64, "paper": 0.64})
+    m = _metrics(bug={"value": 0.26, "paper": 0.32, "intervals": {"base": [-0.45, -0.31]}},
+                 base={"value": 0.64, "paper": 0.64, "interval": [0.60, 0.68]})
     m["notebook"] = "01_ingwersen_autoencoders"
     monkeypatch.setattr(results, "CLAIMS", {"01_ingwersen_autoencoders": [claim]})
     text = results.render({"01_ingwersen_autoencoders": m}, {"commit": "abc"})
     row = next(line for line in text.splitlines() if line.startswith("| bug collapses"))
-    assert "0.320" in row and "0.260" in row and "base = 0.640" in row
+    assert "0.320" in row and "0.260" in row and "base = 0.640 [0.600, 0.680]" in row
     assert "**reproduced**" in row and "stand-in data" in row
-    assert "| 01 · Ingwersen 2020, transfer-learned autoencoders | 1 | 1 | 0 | 0 | 0 |" in text
+    assert "| 01 · Ingwersen 2020, transfer-learned autoencoders | 1 | 1 | 0 | 0 | 0 | 0 |" in text
+    beyond = Claim("our own finding", "bug", kind="below", baseline="base",
+                   needs_pretrained=False, beyond_report=True)
+    monkeypatch.setattr(results, "CLAIMS", {"01_ingwersen_autoencoders": [claim, beyond]})
+    text = results.render({"01_ingwersen_autoencoders": m}, {"commit": "abc"})
+    assert "| 01 · Ingwersen 2020, transfer-learned autoencoders | 1 | 1 | 0 | 0 | 0 | 1 |" in text
+    assert text.index(results.BEYOND_HEADING) < text.index("| our own finding")
 
 
 RESULTS_MD = REPO / "reports" / "RESULTS.md"
@@ -161,7 +176,7 @@ def test_compare_command_exits_1_on_a_difference(tmp_path, monkeypatch, capsys) 
 def test_readme_shows_the_committed_summary_table() -> None:
     committed = RESULTS_MD.read_text().splitlines()
     start = committed.index(
-        "| report | claims | reproduced | not reproduced | inconclusive | not testable here |")
+        results.SUMMARY_HEADER)
     summary = committed[start:committed.index("", start)]
     readme = (REPO / "README.md").read_text()
     assert "reports/RESULTS.md" in readme
@@ -180,4 +195,25 @@ def test_write_reads_and_writes_only_its_profiles_files(tmp_path) -> None:
     path = results.write(tmp_path, profile="smoke")
     assert path == tmp_path / "RESULTS-smoke.md" and not (tmp_path / "RESULTS.md").exists()
     assert "commit: smk" in path.read_text()
-    assert "commit: abc" in results.write(tmp_path).read_text()
+    written = results.write(tmp_path).read_text()
+    assert "commit: abc" in written and "reproducibility" not in written
+    assert "GPU used: not recorded" in written and "machine: not recorded" in written
+
+
+def test_the_header_says_only_what_the_runs_recorded(tmp_path) -> None:
+    import json
+
+    (tmp_path / "metrics").mkdir()
+    run = {"profile": "standard", "git_commit": "abc", "backend": "jax", "seed": 3,
+           "machine": "box", "devices": ["CPU: cpu0", "GPU: gpu0"],
+           "started_at": "2026-01-01T00:00:00+00:00", "updated_at": "2026-01-01T00:06:00+00:00",
+           "metrics": {"top1": {"value": 0.5}}}
+    (tmp_path / "metrics" / "01_ingwersen_autoencoders.json").write_text(json.dumps(run))
+    header = results.run_header(results.load_all(tmp_path / "metrics"), tmp_path, "standard")
+    assert header["backend"] == "jax" and header["machine"] == "box" and header["GPU used"] == "yes"
+    assert header["per notebook"] == "01 6.0 min" and "reproducibility" not in header
+    results.record_comparison(tmp_path, "standard", results.load_all(tmp_path / "metrics"),
+                              Path("other/reports"), 0, 1, 0.01)
+    header = results.run_header(results.load_all(tmp_path / "metrics"), tmp_path, "standard")
+    assert header["reproducibility"].startswith("compared with another run (other/reports)")
+    assert "0 differences beyond 0.01 absolute in 1 metrics" in header["reproducibility"]

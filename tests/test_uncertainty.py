@@ -334,3 +334,24 @@ def test_confidence_must_lie_strictly_between_0_and_1(confidence):
                  lambda: u.seed_interval([0.1, 0.2], confidence=confidence)):
         with pytest.raises(ValueError, match="strictly between 0 and 1"):
             call()
+
+
+def test_judge_recorded_without_an_interval_is_inconclusive_unless_chance_passes() -> None:
+    found, point = u.judge_recorded(">=", 0.70, None, 0.48)
+    assert found.outcome == u.INCONCLUSIVE and point is True
+    assert u.NO_INTERVAL in found.reason and "claimed side" in found.reason
+    found, point = u.judge_recorded(">", -0.01, None, 0.0)
+    assert found.outcome == u.INCONCLUSIVE and point is False
+    found, _ = u.judge_recorded(">=", 1.0, None, 0.817, chance=0.90)
+    assert found.outcome == u.NOT_TESTABLE
+    sure = u.Interval(0.7, 0.6, 0.8, 40, "test")
+    assert u.judge_recorded(">=", 0.7, sure, 0.48)[0].outcome == u.REPRODUCED
+
+
+def test_recorded_interval_reads_lists_and_as_dict() -> None:
+    made = u.item_interval([1.0] * 30 + [0.0] * 10, seed=0)
+    back = u.recorded_interval(made.as_dict(), made.estimate)
+    assert (back.low, back.high, back.n, back.method) == (made.low, made.high, 40, made.method)
+    assert u.recorded_interval([0.3, 0.1], 0.2).low == 0.1
+    for bad in (None, [0.1], ["a", "b"], [0.1, float("nan")], {"low": 0.1}):
+        assert u.recorded_interval(bad, 0.2) is None

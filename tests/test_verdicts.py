@@ -3,13 +3,15 @@ notebook table agreeing with RESULTS.md row for row."""
 
 from __future__ import annotations
 
+import copy
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from helpers import report, results, verdicts
-from helpers.verdicts import INCONCLUSIVE, NOT_REPRODUCED, NOT_TESTABLE, REPRODUCED, Claim
+from helpers.verdicts import CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE, REPRODUCED, Claim
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -20,16 +22,29 @@ def _metrics(**entries: dict) -> dict:
 
 
 def test_at_least_holds_within_the_declared_tolerance_and_not_beyond() -> None:
-    m = _metrics(top1={"value": 0.60, "paper": 0.644})
+    m = _metrics(top1={"value": 0.60, "paper": 0.644, "interval": [0.597, 0.603]})
     assert verdicts.judge(Claim("s", "top1", tolerance=0.05), m).verdict == REPRODUCED
-    assert verdicts.judge(Claim("s", "top1", tolerance=0.04), m).verdict == NOT_REPRODUCED
+    assert verdicts.judge(Claim("s", "top1", tolerance=0.04), m).verdict == CONTRADICTED
     judged = verdicts.judge(Claim("s", "top1", tolerance=0.05), m)
     assert judged.holds is True and judged.comparisons[0].reference == 0.644
     assert "tolerance 0.050" in judged.why
 
 
+def test_a_number_without_an_interval_is_inconclusive_with_its_point_side() -> None:
+    m = _metrics(top1={"value": 0.60, "paper": 0.644}, a={"value": 0.7}, b={"value": 0.6})
+    judged = verdicts.judge(Claim("s", "top1", tolerance=0.05), m)
+    assert judged.verdict == INCONCLUSIVE and verdicts.NO_INTERVAL in judged.why
+    assert judged.point_holds is True and judged.holds is None
+    assert verdicts.judge(Claim("s", "top1", tolerance=0.04), m).point_holds is False
+    beaten = verdicts.judge(Claim("a > b", "a", kind="beats", baseline="b"), m)
+    assert beaten.verdict == INCONCLUSIVE and beaten.point_holds is True
+    assert "inconclusive (no interval recorded)" in results.row(beaten, m)["verdict"]
+
+
 def test_beats_below_finite_true_false() -> None:
-    m = _metrics(a={"value": 0.7}, b={"value": 0.6}, loss={"value": 1.0}, nan={"value": True})
+    m = _metrics(a={"value": 0.7, "intervals": {"b": [0.05, 0.15]}},
+                 b={"value": 0.6, "intervals": {"a": [-0.15, -0.05]}},
+                 loss={"value": 1.0}, nan={"value": True})
     assert verdicts.judge(Claim("a > b", "a", kind="beats", baseline="b"), m).holds is True
     assert verdicts.judge(Claim("b > a", "b", kind="beats", baseline="a"), m).holds is False
     assert verdicts.judge(Claim("a < b", "a", kind="below", baseline="b"), m).holds is False
@@ -49,10 +64,12 @@ def test_a_missing_metric_is_not_measured() -> None:
 
 def test_several_metrics_must_all_clear_the_rule() -> None:
     claim = Claim("4 of 4", ("x1", "x2"), kind="beats", baseline=("y1", "y2"))
-    m = _metrics(x1={"value": 0.7}, x2={"value": 0.5}, y1={"value": 0.6}, y2={"value": 0.6})
+    m = _metrics(x1={"value": 0.7, "intervals": {"y1": [0.05, 0.15], "y2": [0.05, 0.15]}},
+                 x2={"value": 0.5, "intervals": {"y2": [-0.15, -0.05]}},
+                 y1={"value": 0.6}, y2={"value": 0.6})
     judged = verdicts.judge(claim, m)
-    assert judged.verdict == NOT_REPRODUCED and judged.why.startswith("1 of 2")
-    m["metrics"]["x2"]["value"] = 0.65
+    assert judged.verdict == CONTRADICTED and judged.why.startswith("1 of 2")
+    m["metrics"]["x2"].update(value=0.65, intervals={"y2": [0.01, 0.09]})
     assert verdicts.judge(claim, m).verdict == REPRODUCED
     one_vs_many = Claim("best", "x1", kind="beats", baseline=("y1", "y2"))
     assert [c.against for c in verdicts.judge(one_vs_many, m).comparisons] == ["y1", "y2"]
@@ -77,7 +94,87 @@ def test_an_interval_that_spans_the_threshold_is_inconclusive() -> None:
 def test_a_rule_chance_already_passes_is_not_testable() -> None:
     m = _metrics(top10={"value": 1.0, "paper": 0.867})
     judged = verdicts.judge(Claim("top-10", "top10", tolerance=0.05, chance=0.90), m)
-    assert judged.verdict == NOT_TESTABLE and "chance alone" in judged.why
+    assert judged.verdict == NOT_TESTABLE and "chance (0.900) already meets" in judged.why
+    m["metrics"]["top10"]["interval"] = [0.99, 1.0]  # however sure, chance passes it too
+    assert verdicts.judge(Claim("top-10", "top10", tolerance=0.05, chance=0.90),
+                          m).verdict == NOT_TESTABLE
+
+
+_RATE = re.compile(r"top\d|acc|recall")
+
+
+def _at_chance(claim: Claim, metrics: dict) -> dict:
+    """The run with each claimed-better number replaced by its chance level, sure to the
+    third decimal: what the rule would say if a random ranking / the majority class stood in."""
+    out = copy.deepcopy(metrics)
+    entries = out["metrics"]
+    if claim.kind == "at_least":
+        for name in claim.metrics:
+            c = claim.chance_for(name)
+            entries[name].update(value=c, interval=[c - 1e-3, c + 1e-3])
+    for name, base in claim.pairs() if claim.kind in verdicts.COMPARED else ():
+        if claim.kind == "beats":
+            c, ref = claim.chance_for(name), verdicts.number(entries[base]["value"])
+            entries[name].update(value=c, intervals={base: [c - ref - 1e-3, c - ref + 1e-3]})
+        else:
+            c, value = claim.chance_for(base), verdicts.number(entries[name]["value"])
+            entries[base].update(value=c)
+            entries[name]["intervals"] = {base: [value - c - 1e-3, value - c + 1e-3]}
+    return out
+
+
+def test_every_claims_rule_is_checked_against_its_chance_row() -> None:
+    """Every claim on a retrieval or classification metric declares its chance level, and no
+    rule that chance alone passes is "reproduced" on the committed runs."""
+    for notebook, claims in verdicts.all_claims().items():
+        metrics = json.loads((REPO / "reports" / "metrics" / f"{notebook}.json").read_text())
+        for claim in claims:
+            rates = [n for n in claim.metrics + claim.baselines if _RATE.search(n)]
+            assert all(claim.chance_for(n) is not None for n in rates), claim.statement
+            if not rates or any(verdicts.number((metrics["metrics"].get(n) or {}).get("value"))
+                                is None for n in claim.metrics + claim.baselines):
+                continue
+            judged = verdicts.judge(claim, _at_chance(claim, metrics))
+            assert judged.verdict != REPRODUCED, (notebook, claim.statement, judged.why)
+
+
+def test_the_issues_chance_examples_are_declared() -> None:
+    from helpers.studies.fetz2021 import claims as fetz
+    from helpers.studies.xushi2023 import claims as xushi
+
+    assert [round(fetz.TOPK_CHANCE[k], 2) for k in (1, 3, 10)] == [0.20, 0.49, 0.90]
+    assert round(fetz.CNN_CHANCE, 2) == 0.20 and round(xushi.TOP2_CHANCE, 2) == 0.10
+    top5 = next(c for c in verdicts.study("01").CLAIMS if c.metric == "baseline_test_top5")
+    assert round(top5.chance_for("baseline_test_top5"), 2) == 0.60
+
+
+def test_claims_beyond_the_report_are_apart_and_one_measurement_is_one_row() -> None:
+    claims = verdicts.all_claims()
+    beyond = {n: [c.statement for c in cs if c.beyond_report] for n, cs in claims.items()}
+    assert len(beyond["05_totally_looks_like"]) == 3
+    assert any("SupCon beats cross-entropy" in s for s in beyond["02_jacobsen_finetuning_supcon"])
+    assert any("finite loss" in s for s in beyond["02_jacobsen_finetuning_supcon"])
+    drops = [c for cs in claims.values() for c in cs
+             if {"flawed_pipeline_drop_top1", "baseline_buggy_top1_mobilenetv2"}
+             & set(c.metrics + c.baselines)]
+    assert len(drops) == 1
+    metrics = json.loads((REPO / "reports" / "metrics" / "05_totally_looks_like.json").read_text())
+    text = str(verdicts.table("05", metrics))
+    mine, apart = text.split(verdicts_beyond_heading())
+    assert "Fusing two backbones" in mine and "zero-shot" in apart and "zero-shot" not in mine
+
+
+def verdicts_beyond_heading() -> str:
+    return results.BEYOND_HEADING
+
+
+def test_yes_no_summaries_of_noisy_comparisons_wait_for_their_interval() -> None:
+    m = _metrics(best={"value": True}, nan={"value": True})
+    judged = verdicts.judge(Claim("Places best", "best", kind="true", exact=False), m)
+    assert judged.verdict == INCONCLUSIVE and judged.point_holds is True
+    assert verdicts.judge(Claim("went NaN", "nan", kind="true"), m).verdict == REPRODUCED
+    with pytest.raises(ValueError):
+        Claim("s", "a", exact=False)
 
 
 def test_a_claim_declares_a_consistent_rule() -> None:
@@ -114,11 +211,11 @@ def test_notebook_table_and_results_give_the_same_rows() -> None:
                          .read_text())
     table = str(verdicts.table("04", metrics)).splitlines()
     text = results.render({"04_query_gallery_challenge": metrics}, {"commit": "abc"})
-    assert table[0].startswith("| claim | metric | paper | here |")
+    assert table[0].startswith("| claim | metric | paper | here | chance |")
     lines = text.splitlines()
     start = lines.index(table[0])
     assert lines[start:start + len(table)] == table
-    assert len(table) == 2 + len(results.CLAIMS["04_query_gallery_challenge"])
+    assert len(table) == 2 + len(results.CLAIMS["04_query_gallery_challenge"])  # none beyond
 
 
 def test_the_committed_runs_paper_numbers_come_from_the_paper_modules() -> None:
@@ -142,3 +239,17 @@ def test_record_takes_the_papers_number_from_the_study(tmp_path, monkeypatch) ->
     assert metrics["fused_top2"]["paper"] == 0.7
     assert metrics["not_a_paper_metric"]["paper"] is None
     assert verdicts.paper_number("99_not_a_study", "x") is None
+
+
+def test_an_interval_recorded_through_report_record_is_read(tmp_path, monkeypatch) -> None:
+    """``report.record(..., interval=Interval)`` keeps it in the context; the engine reads it."""
+    from helpers import uncertainty
+
+    monkeypatch.setenv("LOOKALIKE_REPORTS", str(tmp_path))
+    report.start("04_query_gallery_challenge", {"profile": "standard"}, seed=0)
+    hits = [1.0] * 30 + [0.0] * 10
+    report.record("top1", 0.75, paper=0.533, interval=uncertainty.item_interval(hits, seed=0))
+    m = {**report.current().data, "data": {"name": "flowers", "origin": "LOOKALIKE_DATA"}}
+    judged = verdicts.judge(Claim("s", "top1", tolerance=0.05, chance=0.2), m)
+    assert judged.verdict == REPRODUCED and judged.comparisons[0].interval.n == 40
+    assert "[0." in results.row(judged, m)["here"]

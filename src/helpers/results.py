@@ -1,48 +1,56 @@
-"""The course's results table: each report's headline claims, its numbers, ours, a verdict.
+"""The course's results: each report's headline claims, its numbers, ours, a verdict.
 
     python -m helpers.results            # reports/metrics/*.json -> reports/RESULTS.md
+    python -m helpers.results --compare OTHER_RUN/reports   # and records the comparison
 
 Every number in RESULTS.md comes from ``reports/metrics/<notebook>.json`` (recorded by
 ``helpers.report.record`` and saved by ``report.finish`` when a standard-profile run of
 ``make reproduce`` completes; other profiles read ``metrics/<profile>/`` and write
-``RESULTS-<profile>.md``); ``tests/test_results.py`` checks that
-they agree. The claims are declared in each study's ``helpers.studies.<study>.claims`` and
-judged by :mod:`helpers.verdicts`, the same engine that draws each notebook's closing table. A claim is "not testable here" when the numbers behind it came from
-random weights or synthetic data, or were not recorded; "reproduced" and "not reproduced"
-are decided by the rule of the claim, never by hand.
+``RESULTS-<profile>.md``); ``tests/test_results.py`` checks that they agree. The claims are
+declared in each study's ``helpers.studies.<study>.claims`` and judged by
+:mod:`helpers.verdicts`; this module draws the rows, the same in each notebook's closing table
+(:func:`claims_table`) and in RESULTS.md. The words are the uncertainty vocabulary's
+(reproduced / contradicted / inconclusive / not testable here); the course's own findings
+("beyond the report") are a table of their own and never counted.
+
+The header holds only facts of the runs, read from their metrics files (commit, dates,
+profile, backend, seed, times; machine and devices where a run recorded them, else "not
+recorded"), and a reproducibility line only where ``--compare`` ran (its outcome is saved in
+``reports/compare.json``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import time
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from helpers import config, report
 from helpers.verdicts import (
+    CONTRADICTED,
     INCONCLUSIVE,
     KINDS,
-    NOT_REPRODUCED,
+    NO_INTERVAL,
     NOT_TESTABLE,
     REPRODUCED,
     Claim,
     Verdict,
     all_claims,
+    fmt,
     judge,
-    markdown,
     number,
-    row,
+    recorded,
+    recorded_interval,
     titles,
 )
-from helpers.verdicts import fmt as _fmt
 
 __all__ = ["CLAIMS", "KINDS", "TITLES", "Claim", "Verdict", "judge", "render", "write",
-           "compare_runs", "REPRODUCED", "NOT_REPRODUCED", "INCONCLUSIVE", "NOT_TESTABLE"]
+           "claims_table", "compare_runs", "REPRODUCED", "CONTRADICTED", "INCONCLUSIVE",
+           "NOT_TESTABLE"]
 
 #: Every notebook's claims, as declared in ``helpers.studies.<study>.claims``.
 CLAIMS = all_claims()
@@ -50,9 +58,78 @@ TITLES = titles()
 # Two runs of `make reproduce` with the same seed on the same kind of machine agree on every
 # recorded number within this (absolute); TensorFlow runs with op determinism on.
 TOLERANCE = 0.01
-GPU_RUN = ("not done: no GPU was lent to the session that made this run; "
-           "the README's GPU recipe runs the paper profile with any Keras backend")
-_COUNTED = (REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, NOT_TESTABLE)
+COUNTED = (REPRODUCED, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE)
+SUMMARY_HEADER = ("| report | claims | " + " | ".join(COUNTED)
+                  + " | beyond the report (not counted) |")
+#: What ``--compare`` leaves in the reports folder, for the header's reproducibility line.
+COMPARE_RECORD = "compare.json"
+NOT_RECORDED = "not recorded"
+
+
+def _entry(metrics: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    return metrics.get("metrics", {}).get(name) or {}
+
+
+def _with_interval(name: str, metrics: Mapping[str, Any]) -> str:
+    entry = _entry(metrics, name) or {}
+    value = number(entry.get("value"))
+    interval = None if value is None else recorded_interval(recorded(entry, "interval"), value)
+    shown = fmt(entry.get("value"))
+    return shown if interval is None else f"{shown} [{interval.low:.3f}, {interval.high:.3f}]"
+
+
+def row(judged: Verdict, metrics: Mapping[str, Any]) -> dict[str, str]:
+    """One claim's cells, the same in a notebook's closing table and in RESULTS.md."""
+    claim = judged.claim
+    compared = "paper"
+    if claim.baselines:
+        compared = ", ".join(f"{b} = {_with_interval(b, metrics)}" for b in claim.baselines)
+        base_paper = (_entry(metrics, claim.baselines[0]) or {}).get("paper")
+        if len(claim.baselines) == 1 and number(base_paper) is not None:
+            compared += f" (paper {fmt(base_paper)})"
+    metric = ", ".join(f"`{m}`" for m in claim.metrics)
+    why = judged.why + (f"; {claim.caveat}" if claim.caveat else "")
+    if judged.verdict == INCONCLUSIVE and judged.point_holds is not None:
+        word = f"{INCONCLUSIVE} ({NO_INTERVAL})" if NO_INTERVAL in judged.why else INCONCLUSIVE
+    else:
+        word = judged.verdict
+    # A claim on several metrics shows each one's paper number and ours, in the claim's order.
+    paper = ", ".join(fmt((_entry(metrics, m) or {}).get("paper")) for m in claim.metrics)
+    here = ", ".join(_with_interval(m, metrics) for m in claim.metrics)
+    chance = [claim.chance_for(m) for m in claim.metrics + claim.baselines]
+    statement = claim.statement + (f" ({claim.source})" if claim.source else "")
+    return {"claim": statement, "metric": metric, "paper": paper, "here": here,
+            "chance": ", ".join(fmt(c) for c in dict.fromkeys(chance) if c is not None) or "—",
+            "compared with": compared, "verdict": f"**{word}**", "why": why}
+
+
+COLUMNS = ("claim", "metric", "paper", "here", "chance", "compared with", "verdict", "why")
+BEYOND_HEADING = "Beyond the report: findings of the course, not the report's (never counted)"
+
+
+def markdown(rows: Sequence[Mapping[str, str]]) -> list[str]:
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    return lines + ["| " + " | ".join(r[c].replace("|", "\\|") for c in COLUMNS) + " |"
+                    for r in rows]
+
+
+def tables(judged: Sequence[Verdict], metrics: Mapping[str, Any]) -> list[str]:
+    """The report's claims as one table, then (where any) the course's own findings apart."""
+    ours = [row(v, metrics) for v in judged if not v.claim.beyond_report]
+    beyond = [row(v, metrics) for v in judged if v.claim.beyond_report]
+    return markdown(ours) + (["", f"**{BEYOND_HEADING}**", "", *markdown(beyond)] if beyond else [])
+
+
+class Table(str):
+    """A markdown table that Jupyter renders as one (a notebook's closing verdicts)."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
+def claims_table(judged: Sequence[Verdict], metrics: Mapping[str, Any]) -> Table:
+    """A notebook's closing table (:func:`helpers.verdicts.table`), as RESULTS.md shows it."""
+    return Table("\n".join(tables(judged, metrics)))
 
 
 def _provenance_line(metrics: Mapping[str, Any]) -> str:
@@ -86,30 +163,38 @@ def load_all(metrics_dir: Path) -> dict[str, dict[str, Any]]:
 
 
 def render(all_metrics: Mapping[str, Mapping[str, Any]], header: Mapping[str, str]) -> str:
-    """RESULTS.md as text: a summary table, then one section per notebook."""
+    """RESULTS.md as text: a summary table, then one section per notebook (the report's
+    claims, then the course's own findings apart)."""
     lines = ["# Results: the five reports, reproduced", ""]
     lines += [f"- {key}: {value}" for key, value in header.items()]
-    lines += ["", "Verdicts are computed by `helpers.verdicts` from `reports/metrics/*.json` (the rules: "
-              "`helpers/studies/<study>/claims.py`, the same rows as each notebook's closing table); "
-              "numbers from random-init weights or synthetic data never count as a verdict.", ""]
-    summary = ["| report | claims | " + " | ".join(_COUNTED) + " |", "|---|---|---|---|---|---|"]
+    lines += ["", "Verdicts are computed by `helpers.verdicts` from `reports/metrics/*.json` (the "
+              "rules: `helpers/studies/<study>/claims.py`, the same rows as each notebook's "
+              "closing table) in the words of `helpers.uncertainty.judge`: **reproduced** (the "
+              "95 % interval lies on the claimed side), **contradicted** (on the other side), "
+              "**inconclusive** (it spans the threshold, or no interval was recorded: the point "
+              "comparison is shown, not judged), **not testable here** (random-init weights, "
+              "synthetic data, nothing recorded, or chance alone already meets the rule: the "
+              "chance column is what a random ranking or the majority class scores on the same "
+              "items). Findings of the course that are not the report's claims are listed apart "
+              "and never counted.", ""]
+    summary = [SUMMARY_HEADER, "|" + "---|" * (len(COUNTED) + 3)]
     sections: list[str] = []
     for notebook, title in TITLES.items():
         metrics = all_metrics.get(notebook)
         claims = CLAIMS.get(notebook, [])
+        reported = [c for c in claims if not c.beyond_report]
         if metrics is None:
-            summary.append(f"| {title} | {len(claims)} | — | — | — | notebook not run |")
+            summary.append(f"| {title} | {len(reported)} | " + " | ".join(["—"] * 3)
+                           + f" | notebook not run | {len(claims) - len(reported)} |")
             continue
         judged = [judge(c, metrics) for c in claims]
-        counts = [sum(j.verdict == v for j in judged) for v in _COUNTED]
-        summary.append(f"| {title} | {len(judged)} | " + " | ".join(map(str, counts)) + " |")
+        counts = [sum(j.verdict == v for j in judged if not j.claim.beyond_report)
+                  for v in COUNTED]
+        summary.append(f"| {title} | {len(reported)} | " + " | ".join(map(str, counts))
+                       + f" | {len(claims) - len(reported)} |")
         sections += [f"## {title}", "", _provenance_line(metrics), "",
-                     *markdown([row(j, metrics) for j in judged]), ""]
+                     *tables(judged, metrics), ""]
     return "\n".join(lines + summary + [""] + sections)
-
-
-def machine_description() -> str:
-    return f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.platform()}"
 
 
 def notebook_seconds(executed_dir: Path, profile: str) -> dict[str, float]:
@@ -121,28 +206,101 @@ def notebook_seconds(executed_dir: Path, profile: str) -> dict[str, float]:
     return {name: float(run["seconds"]) for name, run in sorted(runs.items())}
 
 
+def recorded_seconds(all_metrics: Mapping[str, Mapping[str, Any]]) -> dict[str, float]:
+    """Each run's span from its start to its last record (``started_at`` .. ``updated_at``)."""
+    spans = {}
+    for name, metrics in sorted(all_metrics.items()):
+        try:
+            start = datetime.fromisoformat(str(metrics["started_at"]))
+            end = datetime.fromisoformat(str(metrics["updated_at"]))
+        except (KeyError, ValueError):
+            continue
+        spans[name] = (end - start).total_seconds()
+    return spans
+
+
+def _one_or_each(all_metrics: Mapping[str, Mapping[str, Any]], key: str) -> str:
+    """A run fact that all notebooks share, or each notebook's; "not recorded" if none has it."""
+    found = {name[:2]: str(m[key]) for name, m in all_metrics.items() if m.get(key) is not None}
+    if not found:
+        return NOT_RECORDED
+    if len(set(found.values())) == 1:
+        return next(iter(found.values()))
+    return ", ".join(f"{nb} {value}" for nb, value in found.items())
+
+
+def _gpu_used(all_metrics: Mapping[str, Mapping[str, Any]]) -> str:
+    """Whether a run saw a GPU, from the devices it recorded (``devices``: a list of names)."""
+    recorded = [m["devices"] for m in all_metrics.values() if isinstance(m.get("devices"), list)]
+    if not recorded:
+        return f"{NOT_RECORDED} (the metrics files name no device)"
+    return "yes" if any("gpu" in str(d).lower() or "cuda" in str(d).lower()
+                        for devices in recorded for d in devices) else "no"
+
+
+def run_header(all_metrics: Mapping[str, Mapping[str, Any]], reports: Path,
+               profile: str) -> dict[str, str]:
+    """RESULTS.md's header: only facts of the runs behind it."""
+    starts = sorted(str(m["started_at"]) for m in all_metrics.values() if m.get("started_at"))
+    ends = sorted(str(m["updated_at"]) for m in all_metrics.values() if m.get("updated_at"))
+    per_notebook = notebook_seconds(reports / "executed", profile)
+    source = "notebook wall clock"
+    if not per_notebook:
+        per_notebook, source = recorded_seconds(all_metrics), "from each run's first to last record"
+    seconds = sum(per_notebook.values())
+    header = {
+        "commit": _one_or_each(all_metrics, "git_commit"),
+        "run": f"{starts[0]} .. {ends[-1]}" if starts and ends else NOT_RECORDED,
+        "machine": _one_or_each(all_metrics, "machine"),
+        "GPU used": _gpu_used(all_metrics),
+        "profile": _one_or_each(all_metrics, "profile"),
+        "backend": _one_or_each(all_metrics, "backend"),
+        "seed": _one_or_each(all_metrics, "seed"),
+        "total time": f"{seconds / 60:.1f} min ({source})" if seconds else NOT_RECORDED,
+        "per notebook": ", ".join(f"{name[:2]} {s / 60:.1f} min"
+                                  for name, s in per_notebook.items()) or NOT_RECORDED,
+    }
+    line = reproducibility_line(reports, header["commit"], profile)
+    if line:
+        header["reproducibility"] = line
+    return header
+
+
+def _compare_path(reports: Path, profile: str) -> Path:
+    return reports / (COMPARE_RECORD if profile == "standard" else f"compare-{profile}.json")
+
+
+def record_comparison(reports: Path, profile: str, ours: Mapping[str, Mapping[str, Any]],
+                      other: Path, differences: int, n_metrics: int, tolerance: float) -> Path:
+    """Save what ``--compare`` found, for :func:`reproducibility_line`."""
+    done = {"commit": _one_or_each(ours, "git_commit"), "other": str(other),
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "differences": differences, "metrics": n_metrics, "tolerance": tolerance}
+    path = _compare_path(reports, profile)
+    path.write_text(json.dumps(done, indent=1) + "\n")
+    return path
+
+
+def reproducibility_line(reports: Path, commit: str, profile: str = "standard") -> str:
+    """The outcome of ``--compare`` for these runs (same commits), or "" where none ran."""
+    path = _compare_path(reports, profile)
+    if not path.exists():
+        return ""
+    done = json.loads(path.read_text())
+    if done.get("commit") != commit:
+        return ""
+    return (f"compared with another run ({done['other']}) on {done['date']}: "
+            f"{done['differences']} differences beyond {done['tolerance']} absolute in "
+            f"{done['metrics']} metrics")
+
+
 def write(reports: Path | None = None, profile: str = "standard") -> Path:
     reports = reports or config.reports_dir()
     metrics = reports / "metrics"
     all_metrics = load_all(metrics if profile == "standard" else metrics / profile)
-    # The commit the numbers came from; the checkout's only when the runs do not say.
-    run_commits = sorted({str(m.get("git_commit")) for m in all_metrics.values()
-                          if m.get("git_commit")})
-    commit = ", ".join(run_commits) or report.git_commit()
-    per_notebook = notebook_seconds(reports / "executed", profile)
-    seconds = sum(per_notebook.values())
-    header = {
-        "commit": commit,
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": machine_description(),
-        "profile": profile,
-        "total notebook time": f"{seconds / 60:.1f} min" if seconds else "not recorded",
-        "per notebook": ", ".join(f"{name[:2]} {s / 60:.1f} min"
-                                  for name, s in per_notebook.items()) or "not recorded",
-        "regenerated within": f"{TOLERANCE} absolute on every number (same seed, same machine "
-                              "kind): `python -m helpers.results --compare OTHER_RUN/reports`",
-        "GPU paper-profile run": GPU_RUN,
-    }
+    header = run_header(all_metrics, reports, profile)
+    if header["commit"] == NOT_RECORDED:
+        header["commit"] = f"{report.git_commit()} (the checkout's: the runs record none)"
     path = reports / ("RESULTS.md" if profile == "standard" else f"RESULTS-{profile}.md")
     path.write_text(render(all_metrics, header))
     return path
@@ -179,7 +337,7 @@ def compare_runs(ours: Mapping[str, Mapping[str, Any]], theirs: Mapping[str, Map
             else:
                 same = abs(x - y) <= tolerance
             if not same:
-                differences.append(f"{notebook}/{name}: {_fmt(a)} vs {_fmt(b)}")
+                differences.append(f"{notebook}/{name}: {fmt(a)} vs {fmt(b)}")
     return differences
 
 
@@ -188,7 +346,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--profile", default="standard")
     parser.add_argument("--compare", type=Path, metavar="REPORTS_DIR",
                         help="compare reports/metrics with another run's (its reports/ folder) "
-                             "instead of writing RESULTS.md; exit 1 on a difference")
+                             "instead of writing RESULTS.md, and record the outcome for "
+                             "RESULTS.md's reproducibility line; exit 1 on a difference")
     parser.add_argument("--tolerance", type=float, default=TOLERANCE)
     args = parser.parse_args(argv)
     if args.compare:
@@ -197,8 +356,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         differences = compare_runs(ours, load_all(args.compare / "metrics" / sub), args.tolerance)
         for line in differences:
             print(line)
-        print(f"{len(differences)} differences beyond {args.tolerance} in "
-              f"{sum(len(m.get('metrics', {})) for m in ours.values())} metrics")
+        n_metrics = sum(len(m.get("metrics", {})) for m in ours.values())
+        print(f"{len(differences)} differences beyond {args.tolerance} in {n_metrics} metrics")
+        record_comparison(config.reports_dir(), args.profile, ours, args.compare,
+                          len(differences), n_metrics, args.tolerance)
         return 1 if differences else 0
     print(f"wrote {write(profile=args.profile)}")
     return 0

@@ -2,24 +2,39 @@
 
 Each study declares its claims in ``helpers.studies.<study>.claims`` (:class:`Claim` rows: the
 claim as the report states it and where, the metric keys that notebook records with
-``report.record``, the rule, and what differs in our method) and its paper numbers in
-``helpers.studies.<study>.paper``. :func:`judge` applies a claim's rule to one notebook's
-metrics (the dict ``report.finish`` saves) and returns a :class:`Verdict`; a notebook's closing
-section shows :func:`table` and RESULTS.md (:mod:`helpers.results`) shows the same rows, so the
-two can never disagree.
+``report.record``, the rule, its chance level, and what differs in our method) and its paper
+numbers in ``helpers.studies.<study>.paper``. :func:`judge` applies a claim's rule to one
+notebook's metrics (the dict ``report.finish`` saves) and returns a :class:`Verdict`; a
+notebook's closing section shows :func:`table` and RESULTS.md (:mod:`helpers.results`) shows
+the same rows, so the two can never disagree.
 
-Rules (``Claim.kind``):
+Rules (``Claim.kind``), each read as a direction against a threshold:
 
-- ``"at_least"``: the value reaches the paper's number within ``tolerance`` (absolute);
-- ``"beats"`` / ``"below"``: each ``metric`` is higher / lower than each ``baseline`` by more
-  than ``tolerance`` (one metric against several baselines, several against one, or pairwise);
+- ``"at_least"``: value >= paper - ``tolerance``;
+- ``"beats"`` / ``"below"``: value - baseline > ``tolerance`` / < -``tolerance`` for each
+  (metric, baseline) pair (one against several, several against one, or pairwise; "4 of 4"
+  needs all four);
 - ``"finite"``: a finite number was recorded; ``"true"`` / ``"false"``: a yes/no finding.
 
-A number may carry a 95 % interval in its record: ``"interval": [low, high]`` of the value
-(for ``at_least``) or ``"intervals": {baseline: [low, high]}`` of the difference to that
-baseline (for ``beats`` / ``below``). When the interval straddles the rule's threshold the
-verdict is inconclusive. A claim's ``chance`` level is what a random ranking or the majority
-class already scores: an ``at_least`` rule that chance alone passes cannot be reproduced.
+The words are :func:`helpers.uncertainty.judge`'s, the one place that decides them:
+reproduced / contradicted / inconclusive / not testable here. A number's 95 % interval is
+read from its record: ``"interval"`` (of the value, for ``at_least``) or ``"intervals":
+{baseline: ...}`` (of the difference to that baseline, for ``beats`` / ``below``). A number
+without one is **inconclusive (no interval recorded)** (:func:`helpers.uncertainty.
+judge_recorded`): every number a verdict rests on must carry an interval, a difference
+inside the noise is inconclusive, and a point estimate alone cannot say whether it is. The
+row still shows the point comparison (:attr:`Verdict.point_holds`).
+
+Yes/no findings (``true`` / ``false`` / ``finite``) with ``exact=True`` are events of the run
+(an unguarded loss went NaN, a loss is finite), observed, not estimated from a sample of
+items: they are judged as observed, and the row says so ("one run"). A yes/no that summarises
+a comparison of noisy numbers ("Places preprocessing is best") is declared ``exact=False``
+and is inconclusive until the comparison behind it carries intervals.
+
+A claim's ``chance`` is what a random ranking or the majority class scores on the same items
+(computed from the data's shape with :mod:`helpers.uncertainty`). It is read with the same
+rule as the claimed-better number: for ``at_least`` and ``beats`` the metric, for ``below``
+the baseline. A rule that chance alone passes is "not testable here", whatever the interval.
 """
 
 from __future__ import annotations
@@ -30,11 +45,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-REPRODUCED, NOT_REPRODUCED = "reproduced", "not reproduced"
-INCONCLUSIVE, NOT_TESTABLE = "inconclusive", "not testable here"
-VERDICTS = (REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, NOT_TESTABLE)
+from helpers import uncertainty
+from helpers.uncertainty import (
+    CONTRADICTED,
+    INCONCLUSIVE,
+    NO_INTERVAL,
+    NOT_TESTABLE,
+    REPRODUCED,
+    Interval,
+)
+from helpers.uncertainty.intervals import recorded_interval
+
+VERDICTS = uncertainty.OUTCOMES
 KINDS = ("at_least", "beats", "below", "finite", "true", "false")
 COMPARED = ("beats", "below")
+YES_NO = ("finite", "true", "false")
 
 #: Notebook -> study package under ``helpers.studies`` (its ``claims`` and ``paper`` modules).
 STUDIES = {
@@ -54,8 +79,10 @@ class Claim:
     page). ``metric`` and ``baseline`` are recorded metric names (a name or a tuple of names).
     ``caveat`` says what differs in our method (backbone, data, split). ``uses`` names the
     backbones a number depends on when its own record does not say which weights it came from:
-    any of them at random init makes the claim untestable. ``chance`` is the score chance alone
-    reaches on the same items, where known.
+    any of them at random init makes the claim untestable. ``chance``: the score chance alone
+    reaches on the same items, one number or ``{metric name: chance}``. ``beyond_report``: a
+    finding of the course, not the report's (rendered apart, never counted). ``exact``: see the
+    module docstring (yes/no findings only).
     """
 
     statement: str
@@ -67,7 +94,9 @@ class Claim:
     uses: tuple[str, ...] = ()
     caveat: str = ""
     source: str = ""
-    chance: float | None = None
+    chance: float | Mapping[str, float] | None = None
+    beyond_report: bool = False
+    exact: bool = True
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -75,6 +104,8 @@ class Claim:
         if (self.baseline is None) == (self.kind in COMPARED):
             raise ValueError(f"a {self.kind!r} claim {'needs' if self.kind in COMPARED else 'takes no'}"
                              " baseline")
+        if not self.exact and self.kind not in YES_NO:
+            raise ValueError("exact=False is for yes/no findings; a number carries its interval")
 
     @property
     def metrics(self) -> tuple[str, ...]:
@@ -85,6 +116,12 @@ class Claim:
         if self.baseline is None:
             return ()
         return (self.baseline,) if isinstance(self.baseline, str) else tuple(self.baseline)
+
+    def chance_for(self, name: str) -> float | None:
+        """The chance level of one of the claim's metrics or baselines, where declared."""
+        if isinstance(self.chance, Mapping):
+            return self.chance.get(name)
+        return None if self.chance is None else float(self.chance)
 
     def pairs(self) -> list[tuple[str, str]]:
         """(metric, baseline) pairs the rule compares: one against many, many against one, or
@@ -105,7 +142,7 @@ class Comparison:
     value: float | None
     against: str  # a baseline metric's name, or "paper"
     reference: float | None
-    interval: tuple[float, float] | None = None  # of the value (paper) or of the difference
+    interval: Interval | None = None  # of the value (paper) or of the difference
 
     @property
     def difference(self) -> float | None:
@@ -116,7 +153,11 @@ class Comparison:
 
 @dataclass(frozen=True)
 class Verdict:
-    """A claim judged on one run: the verdict word, why, and the numbers used."""
+    """A claim judged on one run: the verdict word, why, and the numbers used.
+
+    ``point_holds``: whether the point estimates lie on the claimed side (None where no
+    number was compared), shown beside an inconclusive word rather than instead of it.
+    """
 
     claim: Claim
     paper: Any
@@ -125,11 +166,12 @@ class Verdict:
     verdict: str
     why: str
     comparisons: tuple[Comparison, ...] = field(default=())
+    point_holds: bool | None = None
 
     @property
     def holds(self) -> bool | None:
         """True / False for a verdict either way, None when inconclusive or not testable."""
-        return {REPRODUCED: True, NOT_REPRODUCED: False}.get(self.verdict)
+        return {REPRODUCED: True, CONTRADICTED: False}.get(self.verdict)
 
 
 def number(value: Any) -> float | None:
@@ -182,11 +224,19 @@ def _unrecorded_why(entry: Mapping[str, Any], default: str) -> str:
     return f"{default}: {note}" if note else default
 
 
-def _interval(raw: Any) -> tuple[float, float] | None:
-    if isinstance(raw, Sequence) and len(raw) == 2 and all(number(x) is not None for x in raw):
-        low, high = sorted(float(x) for x in raw)
-        return low, high
-    return None
+def recorded(entry: Mapping[str, Any], key: str) -> Any:
+    """A record's ``interval`` / ``intervals``: its own field, or its context's
+    (``report.record(name, value, interval=...)`` keeps extra keywords there)."""
+    return entry.get(key) if entry.get(key) is not None else (entry.get("context") or {}).get(key)
+
+
+# Which word a claim on several numbers gets: any contradiction decides; then any doubt; a
+# number chance alone passes leaves the rest unproven (never "reproduced").
+_PRECEDENCE = (CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE, REPRODUCED)
+
+
+def _combined(words: Sequence[str]) -> str:
+    return next(w for w in _PRECEDENCE if w in words) if words else REPRODUCED
 
 
 def judge(claim: Claim, metrics: Mapping[str, Any]) -> Verdict:
@@ -199,8 +249,9 @@ def judge(claim: Claim, metrics: Mapping[str, Any]) -> Verdict:
     here = entry.get("value") if entry else None
     base_here = base.get("value") if base else None
 
-    def verdict(word: str, why: str, comparisons: Sequence[Comparison] = ()) -> Verdict:
-        return Verdict(claim, paper, here, base_here, word, why, tuple(comparisons))
+    def verdict(word: str, why: str, comparisons: Sequence[Comparison] = (),
+                point: bool | None = None) -> Verdict:
+        return Verdict(claim, paper, here, base_here, word, why, tuple(comparisons), point)
 
     names = list(dict.fromkeys(claim.metrics + claim.baselines))
     entries = {name: _entry(metrics, name) for name in names}
@@ -213,52 +264,57 @@ def judge(claim: Claim, metrics: Mapping[str, Any]) -> Verdict:
             return verdict(NOT_TESTABLE, why)
     if claim.kind in COMPARED:
         return _judge_compared(claim, entries, verdict)
-    words, comparisons = [], []
+    words, whys, comparisons, points = [], [], [], []
     for name in claim.metrics:
-        e = entries[name]
-        word, why, comparison = _judge_one(claim, name, e)
-        if comparison is not None:
-            comparisons.append(comparison)
-        if word != REPRODUCED:
+        word, why, comparison, point = _judge_one(claim, name, entries[name])
+        comparisons += [comparison] if comparison is not None else []
+        words.append(word)
+        whys.append(why)
+        points.append(point)
+        if word == NOT_TESTABLE and point is None:
             return verdict(word, why, comparisons)
-        words.append(why)
-    return verdict(REPRODUCED, "; ".join(words), comparisons)
+    held = None if None in points else all(points)
+    return verdict(_combined(words), "; ".join(whys), comparisons, held)
 
 
 def _judge_one(claim: Claim, name: str, entry: Mapping[str, Any]
-               ) -> tuple[str, str, Comparison | None]:
+               ) -> tuple[str, str, Comparison | None, bool | None]:
     """A one-number rule (at_least, finite, true, false) on one recorded metric."""
     here = entry.get("value")
     value = number(here)
-    if claim.kind == "finite":
-        return (REPRODUCED, "finite", None) if value is not None else (
-            NOT_REPRODUCED, "not finite", None)
-    if claim.kind in ("true", "false"):
-        if not isinstance(here, bool):
-            return NOT_TESTABLE, _unrecorded_why(entry, "not a yes/no finding"), None
-        ok = here is (claim.kind == "true")
-        return (REPRODUCED if ok else NOT_REPRODUCED), f"found {'yes' if here else 'no'}", None
+    if claim.kind in YES_NO:
+        if claim.kind == "finite":
+            found, ok = ("finite" if value is not None else "not finite"), value is not None
+        elif not isinstance(here, bool):
+            return NOT_TESTABLE, _unrecorded_why(entry, "not a yes/no finding"), None, None
+        else:
+            found, ok = f"found {'yes' if here else 'no'}", here is (claim.kind == "true")
+        if not claim.exact:
+            return INCONCLUSIVE, (f"{found}; {NO_INTERVAL} for the comparison behind this "
+                                  "yes/no"), None, ok
+        return (REPRODUCED if ok else CONTRADICTED), f"{found} (one run, an observed event)", \
+            None, ok
     if value is None:
-        return NOT_TESTABLE, _unrecorded_why(entry, "value is not a number"), None
+        return NOT_TESTABLE, _unrecorded_why(entry, "value is not a number"), None, None
     target = number(entry.get("paper"))
     if target is None:
-        return NOT_TESTABLE, "no paper number", None
+        return NOT_TESTABLE, "no paper number", None, None
     threshold = target - claim.tolerance
-    interval = _interval(entry.get("interval"))
+    interval = recorded_interval(recorded(entry, "interval"), value)
     comparison = Comparison(name, value, "paper", target, interval)
-    why = f"{value:.3f} vs paper {target:.3f} (tolerance {claim.tolerance:.3f})"
-    if claim.chance is not None and claim.chance >= threshold:
-        return NOT_TESTABLE, f"chance alone ({claim.chance:.3f}) already passes; {why}", comparison
-    if interval is not None and interval[0] < threshold <= interval[1]:
-        return INCONCLUSIVE, f"{why}; interval {interval[0]:.3f}..{interval[1]:.3f}", comparison
-    return (REPRODUCED if value >= threshold else NOT_REPRODUCED), why, comparison
+    found, point = uncertainty.judge_recorded(">=", value, interval, threshold,
+                                              chance=claim.chance_for(name))
+    word, reason = found.outcome, found.reason
+    why = f"{value:.3f} vs paper {target:.3f} (tolerance {claim.tolerance:.3f}); {reason}"
+    return word, why, comparison, point
 
 
 def _judge_compared(claim: Claim, entries: Mapping[str, Mapping[str, Any]], verdict: Any
                     ) -> Verdict:
-    """beats / below: every (metric, baseline) pair must clear the tolerance."""
-    comparisons, failed, unsure = [], [], []
-    sign = 1.0 if claim.kind == "beats" else -1.0
+    """beats / below: every (metric, baseline) pair, its difference read against the rule."""
+    comparisons, words, reasons, points = [], [], [], []
+    beats = claim.kind == "beats"
+    direction, threshold = (">", claim.tolerance) if beats else ("<", -claim.tolerance)
     for name, base in claim.pairs():
         value, reference = number(entries[name].get("value")), number(entries[base].get("value"))
         if value is None:
@@ -266,22 +322,28 @@ def _judge_compared(claim: Claim, entries: Mapping[str, Mapping[str, Any]], verd
                            comparisons)
         if reference is None:
             return verdict(NOT_TESTABLE, "no baseline number", comparisons)
-        interval = _interval((entries[name].get("intervals") or {}).get(base))
-        comparison = Comparison(name, value, base, reference, interval)
-        comparisons.append(comparison)
-        if interval is not None and min(sign * interval[0], sign * interval[1]) <= claim.tolerance \
-                < max(sign * interval[0], sign * interval[1]):
-            unsure.append(comparison)
-        elif not sign * (value - reference) > claim.tolerance:
-            failed.append(comparison)
+        interval = recorded_interval((recorded(entries[name], "intervals") or {}).get(base),
+                                     value - reference)
+        comparisons.append(Comparison(name, value, base, reference, interval))
+        # Chance in the claimed-better place: the metric for beats, the baseline for below.
+        chance = claim.chance_for(name if beats else base)
+        chance_difference = None if chance is None else (
+            chance - reference if beats else value - chance)
+        found, point = uncertainty.judge_recorded(direction, value - reference, interval,
+                                                  threshold, chance=chance_difference)
+        words.append(found.outcome)
+        reasons.append(found.reason)
+        points.append(point)
     why = "; ".join(f"{c.value:.3f} vs {c.reference:.3f} ({c.difference:+.3f})"
                     if len(comparisons) == 1 else
                     f"{c.metric} {c.value:.3f} vs {c.against} {c.reference:.3f} ({c.difference:+.3f})"
                     for c in comparisons)
     if len(comparisons) > 1:
-        why = f"{len(comparisons) - len(failed) - len(unsure)} of {len(comparisons)}: {why}"
-    word = NOT_REPRODUCED if failed else INCONCLUSIVE if unsure else REPRODUCED
-    return verdict(word, why, comparisons)
+        why = f"{sum(points)} of {len(comparisons)}: {why}"
+    word = _combined(words)
+    shown = [r for w, r in zip(words, reasons, strict=True) if w == word]
+    why += "; " + ("; ".join(dict.fromkeys(shown)))
+    return verdict(word, why, comparisons, all(points))
 
 
 def against_paper(here: float, paper: float, tolerance: float) -> str:
@@ -337,48 +399,14 @@ def fmt(value: Any) -> str:
     return f"{out:.3f}"
 
 
-def row(judged: Verdict, metrics: Mapping[str, Any]) -> dict[str, str]:
-    """One claim's cells, the same in a notebook's closing table and in RESULTS.md."""
-    claim = judged.claim
-    compared = "paper"
-    if claim.baselines:
-        compared = ", ".join(f"{b} = {fmt((_entry(metrics, b) or {}).get('value'))}"
-                             for b in claim.baselines)
-        base_paper = (_entry(metrics, claim.baselines[0]) or {}).get("paper")
-        if len(claim.baselines) == 1 and number(base_paper) is not None:
-            compared += f" (paper {fmt(base_paper)})"
-    metric = ", ".join(f"`{m}`" for m in claim.metrics)
-    why = judged.why + (f"; {claim.caveat}" if claim.caveat else "")
-    # A claim on several metrics shows each one's paper number and ours, in the claim's order.
-    entries = [_entry(metrics, m) or {} for m in claim.metrics]
-    paper = ", ".join(fmt(e.get("paper")) for e in entries) if len(entries) > 1 else fmt(judged.paper)
-    here = ", ".join(fmt(e.get("value")) for e in entries) if len(entries) > 1 else fmt(judged.here)
-    return {"claim": claim.statement, "metric": metric, "paper": paper,
-            "here": here, "compared with": compared,
-            "verdict": f"**{judged.verdict}**", "why": why}
-
-
-COLUMNS = ("claim", "metric", "paper", "here", "compared with", "verdict", "why")
-
-
-def markdown(rows: Sequence[Mapping[str, str]]) -> list[str]:
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    return lines + ["| " + " | ".join(r[c].replace("|", "\\|") for c in COLUMNS) + " |"
-                    for r in rows]
-
-
 def judge_notebook(notebook: str, metrics: Mapping[str, Any]) -> list[Verdict]:
     return [judge(claim, metrics) for claim in study(notebook).CLAIMS]
 
 
-class Table(str):
-    """A markdown table that Jupyter renders as one (a notebook's closing verdicts)."""
-
-    def _repr_markdown_(self) -> str:
-        return str(self)
-
-
-def table(notebook: str, metrics: Mapping[str, Any]) -> Table:
+def table(notebook: str, metrics: Mapping[str, Any]) -> Any:
     """A notebook's closing table: its study's claims judged on ``metrics`` (the running
-    notebook's ``report.current().data``), row for row what RESULTS.md shows for that run."""
-    return Table("\n".join(markdown([row(v, metrics) for v in judge_notebook(notebook, metrics)])))
+    notebook's ``report.current().data``), row for row what RESULTS.md shows for that run
+    (:func:`helpers.results.claims_table` draws both)."""
+    from helpers import results  # results renders with this module: imported when drawn
+
+    return results.claims_table(judge_notebook(notebook, metrics), metrics)

@@ -30,6 +30,7 @@ from helpers.uncertainty.intervals import (
     constant_interval,
     item_interval,
     paired_difference,
+    recorded_interval,
     seed_interval,
     seeds_and_items_interval,
     unpaired_difference,
@@ -37,17 +38,20 @@ from helpers.uncertainty.intervals import (
 from helpers.uncertainty.vocabulary import (
     CONTRADICTED,
     INCONCLUSIVE,
+    NO_INTERVAL,
     NOT_TESTABLE,
     OUTCOMES,
     REPRODUCED,
     Finding,
     judge,
+    judge_recorded,
     meets_rule,
     parse_direction,
 )
 
 __all__ = [
-    "CONFIDENCE", "CONTRADICTED", "INCONCLUSIVE", "NOT_TESTABLE", "OUTCOMES", "REPRODUCED",
+    "CONFIDENCE", "CONTRADICTED", "INCONCLUSIVE", "NO_INTERVAL", "NOT_TESTABLE", "OUTCOMES",
+    "REPRODUCED", "judge_recorded", "recorded_interval",
     "candidates_chance", "ChanceLevel", "classification_chance",
     "classification_chance_levels", "constant_interval", "Finding", "Interval",
     "item_interval", "judge", "labels_topk_chance", "majority_class_hits", "meets_rule",

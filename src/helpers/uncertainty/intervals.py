@@ -73,6 +73,11 @@ class Interval:
     def __str__(self) -> str:
         return f"{self.estimate:.3f} [{self.low:.3f}, {self.high:.3f}]"
 
+    def as_dict(self) -> dict[str, float | int | str]:
+        """Plain JSON fields, so ``report.record(..., interval=item_interval(hits))`` saves it."""
+        return {"estimate": self.estimate, "low": self.low, "high": self.high, "n": self.n,
+                "method": self.method, "confidence": self.confidence}
+
     def describe(self) -> str:
         """``0.906 [0.879, 0.931] (95 % BCa bootstrap over 480 items)``."""
         return f"{self} ({self.confidence * 100:g} % {self.method})"
@@ -314,3 +319,21 @@ def seeds_and_items_interval(a: np.ndarray, b: np.ndarray | None = None, *,
     return Interval(estimate, estimate - half, estimate + half, n,
                     f"t-interval over {seed_text} seeds and {n} items "
                     f"(Welch-Satterthwaite df {df:.1f}){unmeasured}", confidence)
+
+
+def recorded_interval(raw: object, estimate: float) -> Interval | None:
+    """A metrics record's 95 % interval (``[low, high]``, or :meth:`Interval.as_dict`'s
+    fields) as an :class:`Interval` around ``estimate``; None when it holds none."""
+    if isinstance(raw, dict):
+        ends, n, method = (raw.get("low"), raw.get("high")), raw.get("n"), raw.get("method")
+    else:
+        ends, n, method = raw, None, None
+    if not isinstance(ends, list | tuple) or len(ends) != 2:
+        return None
+    try:
+        low, high = sorted(float(x) for x in ends)
+    except (TypeError, ValueError):
+        return None
+    if not (np.isfinite(low) and np.isfinite(high)) or isinstance(ends[0], bool):
+        return None
+    return Interval(float(estimate), low, high, int(n or 0), str(method or "recorded interval"))

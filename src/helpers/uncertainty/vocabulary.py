@@ -28,6 +28,7 @@ CONTRADICTED = "contradicted"
 INCONCLUSIVE = "inconclusive"
 NOT_TESTABLE = "not testable here"
 OUTCOMES = (REPRODUCED, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE)
+NO_INTERVAL = "no interval recorded"
 DIRECTIONS = (">", ">=", "<", "<=", "~")
 # "A >= x", ">=", "A ≥ B", "about": the operator is what counts.
 _ALIASES = {"≥": ">=", "≤": "<=", "≈": "~", "~=": "~", "about": "~"}
@@ -115,3 +116,24 @@ def judge(direction: str, interval: Interval, threshold: float = 0.0, *,
                                      "the opposite holds")
     return Finding(INCONCLUSIVE, f"{shown} spans {threshold:.3f}: no difference shown "
                                  f"either way for {rule}")
+
+
+def judge_recorded(direction: str, estimate: float, interval: Interval | None,
+                   threshold: float = 0.0, *, chance: float | None = None
+                   ) -> tuple[Finding, bool]:
+    """:func:`judge` on a recorded number that may lack its interval, and whether the point
+    estimate meets the rule.
+
+    Without an interval the finding is inconclusive (:data:`NO_INTERVAL`, saying which side
+    the point estimate lies on), unless chance alone meets the rule: then not testable here,
+    with or without an interval.
+    """
+    point = meets_rule(direction, estimate, threshold)
+    if interval is not None:
+        return judge(direction, interval, threshold, chance=chance), point
+    at_point = Interval(float(estimate), float(estimate), float(estimate), 1, "point estimate")
+    found = judge(direction, at_point, threshold, chance=chance)
+    if found.outcome == NOT_TESTABLE:
+        return found, point
+    side = "on the claimed side" if point else "on the other side"
+    return Finding(INCONCLUSIVE, f"{NO_INTERVAL}: the point estimate lies {side}"), point
