@@ -159,7 +159,7 @@ def test_claims_beyond_the_report_are_apart_and_one_measurement_is_one_row() -> 
              & set(c.metrics + c.baselines)]
     assert len(drops) == 1
     metrics = json.loads((REPO / "reports" / "metrics" / "05_totally_looks_like.json").read_text())
-    text = str(verdicts.table("05", metrics))
+    text = str(results.notebook_table("05", metrics))
     mine, apart = text.split(verdicts_beyond_heading())
     assert "Fusing two backbones" in mine and "zero-shot" in apart and "zero-shot" not in mine
 
@@ -209,7 +209,7 @@ def test_notebook_table_and_results_give_the_same_rows() -> None:
     """The closing table of a notebook and its RESULTS.md section, on the same metrics."""
     metrics = json.loads((REPO / "reports" / "metrics" / "04_query_gallery_challenge.json")
                          .read_text())
-    table = str(verdicts.table("04", metrics)).splitlines()
+    table = str(results.notebook_table("04", metrics)).splitlines()
     text = results.render({"04_query_gallery_challenge": metrics}, {"commit": "abc"})
     assert table[0].startswith("| claim | metric | paper | here | chance |")
     lines = text.splitlines()

@@ -42,6 +42,7 @@ from helpers.verdicts import (
     all_claims,
     fmt,
     judge,
+    judge_notebook,
     number,
     recorded,
     recorded_interval,
@@ -128,8 +129,14 @@ class Table(str):
 
 
 def claims_table(judged: Sequence[Verdict], metrics: Mapping[str, Any]) -> Table:
-    """A notebook's closing table (:func:`helpers.verdicts.table`), as RESULTS.md shows it."""
+    """Judged claims as a table, as RESULTS.md shows them."""
     return Table("\n".join(tables(judged, metrics)))
+
+
+def notebook_table(notebook: str, metrics: Mapping[str, Any]) -> Table:
+    """A notebook's closing table: its study's claims judged on ``metrics`` (the running
+    notebook's ``report.current().data``), row for row what RESULTS.md shows for that run."""
+    return claims_table(judge_notebook(notebook, metrics), metrics)
 
 
 def _provenance_line(metrics: Mapping[str, Any]) -> str:

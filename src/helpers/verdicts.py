@@ -5,7 +5,7 @@ claim as the report states it and where, the metric keys that notebook records w
 ``report.record``, the rule, its chance level, and what differs in our method) and its paper
 numbers in ``helpers.studies.<study>.paper``. :func:`judge` applies a claim's rule to one
 notebook's metrics (the dict ``report.finish`` saves) and returns a :class:`Verdict`; a
-notebook's closing section shows :func:`table` and RESULTS.md (:mod:`helpers.results`) shows
+notebook's closing section (:func:`helpers.results.notebook_table`) and RESULTS.md show
 the same rows, so the two can never disagree.
 
 Rules (``Claim.kind``), each read as a direction against a threshold:
@@ -401,12 +401,3 @@ def fmt(value: Any) -> str:
 
 def judge_notebook(notebook: str, metrics: Mapping[str, Any]) -> list[Verdict]:
     return [judge(claim, metrics) for claim in study(notebook).CLAIMS]
-
-
-def table(notebook: str, metrics: Mapping[str, Any]) -> Any:
-    """A notebook's closing table: its study's claims judged on ``metrics`` (the running
-    notebook's ``report.current().data``), row for row what RESULTS.md shows for that run
-    (:func:`helpers.results.claims_table` draws both)."""
-    from helpers import results  # results renders with this module: imported when drawn
-
-    return results.claims_table(judge_notebook(notebook, metrics), metrics)
