@@ -31,7 +31,7 @@ reproduce: venv
 # The whole test suite: unit tests, every notebook in the smoke profile, and the real-data
 # regression tests when LOOKALIKE_DATA / LOOKALIKE_WEIGHTS are set.
 test: venv
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 # The course as a static website in reports/site/ (open reports/site/index.html), from the
 # executed notebooks of the last `make reproduce`, or from a smoke run when there are none.

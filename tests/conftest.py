@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from pathlib import Path
@@ -91,14 +92,17 @@ def run_notebook_on_real_data(notebook: Path, parameters: dict, folder: Path) ->
     assert result.ok, result.line()
 
 
-# Under pytest-xdist (``make test`` runs two workers, ``--dist loadgroup``) tests are handed out
-# one by one, except groups that must stay on one worker: the smoke runs are shared by the
-# smoke and the site tests, and a module whose tests share a module-scoped fixture (one
-# notebook run, one trained model) would otherwise compute it once per worker.
+# Under pytest-xdist (``make test`` runs two workers) tests are handed out one by one, except
+# groups that must stay on one worker: the smoke runs are shared by the smoke and the site
+# tests, and a module whose tests share a module-scoped fixture (one notebook run, one trained
+# model) would otherwise compute it once per worker. xdist's own ``--dist loadgroup`` cannot do
+# this here: it renames node ids through ``item._nodeid``, which pytest 9 no longer reads (the
+# groups were silently ignored), so the scheduler below groups by module name instead.
 SHARED_RUN_GROUPS = {"test_notebooks_smoke": "smoke_runs", "test_site": "smoke_runs"}
 _MODULE_FIXTURE = re.compile(r"""@pytest\.fixture\(\s*scope=["'](module|session)["']""")
 
 
+@functools.cache
 def xdist_group_of(module: Path) -> str | None:
     """The worker group of a test module's tests, or None when they may be spread."""
     if module.stem in SHARED_RUN_GROUPS:
@@ -114,15 +118,28 @@ def _cost_rank(item: pytest.Item) -> int:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    groups: dict[Path, str | None] = {}
     module_rank: dict[Path, int] = {}
     for item in items:
         module = Path(item.path)
-        if module not in groups:
-            groups[module] = xdist_group_of(module)
-        if groups[module]:
-            item.add_marker(pytest.mark.xdist_group(groups[module]))
         module_rank[module] = min(module_rank.get(module, 3), _cost_rank(item))
     # Whole modules move, never single tests: a module-scoped fixture is set up once.
     first_seen = {m: i for i, m in enumerate(dict.fromkeys(Path(it.path) for it in items))}
     items.sort(key=lambda it: (module_rank[Path(it.path)], first_seen[Path(it.path)]))
+
+
+def work_unit_of(nodeid: str) -> str:
+    """The scheduling unit of a test: its group (see :func:`xdist_group_of`) or itself."""
+    return xdist_group_of(REPO / nodeid.split("::", 1)[0]) or nodeid
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Units of :func:`work_unit_of`, handed out in collection order (longest work first), the
+    next unit to whichever worker is free."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedRunScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit_of(nodeid)
+
+    config.option.loadscopereorder = False  # keep the longest-first order of the collection
+    return SharedRunScheduling(config, log)
