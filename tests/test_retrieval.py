@@ -236,3 +236,16 @@ def test_retrieval_does_not_import_tensorflow():
     code = "import sys, helpers.retrieval; print('tensorflow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_per_item_hits_are_the_fractions_before_averaging():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(30, 4)), np.repeat([0, 1, 2], 10)
+    loo_topk, query_gallery_topk = retrieval.loo_topk, retrieval.query_gallery_topk
+    means, hits = loo_topk(x, y, ks=(1, 5)), loo_topk(x, y, ks=(1, 5), per_item=True)
+    assert set(hits) == {"top1", "top5"} and hits["top1"].shape == (30,)
+    assert all(means[k] == pytest.approx(hits[k].mean()) for k in means)
+    q_means, _ = query_gallery_topk(x[:6], x[6:], y[:6], y[6:], ks=(1, 3))
+    q_hits, _ = query_gallery_topk(x[:6], x[6:], y[:6], y[6:], ks=(1, 3), per_item=True)
+    assert set(np.unique(q_hits["top3"])) <= {0, 1}
+    assert q_means["top3"] == pytest.approx(q_hits["top3"].mean())

@@ -253,3 +253,42 @@ def test_an_interval_recorded_through_report_record_is_read(tmp_path, monkeypatc
     judged = verdicts.judge(Claim("s", "top1", tolerance=0.05, chance=0.2), m)
     assert judged.verdict == REPRODUCED and judged.comparisons[0].interval.n == 40
     assert "[0." in results.row(judged, m)["here"]
+
+
+def test_per_item_scores_give_the_interval_and_the_paired_difference(tmp_path, monkeypatch) -> None:
+    """``report.record_scores`` saves the hits and their interval; two metrics scored on the
+    same items are compared with the paired interval of their difference, with no
+    ``intervals`` recorded by hand."""
+    monkeypatch.setenv("LOOKALIKE_REPORTS", str(tmp_path))
+    report.start("04_query_gallery_challenge", {"profile": "standard"}, seed=0)
+    better = [1] * 30 + [0] * 10
+    worse = [1] * 12 + [0] * 28
+    assert report.record_scores("a", better) == pytest.approx(0.75)
+    report.record_scores("b", worse)
+    report.record_scores("close", [1] * 29 + [0] * 11)
+    report.record_scores("other_items", [1, 0] * 30)
+    m = {**report.current().data, "data": {"name": "flowers", "origin": "LOOKALIKE_DATA"}}
+    entry = m["metrics"]["a"]
+    assert entry["scores"] == better and entry["n_items"] == 40 and entry["n_seeds"] == 1
+    assert entry["interval"]["low"] < 0.75 < entry["interval"]["high"]
+    beats = verdicts.judge(Claim("a > b", "a", kind="beats", baseline="b"), m)
+    assert beats.verdict == REPRODUCED and "paired" in beats.comparisons[0].interval.method
+    assert verdicts.judge(Claim("a > close", "a", kind="beats", baseline="close"),
+                          m).verdict == INCONCLUSIVE
+    unpaired = verdicts.judge(Claim("a > other", "a", kind="beats", baseline="other_items"), m)
+    assert unpaired.verdict == INCONCLUSIVE and verdicts.NO_INTERVAL in unpaired.why
+
+
+def test_scores_over_seeds_and_a_value_that_is_not_their_mean(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("LOOKALIKE_REPORTS", str(tmp_path))
+    report.start("04_query_gallery_challenge", {"profile": "standard"}, seed=0)
+    seeds = [[1] * 30 + [0] * 10, [1] * 28 + [0] * 12, [1] * 31 + [0] * 9]
+    report.record_scores("head", seeds)
+    entry = report.current().data["metrics"]["head"]
+    assert entry["n_seeds"] == 3 and "3 seeds" in entry["interval"]["method"]
+    with pytest.raises(ValueError, match="not the mean"):
+        report.record("wrong", 0.9, scores=[1, 0, 1, 0])
+    with pytest.raises(ValueError, match="at least 2 items"):
+        report.record_scores("one", [1])
+    loss = report.record_scores("loss", [2.5, 3.0, 1.0], score_bounds=None)
+    assert loss == pytest.approx(6.5 / 3)

@@ -35,7 +35,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from . import config, verdicts
+from .uncertainty.intervals import UNIT_BOUNDS, seeds_and_items_interval
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _current: Recorder | None = None
@@ -213,6 +216,7 @@ class Recorder:
         return line + f" | seed {self.data['seed']} | backend {self.data['backend']}"
 
     def record(self, name: str, value: Any, *, paper: Any = None, note: str | None = None,
+               scores: Any = None, score_bounds: tuple[float, float] | None = UNIT_BOUNDS,
                **context: Any) -> Any:
         """Store ``value`` under ``name`` (with paper value, note, context); return ``value``.
 
@@ -220,6 +224,14 @@ class Recorder:
         first ones seen also become the run's if :meth:`provenance` was not called. Without
         ``paper``, the report's number comes from the notebook's study
         (:func:`helpers.verdicts.paper_number`), so notebook cells never type one.
+
+        ``scores``: the per-item scores ``value`` is the mean of (a query's top-k hit, an
+        image's correctness), one row per training seed when there are several
+        (``(seeds, items)``). They are saved with the number, its 95 % interval is computed
+        from them (:func:`helpers.uncertainty.seeds_and_items_interval`: the item bootstrap
+        for one seed), and the verdict engine compares two metrics scored on the same items
+        with the paired interval of their difference. ``value`` must be their mean (None:
+        take it). ``score_bounds``: the range one score can take (None for a loss).
         """
         _check_name(name, "metric name")
         if paper is None:  # the study's paper module holds the report's numbers
@@ -236,6 +248,8 @@ class Recorder:
         context = {k: v for k, v in context.items() if v is not None}
         if context:
             entry["context"] = jsonable(context)
+        if scores is not None:
+            entry.update(_scores_record(scores, value, score_bounds))
         entry["recorded_at"] = _now()
         entry["elapsed_s"] = round(time.monotonic() - self.started, 3)
         self.data["metrics"][name] = entry
@@ -319,15 +333,44 @@ def provenance(data: Any = None, weights: Any = None) -> dict[str, Any]:
     return current().provenance(data=data, weights=weights)
 
 
+def _scores_record(scores: Any, value: Any, bounds: tuple[float, float] | None
+                   ) -> dict[str, Any]:
+    """The ``scores`` / ``interval`` fields of a record from its per-item scores."""
+    arr = np.asarray(scores, dtype=np.float64)
+    if arr.ndim not in (1, 2) or arr.shape[-1] < 2:
+        raise ValueError(f"scores must be (items,) or (seeds, items) with at least 2 items, "
+                         f"got shape {arr.shape}")
+    interval = seeds_and_items_interval(arr, bounds=bounds)
+    if value is not None and not math.isclose(float(value), interval.estimate, abs_tol=1e-6):
+        raise ValueError(f"the recorded value {value!r} is not the mean of its scores "
+                         f"({interval.estimate:.6f}): record the number the scores give")
+    whole = bool(np.all(arr == np.round(arr)))
+    kept = arr.astype(int).tolist() if whole else np.round(arr, 6).tolist()
+    shape = {"n_items": int(arr.shape[-1]), "n_seeds": 1 if arr.ndim == 1 else int(arr.shape[0])}
+    return {"value": interval.estimate, "scores": kept, "interval": interval.as_dict(), **shape}
+
+
 def headline() -> str:
     """The notebook's first output line (see :meth:`Recorder.headline`)."""
     return current().headline()
 
 
 def record(name: str, value: Any, *, paper: Any = None, note: str | None = None,
+           scores: Any = None, score_bounds: tuple[float, float] | None = UNIT_BOUNDS,
            **context: Any) -> Any:
     """Record a headline number in the current run (see :meth:`Recorder.record`)."""
-    return current().record(name, value, paper=paper, note=note, **context)
+    return current().record(name, value, paper=paper, note=note, scores=scores,
+                            score_bounds=score_bounds, **context)
+
+
+def record_scores(name: str, scores: Any, *, paper: Any = None, note: str | None = None,
+                  score_bounds: tuple[float, float] | None = UNIT_BOUNDS,
+                  **context: Any) -> float:
+    """Record the mean of per-item scores (``(items,)`` or ``(seeds, items)``) with its
+    interval, and return that mean (see :meth:`Recorder.record`)."""
+    current().record(name, None, paper=paper, note=note, scores=scores,
+                     score_bounds=score_bounds, **context)
+    return float(current().data["metrics"][name]["value"])
 
 
 def save_figure(fig: Any, name: str, dpi: int = 120) -> Path:

@@ -318,23 +318,30 @@ def _labels(labels, n: int, name: str) -> np.ndarray:
     return arr
 
 
+def _topk(same: np.ndarray, ks: Sequence[int], per_item: bool) -> dict[str, Any]:
+    """top-k from a (queries, max k) same-label matrix: each query's 0/1 hit, or their mean."""
+    hits = {f"top{k}": same[:, :k].any(axis=1).astype(np.int8) for k in ks}
+    return hits if per_item else {name: float(h.mean()) for name, h in hits.items()}
+
+
 def loo_topk(
     embeddings: np.ndarray,
     labels: Sequence,
     ks: Sequence[int] = (1, 5),
     metric: str = "cosine",
     use_faiss: bool | None = None,
-) -> dict[str, float]:
+    per_item: bool = False,
+) -> dict[str, Any]:
     """Leave-one-out top-k: a hit if any of an item's k nearest *other* items shares its label.
 
-    Returns ``{"top1": .., "top5": ..}`` (fractions of items).
+    Returns ``{"top1": .., "top5": ..}`` (fractions of items); with ``per_item``, each item's
+    0/1 hit instead (``report.record_scores`` turns them into the mean and its interval).
     """
     x = _as_matrix(embeddings, "embeddings")
     y = _labels(labels, len(x), "labels")
     ks = _check_ks(ks, len(x) - 1, "items minus the query itself")
     idx, _ = topk_neighbours(x, x, max(ks), metric, exclude_self=True, use_faiss=use_faiss)
-    same = y[idx] == y[:, None]
-    return {f"top{k}": float(same[:, :k].any(axis=1).mean()) for k in ks}
+    return _topk(y[idx] == y[:, None], ks, per_item)
 
 
 def rank_gallery(
@@ -358,18 +365,19 @@ def query_gallery_topk(
     gallery_labels: Sequence,
     ks: Sequence[int] = (1, 3, 10),
     metric: str = "cosine",
-) -> tuple[dict[str, float], np.ndarray]:
+    per_item: bool = False,
+) -> tuple[dict[str, Any], np.ndarray]:
     """Query/gallery top-k (hit: a query's label among the first k gallery items) and the ranking.
 
     Returns ``({"top1": .., "top3": .., "top10": ..}, ranked)`` where ``ranked[i]`` lists every
-    gallery index for query i, closest first (pass it to :func:`submission`).
+    gallery index for query i, closest first (pass it to :func:`submission`); with
+    ``per_item``, each query's 0/1 hit instead of the fractions.
     """
     ranked = rank_gallery(queries, gallery, metric)
     yq = _labels(query_labels, ranked.shape[0], "query_labels")
     yg = _labels(gallery_labels, ranked.shape[1], "gallery_labels")
     ks = _check_ks(ks, ranked.shape[1], "gallery size")
-    same = yg[ranked[:, : max(ks)]] == yq[:, None]
-    return {f"top{k}": float(same[:, :k].any(axis=1).mean()) for k in ks}, ranked
+    return _topk(yg[ranked[:, : max(ks)]] == yq[:, None], ks, per_item), ranked
 
 
 def submission(

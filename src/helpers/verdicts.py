@@ -45,6 +45,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from helpers import uncertainty
 from helpers.uncertainty import (
     CONTRADICTED,
@@ -230,6 +232,20 @@ def recorded(entry: Mapping[str, Any], key: str) -> Any:
     return entry.get(key) if entry.get(key) is not None else (entry.get("context") or {}).get(key)
 
 
+def scores_difference(entry: Mapping[str, Any], base: Mapping[str, Any]) -> Interval | None:
+    """The interval of ``entry - base`` from their per-item scores (``report.record(...,
+    scores=...)``), paired item by item, seeds and items together; None unless both hold
+    scores of the same items (the same count, and the same ``items`` label where given)."""
+    a, b = entry.get("scores"), base.get("scores")
+    if a is None or b is None:
+        return None
+    a2, b2 = np.atleast_2d(np.asarray(a, dtype=float)), np.atleast_2d(np.asarray(b, dtype=float))
+    same_label = recorded(entry, "items") == recorded(base, "items")
+    if a2.shape[1] != b2.shape[1] or not same_label:
+        return None
+    return uncertainty.seeds_and_items_interval(a2, b2, bounds=None)
+
+
 # Which word a claim on several numbers gets: any contradiction decides; then any doubt; a
 # number chance alone passes leaves the rest unproven (never "reproduced").
 _PRECEDENCE = (CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE, REPRODUCED)
@@ -322,8 +338,9 @@ def _judge_compared(claim: Claim, entries: Mapping[str, Mapping[str, Any]], verd
                            comparisons)
         if reference is None:
             return verdict(NOT_TESTABLE, "no baseline number", comparisons)
-        interval = recorded_interval((recorded(entries[name], "intervals") or {}).get(base),
-                                     value - reference)
+        interval = (recorded_interval((recorded(entries[name], "intervals") or {}).get(base),
+                                      value - reference)
+                    or scores_difference(entries[name], entries[base]))
         comparisons.append(Comparison(name, value, base, reference, interval))
         # Chance in the claimed-better place: the metric for beats, the baseline for below.
         chance = claim.chance_for(name if beats else base)
