@@ -132,6 +132,7 @@ def work_unit_of(nodeid: str) -> str:
     return xdist_group_of(REPO / nodeid.split("::", 1)[0]) or nodeid
 
 
+@pytest.hookimpl(optionalhook=True)  # xdist's hook: `-p no:xdist` runs without it
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """Units of :func:`work_unit_of`, handed out in collection order (longest work first), the
     next unit to whichever worker is free."""
