@@ -217,3 +217,19 @@ def test_the_header_says_only_what_the_runs_recorded(tmp_path) -> None:
     header = results.run_header(results.load_all(tmp_path / "metrics"), tmp_path, "standard")
     assert header["reproducibility"].startswith("compared with another run (other/reports)")
     assert "0 differences beyond 0.01 absolute in 1 metrics" in header["reproducibility"]
+
+
+@pytest.mark.skipif(not RESULTS_MD.exists(), reason="reports/RESULTS.md not generated yet")
+def test_every_number_the_readme_summary_quotes_is_in_the_committed_results() -> None:
+    """The README's prose summary is written by hand from RESULTS.md: each of its numbers
+    (0.xyz) must be one RESULTS.md shows, so a fresh run that moves a number makes this fail
+    until the prose is rewritten."""
+    import re
+
+    readme = (REPO / "README.md").read_text()
+    summary = readme.split("## Results at a glance", 1)[1].split("\n## ", 1)[0]
+    quoted = set(re.findall(r"(?<![\d.])\d\.\d{3}(?!\d)", summary))
+    assert quoted, "the README's results summary quotes no number"
+    shown = RESULTS_MD.read_text()
+    stale = sorted(n for n in quoted if n not in shown)
+    assert not stale, f"README's results summary quotes numbers RESULTS.md does not show: {stale}"
