@@ -49,13 +49,17 @@ BACKEND_PARAMS = [_backend_param(b) for b in OTHER_BACKENDS]
 # level at 0, 100 s with the compilation cache as well, since a notebook rebuilds the same model
 # for each seed and architecture; a second run from a warm cache 65 s). The level changes how
 # fast XLA's code runs, not what it computes, and these runs check that each notebook completes.
-# The cache folder is shared by the session's JAX runs (one worker runs them all, conftest).
+# The cache folder is shared by the JAX runs of each worker.
 JAX_SPEED_FLAGS = "--xla_backend_optimization_level=0"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def jax_compilation_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("jax_compilation_cache")
+    """One folder per worker's session (the base temp), so the runs stay spread over the
+    workers (a session-scoped fixture would group them, conftest) and still share a cache."""
+    folder = tmp_path_factory.getbasetemp() / "jax_compilation_cache"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 def backend_env(backend: str, jax_cache: Path) -> dict[str, str]:
