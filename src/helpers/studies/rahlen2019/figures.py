@@ -109,7 +109,7 @@ def tradeoff_rows(exp: Experiment) -> list[dict[str, Any]]:
             frozen, tuned = pair["frozen"], pair["finetune_all"]
             paper_arch = architecture(backbone).paper
             paper_gain = None
-            if paper_arch is not None:
+            if paper_arch is not None and architecture(backbone).same:  # like with like only
                 paper_gain = (PAPER_RESULTS[task]["finetune_all"][paper_arch][1]
                               - PAPER_RESULTS[task]["frozen"][paper_arch][1])
             rows.append({"task": task, "model here": backbone,

@@ -40,8 +40,9 @@ def grid_sentence(exp: Experiment, task: str, mode: str) -> str:
             parts.append(f"{what} reaches {run.best_val_accuracy:.3f}, a random-init control "
                          "that says nothing about the pretrained architecture")
         elif paper is None:
-            parts.append(f"{what} reaches {run.best_val_accuracy:.3f} (not in the report; its "
-                         f"best was {paper_best(task, mode):.3f})")
+            parts.append(f"{what} reaches {run.best_val_accuracy:.3f} (held-out test "
+                         f"{run.test_accuracy:.3f}; no like model in the report, whose best "
+                         f"was {paper_best(task, mode):.3f})")
         else:
             parts.append(f"{what}, standing in for {stands}, reaches "
                          f"{run.best_val_accuracy:.3f}, which {compare(run.best_val_accuracy, paper)}")
@@ -49,7 +50,8 @@ def grid_sentence(exp: Experiment, task: str, mode: str) -> str:
     text = "; ".join(parts) + "." if parts else "Nothing ran."
     if missing:
         text += (f" Not run in this profile: {', '.join(missing)} (the paper profile trains "
-                 "them; here only MobileNetV2 and MobileNet have real ImageNet weights).")
+                 "them; here only MobileNetV2, MobileNet and MobileNetV3Small have real "
+                 "ImageNet weights).")
     return f"{MODE_TITLES[mode].capitalize()}: {text}"
 
 
