@@ -64,7 +64,8 @@ def tradeoff_sentence(rows: list[dict[str, Any]]) -> str:
         gain = 100 * row["here"]
         paper = "" if row["paper"] is None else f" (report: {100 * row['paper']:+.1f})"
         parts.append(f"{row['task']} / {row['model here']}: {gain:+.1f} points{paper} for "
-                     f"{row['time ratio']}x the training time")
+                     f"{row['run-time ratio (unequal epochs)']}x this run's training time "
+                     "(unequal epochs and data: the timed steps below compare like with like)")
     better = sum(r["here"] > 0 for r in rows)
     verdict = ("fine-tuning paid off in every case, as in the report" if better == len(rows)
                else "fine-tuning did not pay off everywhere, unlike the report's best models"
