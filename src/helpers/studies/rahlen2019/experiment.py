@@ -115,7 +115,8 @@ class GridOptions:
     ``finetune_from`` where fine-tuning starts (see :data:`FINETUNE_FROM`; "frozen" falls back
     to a fresh head when feature extraction did not run first); ``finetune_learning_rate``
     defaults to ``learning_rate``. ``head_seeds``: how many seeds (``seed``, ``seed + 1``, ...)
-    train each frozen head; ``finetune_tasks``: the tasks that fine-tune (default: all);
+    train each frozen head on the tasks in ``seed_tasks`` (default: all; the others train one
+    seed); ``finetune_tasks``: the tasks that fine-tune (default: all);
     ``timing_steps``: training steps timed per mode on the same batch after fine-tuning, for
     the equal-data time comparison (0: not timed).
     """
@@ -132,6 +133,7 @@ class GridOptions:
     finetune_from: str = "frozen"
     finetune_learning_rate: float | None = None
     head_seeds: int = 1
+    seed_tasks: Sequence[str] | None = None
     finetune_tasks: Sequence[str] | None = None
     timing_steps: int = 0
 
@@ -144,7 +146,8 @@ class GridOptions:
                    finetune=settings["finetune_backbones"],
                    finetune_from=settings["finetune_from"],
                    finetune_learning_rate=settings["finetune_learning_rate"],
-                   head_seeds=settings["head_seeds"], finetune_tasks=settings["finetune_tasks"],
+                   head_seeds=settings["head_seeds"], seed_tasks=settings["seed_tasks"],
+                   finetune_tasks=settings["finetune_tasks"],
                    timing_steps=settings["timing_steps"])
 
 
@@ -187,6 +190,7 @@ class Experiment:
         self.finetune = list(self.backbones if finetune is None else finetune)
         self.finetune_tasks = list(options.finetune_tasks or self.tasks)
         self.seeds = [options.seed + i for i in range(max(1, int(options.head_seeds)))]
+        self.seed_tasks = list(options.seed_tasks or self.tasks)
         self.timing_steps = int(options.timing_steps)
         self.runs: list[Run] = []
         self.saved: dict[str, Path] = {}
@@ -284,7 +288,7 @@ class Experiment:
                     if x is not None]
             run.prep_seconds = time.perf_counter() - began
             val_hits, test_hits, kept = [], [], None
-            for seed in self.seeds:
+            for seed in self.seeds if task in self.seed_tasks else self.seeds[:1]:
                 result, probs = fit_head(clf, train, held[0], self.recipe(mode, seed), also=held[1:])
                 val_hits.append(probs[0].argmax(axis=1) == y_val)
                 if has_test:
@@ -295,7 +299,8 @@ class Experiment:
                     run.seconds = run.prep_seconds + result.seconds
             for layer, weights in zip(clf.head, kept, strict=True):
                 layer.set_weights(weights)
-            result, run.seeds = first, list(self.seeds)
+            result, run.seeds = first, list(self.seeds if task in self.seed_tasks
+                                            else self.seeds[:1])
         else:
             result = classifiers.fit(clf, (x_train, y_train), (x_val, y_val), self.recipe(mode))
             run.seconds, run.seeds = time.perf_counter() - began, [self.seed]

@@ -4,9 +4,9 @@ Each function records one finding with the interval it rests on, or None with th
 reason it cannot be measured here; rules are fixed from the report's text, never from ours.
 
 - :func:`record_stand_in_check`: is the balcony stand-in too easy? A linear classifier on
-  8 x 8 pixel thumbnails (192 numbers, no network) is trained on the training photos; if it
-  already meets the report's rule on the validation photos, a deep model meeting it shows
-  nothing, and the balcony claims are "not testable here".
+  8 x 8 pixel thumbnails (192 numbers, no network) is trained on the training photos; if its
+  validation accuracy already meets the report's rule (as a chance level is read), a deep
+  model meeting it shows nothing, and the balcony claims are "not testable here".
 - :func:`record_comparisons`: the spread of the architectures, fine-tuning's overfitting, the
   training-time ratios, DenseNet's first place.
 """
@@ -61,10 +61,12 @@ def record_stand_in_check(exp: Experiment, task: str = "balcony") -> bool | None
                                  note="linear classifier on 8x8 thumbnails, no network")
     interval = uncertainty.item_interval(hits)
     rule = paper_best(task, "frozen") - TOLERANCE
-    easy = bool(interval.low >= rule)  # the whole interval meets it: not luck of the photos
+    # Read as the verdict engine reads a chance level: the baseline's own score against the
+    # rule (helpers.uncertainty.judge). Its interval is shown beside it.
+    easy = bool(value >= rule)
     text = (f"stand-in too easy: a linear classifier on 8x8 thumbnails (no network) scores "
             f"{value:.3f} [{interval.low:.3f}, {interval.high:.3f}] on the validation photos, "
-            f"{'at or above' if easy else 'not wholly above'} the rule's {rule:.3f}")
+            f"{'at or above' if easy else 'below'} the rule's {rule:.3f}")
     return report.record(name, easy, data=data.source, note=text if easy else text.replace(
         "stand-in too easy: ", "stand-in not too easy by this check: "))
 
