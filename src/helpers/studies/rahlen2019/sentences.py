@@ -80,6 +80,21 @@ def best_sentence(exp: Experiment, task: str) -> str:
         return f"{task}: not run here ({exp.tasks[task].reason or 'no data'})."
     paper = max(paper_best(task, m) for m in ("frozen", "finetune_all"))
     trust = "" if best.pretrained else " (random weights: not comparable)"
+    if _too_easy(task):
+        return (f"{task}: best {best.best_val_accuracy:.3f} ({best.backbone}, "
+                f"{MODE_TITLES[best.mode]}); the stand-in is too easy to test the report's "
+                f"{paper:.3f} (a thumbnail classifier already meets it).")
     acc = best.best_val_accuracy
     return (f"{task}: best {acc:.3f} ({best.backbone}, {MODE_TITLES[best.mode]}){trust}, which "
             f"{compare(acc, paper) if np.isfinite(acc) else 'is not a number'}.")
+
+
+def _too_easy(task: str) -> bool:
+    """Whether this run found the task's stand-in too easy (``findings.record_stand_in_check``)."""
+    from helpers import report
+
+    try:
+        entry = report.current().data["metrics"].get(f"{task}_stand_in_too_easy") or {}
+    except RuntimeError:  # no run being recorded
+        return False
+    return entry.get("value") is True
