@@ -332,6 +332,13 @@ def test_figures_and_sentences_come_from_the_runs(ran):
     wrong = int((ran.best("rooms").probs.argmax(1) != ran.best("rooms").y_true).sum())
     assert n_wrong == wrong
     assert "not run" in sentences.best_sentence(ran, "fireplace")
+    kept = ran.tasks["fireplace"]
+    ran.tasks["fireplace"] = tasks._fireplace(False, 0, None, None)  # no folder given
+    try:
+        fire = tables.rows(ran, "fireplace", "frozen")
+    finally:
+        ran.tasks["fireplace"] = kept
+    assert any("folder you supply" in r["status"] for r in fire)  # in the table itself
 
 
 # -- checks ---------------------------------------------------------------------------------------

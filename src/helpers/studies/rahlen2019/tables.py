@@ -74,6 +74,13 @@ def rows(exp: Experiment, task: str, mode: str) -> list[dict[str, Any]]:
             continue  # a relative of a report model that this profile leaves out
         out.append({"paper model": "(not in report)", "paper": None, "paper time": "–",
                     **_ours(run)})
+    data = exp.tasks[task]
+    if not data.available:  # say it in the table, not only in the prose
+        out.append({"paper model": "(data here)", "paper": None, "paper time": "–",
+                    "here": None, "test (chosen on val)": None, "model here": "–",
+                    "weights": "–", "status": f"not run ({data.spec.stand_in}): "
+                              f"{data.reason.split('. ')[0]}",
+                    "time here": "–"})
     return out + chance_rows(exp, task)
 
 
