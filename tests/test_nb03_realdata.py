@@ -1,6 +1,6 @@
 """Real-data regression of notebook 03 (attribute classifiers) in a reduced standard profile.
 
-Runs the notebook on the Houses room task only (kitchen, bathroom, bedroom; 80/20 split), with
+Runs the notebook on the Houses room task only (kitchen, bathroom, bedroom; 70/15/15 split), with
 MobileNetV2's ImageNet weights as a frozen feature extractor and a softmax head trained with
 the report's recipe (SGD 1e-3, momentum 0.9, batch 32), fewer epochs and fewer augmented
 copies than the standard profile, then checks the recorded accuracy against a floor measured
@@ -27,15 +27,19 @@ REDUCED = {
     "BACKBONES": ["mobilenetv2"],
     "EPOCHS": 15,
     "COPIES": 2,
+    "HEAD_SEEDS": 1,  # the standard profile's 3 seeds would triple the head's training
     "SEED": 42,
 }
 
-# Measured once on 2026-11-23 with this reduced profile (houses and MobileNetV2 weights from the
-# shared folders, seed 42, 960 training / 240 validation photos): 0.9583 (230 of 240), best at
-# epoch 9 of 15, last epoch 0.950. Both tests together: 47 s on a quiet 2-core machine (4.6 min
-# under a load average of 11). The floor sits about four points (ten images) below the measurement.
-MEASURED = 0.9583
+# Measured once on 2026-12-02 with this reduced profile (houses and MobileNetV2 weights from the
+# shared folders, seed 42, one head seed, 70/15/15 split: 840 training / 180 validation / 180
+# test photos): validation 0.9611 (173 of 180, 95 % interval 0.922-0.983), held-out test of the
+# same weights 0.9556 (172 of 180). Both tests together: 285 s under a load average of 7-10
+# (75 s user + 6 s system CPU). The floors sit about four points (seven photos) below.
+MEASURED = 0.9611
 FLOOR = 0.92
+TEST_MEASURED = 0.9556
+TEST_FLOOR = 0.915
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +59,14 @@ def test_mobilenetv2_feature_extraction_beats_the_floor_on_rooms(run: Path):
     entry = metrics["metrics"][METRIC]
     assert entry["data"]["origin"] == "LOOKALIKE_DATA"
     assert entry["weights"]["pretrained"] is True  # real ImageNet weights, not a control
-    assert entry["paper"] == pytest.approx(0.9322)  # AlexNet, table 4.5
+    assert entry["paper"] is None  # MobileNetV2 is not one of the report's models
     assert entry["value"] >= FLOOR, f"{METRIC} = {entry['value']} < floor {FLOOR}"
+    # Each validation photo's correctness is kept, and the model chosen on validation is
+    # measured once on held-out test photos.
+    assert entry["n_items"] == 180 and len(entry["scores"][0]) == 180
+    assert entry["interval"]["low"] <= entry["value"] <= entry["interval"]["high"]
+    test = metrics["metrics"]["rooms_best_frozen_test_acc"]
+    assert test["n_items"] == 180 and test["value"] >= TEST_FLOOR
     # Tasks and modes left out are recorded as such, never silently dropped.
     assert metrics["metrics"]["rooms_mobilenetv2_finetune_val_acc"]["value"] is None
     assert metrics["metrics"]["rooms_resnet50_frozen_val_acc"]["note"] == "not run in this profile"

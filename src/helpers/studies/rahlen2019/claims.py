@@ -1,4 +1,9 @@
-"""Råhlén & Sjöqvist (2019)'s headline claims, as rules on what notebook 03 records."""
+"""Råhlén & Sjöqvist (2019)'s headline claims, as rules on what notebook 03 records.
+
+Each claim is stated as the report states it, with its section or table. Numbers rest on each
+validation photo's correctness (over 3 head seeds for feature extraction in the standard
+profile; fine-tuning runs once, so its interval is over the photos alone).
+"""
 
 from __future__ import annotations
 
@@ -11,34 +16,78 @@ TITLE = "03 · Råhlén & Sjöqvist 2019, attribute classifiers"
 #: Within 3 points of the report's accuracy counts as reaching it: its five architectures
 #: spread over 2-7 points per task. The notebook's sentences use the same number.
 TOLERANCE = 0.03
+#: "ungefär tre procentenheter" (4.1.2, 4.3.2): how far apart the architectures may lie.
+SPREAD = 0.03
 _TABLES = {("rooms", "frozen"): "4.5", ("rooms", "finetune"): "4.6",
            ("balcony", "frozen"): "4.1", ("balcony", "finetune"): "4.2",
            ("fireplace", "frozen"): "4.3", ("fireplace", "finetune"): "4.4"}
 
-# Majority-class accuracy on each task's validation split (80/20 of the stand-in data): rooms
-# 80 kitchen, bathroom and bedroom photos each; balcony 80 exterior vs 80 indoor; fireplace
-# has no data here, so the report's own validation counts (96 vs 51, table 3.1) stand in.
-_VAL_COUNTS = {"rooms": (80, 80, 80), "balcony": (80, 80), "fireplace": (96, 51)}
+# Majority-class accuracy on each task's validation split (15 % of the stand-in data,
+# stratified): rooms 60 kitchen, bathroom and bedroom photos each; balcony 60 exterior vs 60
+# indoor; fireplace has no data here, so the report's own validation counts (96 vs 51, table
+# 3.1) stand in.
+_VAL_COUNTS = {"rooms": (60, 60, 60), "balcony": (60, 60), "fireplace": (96, 51)}
 CHANCE = {task: classification_chance(np.repeat(np.arange(len(c)), c))["majority"]
           for task, c in _VAL_COUNTS.items()}
+_CAVEATS = {"rooms": "Houses listing photos; MobileNetV2 / MobileNet / MobileNetV3Small (real "
+                     "weights) against the report's five",
+            "balcony": "Houses 'frontal' exterior vs indoor stands in for balcony vs indoor",
+            "fireplace": "no public fireplace labels: runs only on a folder you supply"}
+_TOO_EASY = "balcony_stand_in_too_easy"
+
+
+def _too_easy(task: str) -> str | None:
+    return _TOO_EASY if task == "balcony" else None
+
 
 CLAIMS: list[Claim] = [
     *(Claim(f"{task.capitalize()}: best validation accuracy, {mode} ({paper})",
-            f"{task}_best_{mode}_val_acc", tolerance=TOLERANCE, caveat=caveat, chance=CHANCE[task],
-            source=f"table {_TABLES[(task, mode)]}")
-      for task, caveat in (
-          ("rooms", "houses listing photos; Keras backbones stand in for the report's"),
-          ("balcony", "houses 'frontal' exterior vs indoor stands in for balcony vs indoor"),
-          ("fireplace", "no public fireplace labels: runs on a folder you supply"))
+            f"{task}_best_{mode}_val_acc", tolerance=TOLERANCE, caveat=_CAVEATS[task],
+            chance=CHANCE[task], source=f"table {_TABLES[(task, mode)]}",
+            not_testable_if=_too_easy(task))
+      for task in ("rooms", "balcony", "fireplace")
       for mode, paper in (("frozen", "feature extraction"), ("finetune", "all layers"))),
-    Claim("Rooms: fine-tuning all layers beats feature extraction (same model)",
-          "rooms_mobilenetv2_finetune_val_acc", kind="beats",
-          baseline="rooms_mobilenetv2_frozen_val_acc", source="tables 4.5, 4.6",
-          chance=CHANCE["rooms"],
-          caveat="MobileNetV2 both ways; the report's best models differ per mode"),
-    Claim("Balcony: fine-tuning all layers beats feature extraction (same model)",
-          "balcony_mobilenetv2_finetune_val_acc", kind="beats",
-          baseline="balcony_mobilenetv2_frozen_val_acc", source="tables 4.1, 4.2",
-          chance=CHANCE["balcony"],
-          caveat="MobileNetV2 both ways; a ceiling of 1.0 leaves nothing to beat"),
+    *(Claim(f"{task.capitalize()}: fine-tuning reaches a higher maximum than feature extraction "
+            "(best per mode)", f"{task}_best_finetune_val_acc", kind="beats",
+            baseline=f"{task}_best_frozen_val_acc", source=source, chance=CHANCE[task],
+            caveat="ours: the best fine-tuned backbone (MobileNetV2 only, one seed) against the "
+                   "best frozen one (3 head seeds); the same validation photos",
+            not_testable_if=_too_easy(task))
+      for task, source in (("rooms", "section 4.3.2, tables 4.5-4.6"),
+                           ("fireplace", "section 4.2.2, tables 4.3-4.4"),
+                           ("balcony", "section 5.1, tables 4.1-4.2"))),
+    Claim("Fireplaces are harder to classify than balconies (85.5 % against 98.1 %)",
+          "fireplace_best_finetune_val_acc", kind="below",
+          baseline="balcony_best_finetune_val_acc", source="summary, section 5.2",
+          chance={"fireplace_best_finetune_val_acc": CHANCE["fireplace"],
+                  "balcony_best_finetune_val_acc": CHANCE["balcony"]},
+          caveat="needs a fireplace folder and a balcony stand-in that is not too easy",
+          not_testable_if=_TOO_EASY),
+    Claim("Fine-tuning takes more than twice as long to train as feature extraction "
+          "(DenseNet on rooms: 9m 53s against 4m 20s)", "rooms_finetune_time_ratio",
+          tolerance=TOLERANCE, needs_pretrained=False, source="section 4.3.2, tables 4.5-4.6",
+          caveat="ours: training steps of each mode on the same batch, model (MobileNetV2) "
+                 "and machine; paper: the text's 'more than twice' (its table: 2.28)"),
+    Claim("Inception v3 takes three times as long to train as AlexNet (feature extraction, "
+          "balcony)", "inception_alexnet_time_ratio", tolerance=TOLERANCE,
+          needs_pretrained=False, source="section 4.1.1, table 4.1",
+          caveat="Keras has no AlexNet; paper: the text's 'three times' (its table: 2.75)"),
+    Claim("The architectures lie within about three points of each other",
+          "rooms_worst_frozen_val_acc", kind="beats", baseline="rooms_best_frozen_val_acc",
+          tolerance=-SPREAD, source="sections 4.1.2, 4.3.2, 5.1", chance=CHANCE["rooms"],
+          caveat="ours: the three real-weight backbones with feature extraction on rooms, the "
+                 "weakest against the best on the same photos (worst - best > -0.03)"),
+    Claim("DenseNet is the best architecture with feature extraction on rooms (about three "
+          "points above the others)", "rooms_densenet_best_frozen", kind="true", exact=False,
+          source="section 4.3.1, table 4.5", caveat="needs DenseNet-121's ImageNet weights"),
+    Claim("Fine-tuning overfits: training accuracy rises above validation accuracy",
+          "rooms_finetune_train_acc", kind="beats", baseline="rooms_best_finetune_val_acc",
+          source="section 5.1 (balcony)", chance=CHANCE["rooms"],
+          caveat="ours on rooms (the balcony stand-in is too easy): the kept weights on a "
+                 "sample of training photos against the validation photos, unpaired"),
+    Claim("Best-epoch validation accuracy overstates the held-out accuracy of the same "
+          "weights (rooms, feature extraction)", "rooms_best_frozen_val_acc", kind="beats",
+          baseline="rooms_best_frozen_test_acc", beyond_report=True, chance=CHANCE["rooms"],
+          source="the notebook's test split (the report had none)",
+          caveat="different photos (validation vs test): unpaired interval"),
 ]

@@ -10,6 +10,12 @@ Feature extraction on a CPU: the frozen backbone's pooled output is computed onc
 image and for ``copies - 1`` augmented versions of it (:func:`helpers.classifiers.activations`),
 and the head trains on those; its time includes that pass. ``copies=None`` trains on the images
 themselves (fresh crops every epoch, as the report did; the paper profile, for a GPU).
+
+Noise: a frozen head is cheap, so it trains once per seed in ``head_seeds`` (the notebook's
+SEED, SEED + 1, ...) on the same cached features; fine-tuning trains once (one seed, its
+interval from the validation photos alone). Every run keeps each validation and test photo's
+correctness (``val_hits``, ``test_hits``: seeds x photos), which is what the record's intervals
+and paired comparisons are computed from (:mod:`helpers.studies.rahlen2019.tables`).
 """
 
 from __future__ import annotations
@@ -25,17 +31,8 @@ import numpy as np
 
 from helpers import classifiers
 from helpers.backbones import get as backbone_spec
-from helpers.studies.rahlen2019 import predict
-from helpers.studies.rahlen2019.tasks import (
-    ARCHITECTURES,
-    MODE_TITLES,
-    MODES,
-    PAPER_TABLES,
-    TaskData,
-    architecture,
-    paper_best,
-    paper_result,
-)
+from helpers.studies.rahlen2019 import predict, timing
+from helpers.studies.rahlen2019.tasks import ARCHITECTURES, EXTRA, MODES, TaskData
 
 RAN, NOT_RUN, NO_DATA = "run", "not run in this profile", "no data"
 # Where fine-tuning starts: "fresh" = a new random head, as the report did; "frozen" = the head
@@ -62,7 +59,12 @@ class Run:
     image_size: int = 0
     start: str = ""  # fine-tuning: "fresh head" or "feature-extraction head"
     y_true: np.ndarray | None = None
-    probs: np.ndarray | None = None  # validation probabilities of the kept (best) weights
+    probs: np.ndarray | None = None  # validation probabilities of the kept weights (first seed)
+    seeds: list[int] = field(default_factory=list)
+    val_hits: np.ndarray | None = None  # (seeds, validation photos): 1 where right
+    test_hits: np.ndarray | None = None  # (seeds, test photos), the same kept weights
+    train_hits: np.ndarray | None = None  # (1, training photos) of a fine-tuned run: overfitting
+    step_seconds: dict[str, np.ndarray] = field(default_factory=dict)  # mode -> per-step times
 
     @property
     def pretrained(self) -> bool:
@@ -70,8 +72,16 @@ class Run:
 
     @property
     def best_val_accuracy(self) -> float:
+        """The report's number: validation accuracy of the best epoch's weights (seed mean)."""
+        if self.val_hits is not None:
+            return float(self.val_hits.mean())
         values = self.history.get("val_accuracy", [])
         return float(max(values)) if values else float("nan")
+
+    @property
+    def test_accuracy(self) -> float:
+        """Held-out accuracy of the same kept weights (seed mean); NaN without a test split."""
+        return float(self.test_hits.mean()) if self.test_hits is not None else float("nan")
 
     @property
     def last_val_accuracy(self) -> float:
@@ -104,7 +114,11 @@ class GridOptions:
     report fed it); ``finetune`` the backbones that are also fine-tuned (default: all);
     ``finetune_from`` where fine-tuning starts (see :data:`FINETUNE_FROM`; "frozen" falls back
     to a fresh head when feature extraction did not run first); ``finetune_learning_rate``
-    defaults to ``learning_rate``.
+    defaults to ``learning_rate``. ``head_seeds``: how many seeds (``seed``, ``seed + 1``, ...)
+    train each frozen head on the tasks in ``seed_tasks`` (default: all; the others train one
+    seed); ``finetune_tasks``: the tasks that fine-tune (default: all);
+    ``timing_steps``: training steps timed per mode on the same batch after fine-tuning, for
+    the equal-data time comparison (0: not timed).
     """
 
     modes: Sequence[str] = MODES
@@ -118,6 +132,10 @@ class GridOptions:
     finetune: Sequence[str] | None = None
     finetune_from: str = "frozen"
     finetune_learning_rate: float | None = None
+    head_seeds: int = 1
+    seed_tasks: Sequence[str] | None = None
+    finetune_tasks: Sequence[str] | None = None
+    timing_steps: int = 0
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], seed: int) -> GridOptions:
@@ -127,7 +145,10 @@ class GridOptions:
                    batch_size=settings["batch_size"], seed=seed,
                    finetune=settings["finetune_backbones"],
                    finetune_from=settings["finetune_from"],
-                   finetune_learning_rate=settings["finetune_learning_rate"])
+                   finetune_learning_rate=settings["finetune_learning_rate"],
+                   head_seeds=settings["head_seeds"], seed_tasks=settings["seed_tasks"],
+                   finetune_tasks=settings["finetune_tasks"],
+                   timing_steps=settings["timing_steps"])
 
 
 class Experiment:
@@ -167,6 +188,10 @@ class Experiment:
         self.models_dir = models_dir
         # Backbones also fine-tuned (None: all); the others run feature extraction only.
         self.finetune = list(self.backbones if finetune is None else finetune)
+        self.finetune_tasks = list(options.finetune_tasks or self.tasks)
+        self.seeds = [options.seed + i for i in range(max(1, int(options.head_seeds)))]
+        self.seed_tasks = list(options.seed_tasks or self.tasks)
+        self.timing_steps = int(options.timing_steps)
         self.runs: list[Run] = []
         self.saved: dict[str, Path] = {}
         self._images: dict[tuple[str, str, int], np.ndarray] = {}
@@ -198,7 +223,7 @@ class Experiment:
             self._images[key] = part.images(size=size, progress=False)
         return self._images[key]
 
-    def recipe(self, mode: str) -> classifiers.Recipe:
+    def recipe(self, mode: str, seed: int | None = None) -> classifiers.Recipe:
         """The report's recipe; early stopping never triggers (patience = epochs) but the best
         epoch's weights are restored at the end, judged on validation accuracy."""
         n = self.epochs[mode]
@@ -206,7 +231,7 @@ class Experiment:
         return classifiers.Recipe(optimizer="sgd", learning_rate=rate,
                                   momentum=self.momentum, epochs=n, batch_size=self.batch_size,
                                   patience=n, monitor="val_accuracy", augment=True,
-                                  seed=self.seed)
+                                  seed=self.seed if seed is None else seed)
 
     # -- running -----------------------------------------------------------------------------
 
@@ -218,43 +243,80 @@ class Experiment:
             return []
         for backbone in self.backbones:
             size = self.size_for(backbone)
-            x_train, x_val = self.images(task, "train", size), self.images(task, "val", size)
-            y_train, y_val = data.train.labels, data.val.labels
             clf = classifiers.build(backbone, len(data.class_names), "frozen",
                                     weights=self.weights, image_size=size)
             for mode in self.modes:
-                if mode == "finetune_all" and backbone not in self.finetune:
+                if mode == "finetune_all" and (backbone not in self.finetune
+                                               or task not in self.finetune_tasks):
                     continue
-                classifiers.set_trainable(clf, mode)
-                if mode == "finetune_all" and self.finetune_from == "frozen" and any(
-                        r.backbone == backbone and r.mode == "frozen" for r in self.task_runs(task)):
-                    clf.base.set_weights(clf.initial_weights)  # keep the head frozen mode trained
-                    start = "feature-extraction head"
-                else:
-                    classifiers.reset(clf, seed=self.seed)
-                    start = "fresh head"
-                run = Run(task, backbone, mode, weights=clf.weights, image_size=size,
-                          y_true=np.asarray(y_val), start=start if mode != "frozen" else "")
-                start = time.perf_counter()
-                if mode == "frozen" and self.copies is not None:
-                    train = classifiers.activations(clf, x_train, y_train, copies=self.copies,
-                                                    seed=self.seed, batch_size=self.batch_size)
-                    val = classifiers.activations(clf, x_val, y_val,
-                                                  batch_size=self.batch_size)
-                    run.prep_seconds = time.perf_counter() - start
-                    result, run.probs = fit_head(clf, train, val, self.recipe(mode))
-                else:
-                    train, val = (x_train, y_train), (x_val, y_val)
-                    result = classifiers.fit(clf, train, val, self.recipe(mode))
-                    run.probs = classifiers.predict(clf, val)
-                run.seconds = time.perf_counter() - start
-                run.history, run.epochs = result.history, result.epochs_run
-                run.best_epoch = result.best_epoch
+                run = self._run_mode(clf, task, backbone, mode)
                 self.runs.append(run)
                 self._keep_if_best(clf, run, data)
+                if mode == "finetune_all" and self.timing_steps > 0:
+                    # Last: the timed steps change the weights, which are saved by now.
+                    run.step_seconds = timing.step_seconds(
+                        clf, self.images(task, "train", size), data.train.labels,
+                        steps=self.timing_steps, batch_size=self.batch_size,
+                        learning_rate=self.finetune_learning_rate)
             del clf
             gc.collect()
         return self.task_runs(task)
+
+    def _run_mode(self, clf: classifiers.Classifier, task: str, backbone: str, mode: str) -> Run:
+        """One (backbone, mode) cell: trained, with each photo's correctness kept."""
+        data, size = self.tasks[task], self.size_for(backbone)
+        x_train, x_val = self.images(task, "train", size), self.images(task, "val", size)
+        y_train, y_val = data.train.labels, data.val.labels
+        has_test = data.test is not None and len(data.test) > 0
+        x_test = self.images(task, "test", size) if has_test else None
+        classifiers.set_trainable(clf, mode)
+        if mode == "finetune_all" and self.finetune_from == "frozen" and any(
+                r.backbone == backbone and r.mode == "frozen" for r in self.task_runs(task)):
+            clf.base.set_weights(clf.initial_weights)  # keep the head frozen mode trained
+            start = "feature-extraction head"
+        else:
+            classifiers.reset(clf, seed=self.seed)
+            start = "fresh head"
+        run = Run(task, backbone, mode, weights=clf.weights, image_size=size,
+                  y_true=np.asarray(y_val), start=start if mode != "frozen" else "")
+        began = time.perf_counter()
+        if mode == "frozen" and self.copies is not None:
+            train = classifiers.activations(clf, x_train, y_train, copies=self.copies,
+                                            seed=self.seed, batch_size=self.batch_size)
+            held = [classifiers.activations(clf, x, y, batch_size=self.batch_size)
+                    for x, y in ((x_val, y_val), (x_test, data.test.labels if has_test else None))
+                    if x is not None]
+            run.prep_seconds = time.perf_counter() - began
+            val_hits, test_hits, kept = [], [], None
+            for seed in self.seeds if task in self.seed_tasks else self.seeds[:1]:
+                result, probs = fit_head(clf, train, held[0], self.recipe(mode, seed), also=held[1:])
+                val_hits.append(probs[0].argmax(axis=1) == y_val)
+                if has_test:
+                    test_hits.append(probs[1].argmax(axis=1) == data.test.labels)
+                if kept is None:  # the first seed (the notebook's SEED) is the model kept
+                    kept = [layer.get_weights() for layer in clf.head]
+                    run.probs, first = probs[0], result
+                    run.seconds = run.prep_seconds + result.seconds
+            for layer, weights in zip(clf.head, kept, strict=True):
+                layer.set_weights(weights)
+            result, run.seeds = first, list(self.seeds if task in self.seed_tasks
+                                            else self.seeds[:1])
+        else:
+            result = classifiers.fit(clf, (x_train, y_train), (x_val, y_val), self.recipe(mode))
+            run.seconds, run.seeds = time.perf_counter() - began, [self.seed]
+            run.probs = classifiers.predict(clf, (x_val, y_val))
+            val_hits = [run.probs.argmax(axis=1) == y_val]
+            test_hits = ([classifiers.predict(clf, (x_test, data.test.labels)).argmax(axis=1)
+                          == data.test.labels] if has_test else [])
+            if mode == "finetune_all":  # as many training photos as validation ones
+                rows = np.random.default_rng(self.seed).permutation(len(y_train))[:len(y_val)]
+                seen = classifiers.predict(clf, (x_train[rows], y_train[rows])).argmax(axis=1)
+                run.train_hits = (seen == y_train[rows]).astype(int)[None, :]
+        run.val_hits = np.asarray(val_hits, dtype=int)
+        run.test_hits = np.asarray(test_hits, dtype=int) if test_hits else None
+        run.history, run.epochs = result.history, result.epochs_run
+        run.best_epoch = result.best_epoch
+        return run
 
     def _keep_if_best(self, clf: classifiers.Classifier, run: Run, data: TaskData) -> None:
         """Save the task's best model so far (pretrained beats random, then accuracy)."""
@@ -276,79 +338,34 @@ class Experiment:
         return [r for r in self.runs if r.task == task and (mode is None or r.mode == mode)]
 
     def best(self, task: str, mode: str | None = None) -> Run | None:
-        """The best run of a task (and mode): pretrained runs first, then accuracy."""
+        """The best run of a task (and mode), chosen on validation: pretrained runs first,
+        then validation accuracy."""
         runs = self.task_runs(task, mode)
         if not runs:
             return None
         return max(runs, key=lambda r: (r.pretrained, np.nan_to_num(r.best_val_accuracy, nan=-1)))
 
     def grid(self, task: str, mode: str) -> list[Run]:
-        """Every architecture of the report, then this profile's other backbones, for one task
-        and mode: runs where they ran, "not run" rows where they did not."""
+        """The report's architectures that have a Keras counterpart, then this profile's other
+        backbones, for one task and mode: runs where they ran, "not run" rows where not."""
         ran = {r.backbone: r for r in self.task_runs(task, mode)}
         status = NO_DATA if not self.tasks[task].available else NOT_RUN
-        reported = [a.backbone for a in ARCHITECTURES]
-        listed = reported + [b for b in dict.fromkeys([*self.backbones, *ran]) if b not in reported]
+        known = [a.backbone for a in ARCHITECTURES + EXTRA if a.backbone is not None]
+        listed = known + [b for b in dict.fromkeys([*self.backbones, *ran]) if b not in known]
         return [ran.get(b) or Run(task, b, mode, status=status) for b in listed]
-
-    def rows(self, task: str, mode: str) -> list[dict[str, Any]]:
-        """Table 4.x beside ours, for :func:`helpers.report.paper_vs_here`."""
-        out = []
-        for run in self.grid(task, mode):
-            p_seconds, p_acc = paper_result(task, mode, run.backbone)
-            out.append({
-                "paper model": architecture(run.backbone).paper or "(not in report)",
-                "here": run.best_val_accuracy if run.status == RAN else None,
-                "paper": p_acc, "model here": run.backbone, "weights": run.weights_label(),
-                "status": run.status if run.status != RAN else
-                f"{run.epochs} epoch{'s' if run.epochs != 1 else ''}"
-                + (f", {run.start}" if run.start else ""),
-                "best epoch": run.best_epoch or "–", "last-epoch acc": run.last_val_accuracy
-                if run.status == RAN else None, "paper time": format_seconds(p_seconds),
-                "time here": format_seconds(run.seconds)})
-        return out
-
-    def record(self, task: str) -> dict[str, Any]:
-        """``report.record`` every cell of the task's grid and the task's best per mode."""
-        from helpers import report
-
-        data = self.tasks[task]
-        recorded: dict[str, Any] = {}
-        for mode in MODES:  # modes left out still get their (not run) rows
-            for run in self.grid(task, mode):
-                p_seconds, p_acc = paper_result(task, mode, run.backbone)
-                value = run.best_val_accuracy if run.status == RAN else None
-                note = (f"{run.backbone} for {architecture(run.backbone).paper}, "
-                        f"{run.weights_label()}, {run.epochs} epochs, {run.image_size} px"
-                        + (f", from the {run.start}" if run.start else "")
-                        if run.status == RAN else run.status)
-                recorded[run.metric] = report.record(
-                    run.metric, value, paper=p_acc, note=note, data=data.source,
-                    weights=run.weights, table=PAPER_TABLES[(task, mode)],
-                    seconds=None if run.status != RAN else round(run.seconds, 1),
-                    paper_seconds=p_seconds, last_epoch_acc=run.last_val_accuracy
-                    if run.status == RAN else None)
-            best = self.best(task, mode)
-            name = f"{task}_best_{MODE_KEYS[mode]}_val_acc"
-            recorded[name] = report.record(
-                name, None if best is None else best.best_val_accuracy,
-                paper=paper_best(task, mode), data=data.source,
-                weights=None if best is None else best.weights,
-                note=(data.reason or "not run") if best is None else
-                f"{MODE_TITLES[mode]}: {best.backbone} ({best.weights_label()})")
-        return recorded
 
 
 def fit_head(clf: classifiers.Classifier, train: classifiers.Activations,
-             val: classifiers.Activations,
-             recipe: classifiers.Recipe) -> tuple[classifiers.TrainResult, np.ndarray]:
+             val: classifiers.Activations, recipe: classifiers.Recipe,
+             also: Sequence[classifiers.Activations] = ()
+             ) -> tuple[classifiers.TrainResult, list[np.ndarray]]:
     """Train ``clf``'s head on pooled features (activations at the base's output).
 
     ``classifiers.fit`` cuts the base *above* the activations it is given, which needs at
     least one layer between the cut and the features; at the pooled output there is none. So
     the head is trained in a stand-in classifier whose base is two identity layers, and its
     weights are copied into ``clf``'s head (then ``clf.model`` is the trained classifier).
-    Returns the training result and the validation probabilities.
+    Returns the training result and the probabilities of ``val`` and of each of ``also``.
     """
     import keras
 
@@ -358,9 +375,9 @@ def fit_head(clf: classifiers.Classifier, train: classifiers.Activations,
     base = keras.Model(x, keras.layers.Identity(name="features")(pooled), name="pooled")
     view = classifiers.from_base(base, clf.n_classes, "frozen", dropout=clf.head[0].rate)
     classifiers.reset(view, seed=recipe.seed)
-    as_pooled = [classifiers.Activations("pooled", a.values, a.labels) for a in (train, val)]
+    as_pooled = [classifiers.Activations("pooled", a.values, a.labels)
+                 for a in (train, val, *also)]
     result = classifiers.fit(view, as_pooled[0], as_pooled[1], recipe)
     for mine, trained in zip(clf.head, view.head, strict=True):
         mine.set_weights(trained.get_weights())
-    return result, classifiers.predict(view, as_pooled[1])
-
+    return result, [classifiers.predict(view, a) for a in as_pooled[1:]]

@@ -109,13 +109,13 @@ def tradeoff_rows(exp: Experiment) -> list[dict[str, Any]]:
             frozen, tuned = pair["frozen"], pair["finetune_all"]
             paper_arch = architecture(backbone).paper
             paper_gain = None
-            if paper_arch is not None:
+            if paper_arch is not None and architecture(backbone).same:  # like with like only
                 paper_gain = (PAPER_RESULTS[task]["finetune_all"][paper_arch][1]
                               - PAPER_RESULTS[task]["frozen"][paper_arch][1])
             rows.append({"task": task, "model here": backbone,
                          "time frozen": format_seconds(frozen.seconds),
                          "time fine-tuned": format_seconds(tuned.seconds),
-                         "time ratio": round(tuned.seconds / max(frozen.seconds, 1e-9), 1),
+                         "run-time ratio (unequal epochs)": round(tuned.seconds / max(frozen.seconds, 1e-9), 1),
                          "paper": paper_gain,
                          "here": tuned.best_val_accuracy - frozen.best_val_accuracy})
     return rows

@@ -41,25 +41,38 @@ ROOMS = ("kitchen", "bathroom", "bedroom")
 
 @dataclass(frozen=True)
 class Architecture:
-    """A Keras backbone and the report's PyTorch architecture it stands in for."""
+    """One of the report's PyTorch architectures and the Keras backbone nearest to it.
 
-    backbone: str
+    ``same``: the Keras model is that architecture (its numbers are comparable with the report's
+    row); otherwise it is only a relative and its numbers stand in rows of their own.
+    ``backbone`` None: Keras has nothing near it.
+    """
+
+    backbone: str | None
     paper: str | None  # None: not in the report (an extra row)
     why: str
+    same: bool = False
 
 
 # The report's five torchvision models and their closest keras.applications counterparts.
 ARCHITECTURES = (
-    Architecture("resnet50", "ResNet18", "Keras has no ResNet18; ResNet50 is the same family"),
-    Architecture("mobilenetv2", "AlexNet", "Keras has no AlexNet; MobileNetV2 takes its role as "
-                 "the small, fast model of the five (and has real ImageNet weights here)"),
+    Architecture("resnet50", "ResNet18", "Keras has no ResNet18; ResNet50 is the same family, "
+                 "not the same model"),
+    Architecture(None, "AlexNet", "Keras has no AlexNet and nothing like it"),
     Architecture("vgg16", "VGG-11-BN", "Keras has no VGG11; VGG16 is the same design, "
-                 "deeper and without batch normalisation"),
-    Architecture("densenet121", "DenseNet-121", "the same architecture"),
-    Architecture("inceptionv3", "Inception v3", "the same architecture (no auxiliary head)"),
+                 "deeper and without batch normalisation: not the same model"),
+    Architecture("densenet121", "DenseNet-121", "the same architecture", same=True),
+    Architecture("inceptionv3", "Inception v3", "the same architecture (no auxiliary head)",
+                 same=True),
 )
-EXTRA = (Architecture("mobilenet", None, "beyond the report: MobileNet v1, the other backbone "
-                      "with real ImageNet weights here"),)
+# Not in the report: the backbones with genuine ImageNet weights on this machine.
+EXTRA = (
+    Architecture("mobilenetv2", None, "beyond the report: small and fast like AlexNet, with real "
+                 "ImageNet weights here; its numbers are its own, not AlexNet's"),
+    Architecture("mobilenet", None, "beyond the report: MobileNet v1, real ImageNet weights here"),
+    Architecture("mobilenetv3small", None, "beyond the report: MobileNetV3Small, real ImageNet "
+                 "weights here (own rescaling, BatchNorm kept in inference mode)"),
+)
 
 
 def architecture(backbone: str) -> Architecture:
@@ -71,11 +84,12 @@ def architecture(backbone: str) -> Architecture:
 
 
 def paper_result(task: str, mode: str, backbone: str) -> tuple[float | None, float | None]:
-    """(seconds, accuracy) the report gives for the architecture ``backbone`` stands in for."""
-    paper = architecture(backbone).paper
-    if paper is None:
+    """(seconds, accuracy) of the report's row for ``backbone``: only where it is the same
+    architecture (DenseNet-121, Inception v3); (None, None) for a relative or an extra."""
+    arch = architecture(backbone)
+    if arch.paper is None or not arch.same:
         return None, None
-    return PAPER_RESULTS[task][mode].get(paper, (None, None))
+    return PAPER_RESULTS[task][mode].get(arch.paper, (None, None))
 
 
 def paper_best(task: str, mode: str) -> float:
@@ -112,11 +126,16 @@ PLAYS = {"balcony": {"exterior": "balcony", "indoor": "indoor"},
 
 @dataclass
 class TaskData:
-    """A task's 80/20 train/val split, or the reason it cannot run (``train is None``)."""
+    """A task's train/val/test split, or the reason it cannot run (``train is None``).
+
+    ``val`` is the report's validation split (its "best validation accuracy over the epochs"
+    chooses on it); ``test`` is held out, used once on the model chosen on validation.
+    """
 
     spec: TaskSpec
     train: Any = None  # ImageSet
     val: Any = None
+    test: Any = None
     source: Any = None  # DataSource
     reason: str = ""
     notes: list[str] = field(default_factory=list)
@@ -136,20 +155,33 @@ class TaskData:
     def describe(self) -> str:
         if not self.available:
             return f"{self.name}: NOT RUN - {self.reason}"
-        counts = ", ".join(f"{c} {int((self.train.labels == i).sum())}+"
-                           f"{int((self.val.labels == i).sum())}"
+        parts = [p for p in (self.train, self.val, self.test) if p is not None]
+        counts = ", ".join(f"{c} " + "+".join(str(int((p.labels == i).sum())) for p in parts)
                            for i, c in enumerate(self.class_names))
-        return f"{self.name}: {counts} (train+val) from {self.source.notice}"
+        return f"{self.name}: {counts} (train+val+test) from {self.source.notice}"
 
 
-def _split(imageset: Any, seed: int) -> tuple[Any, Any]:
-    """80/20 stratified split; a folder's own train/val(idation) folders are kept if present."""
+#: Train / validation / test. The report split 80/20 into train and validation and measured on
+#: validation; the test part is ours, so that the model chosen on validation is measured once on
+#: photos that chose nothing. 70/15/15 keeps the report's validation share near its 20 %.
+SPLIT = {"train": 0.70, "val": 0.15, "test": 0.15}
+_VAL_NAMES = ("val", "validation", "valid", "eval")
+
+
+def _split(imageset: Any, seed: int) -> tuple[Any, Any, Any]:
+    """Stratified, seeded train/val/test; a folder's own train/val(idation)/test folders are
+    kept, and a test part is drawn from its training folder when it has none."""
     names = set(imageset.split_names)
-    val_name = next((v for v in ("val", "validation", "valid", "eval") if v in names), None)
+    val_name = next((v for v in _VAL_NAMES if v in names), None)
     if "train" in names and val_name is not None:
-        return imageset.subset("train"), imageset.subset(val_name)
-    parts = datasets.split(imageset, datasets.EIGHTY_TWENTY, seed=seed)
-    return parts.subset("train"), parts.subset("val")
+        train, val = imageset.subset("train"), imageset.subset(val_name)
+        if "test" in names:
+            return train, val, imageset.subset("test")
+        share = SPLIT["test"] / (SPLIT["train"] + SPLIT["test"])
+        parts = datasets.split(train, {"train": 1 - share, "test": share}, seed=seed)
+        return parts.subset("train"), val, parts.subset("test")
+    parts = datasets.split(imageset, SPLIT, seed=seed)
+    return parts.subset("train"), parts.subset("val"), parts.subset("test")
 
 
 def balanced_exterior_indoor(houses: Any, seed: int) -> Any:
@@ -164,21 +196,74 @@ def balanced_exterior_indoor(houses: Any, seed: int) -> Any:
     return both.subset(np.sort(np.asarray(keep, dtype=np.int64)))
 
 
-def load_tasks(synthetic: bool, seed: int, fireplace_folder: str | Path | None = None,
-               max_per_class: int | None = None, houses: str = "houses") -> dict[str, TaskData]:
-    """The three tasks' data, split 80/20 (stratified, seeded, saved with the splits).
+#: Which class folders serve a task in a class-folder layout (names compared in lower case):
+#: the task's classes in order, each spelled any of the ways given.
+FOLDER_CLASSES = {"balcony": (("balcony", "balkong"), ("indoor", "no_balcony", "inomhus")),
+                  "fireplace": (("fireplace", "eldstad"), ("no_fireplace", "ingen_eldstad")),
+                  "rooms": (("kitchen", "kok", "kök"), ("bathroom", "badrum"),
+                            ("bedroom", "sovrum"))}
 
-    ``max_per_class`` caps houses (Houses) and images per class (the fireplace folder).
-    ``fireplace_folder``: a folder (or data set name) with two class sub-folders; None means
-    the task does not run, except with ``synthetic`` where the binary stand-in is used.
+
+def select_classes(imageset: Any, task: str) -> Any:
+    """A class folder's images of ``task``'s classes, relabelled in the task's order; None where
+    the folder lacks them. Rooms needs at least two of kitchen, bathroom and bedroom."""
+    have = {name.lower(): i for i, name in enumerate(imageset.class_names)}
+    found = [(spellings[0], next((have[s] for s in spellings if s in have), None))
+             for spellings in FOLDER_CLASSES[task]]
+    found = [(name, i) for name, i in found if i is not None]
+    if len(found) < (2 if task == "rooms" else len(FOLDER_CLASSES[task])):
+        return None
+    index = np.flatnonzero(np.isin(imageset.labels, [i for _, i in found]))
+    part = imageset.subset(index)
+    remap = {old: new for new, (_, old) in enumerate(found)}
+    labels = np.array([remap[int(v)] for v in part.labels], dtype=np.int64)
+    return part.relabel(labels, tuple(name for name, _ in found))
+
+
+def _layout_part(source: Any, name: str, seed: int) -> tuple[Any, str]:
+    """(images of task ``name`` or None, why not) from the Houses layout or a class folder."""
+    if hasattr(source, "indoor_vs_exterior"):  # the Houses layout
+        return (balanced_exterior_indoor(source, seed) if name == "balcony"
+                else source.rooms(ROOMS)), ""
+    part = select_classes(source, name)
+    wanted = " and ".join("/".join(s[:1]) for s in FOLDER_CLASSES[name])
+    why = (f"the class folder {source.name!r} cannot serve this task: it needs class folders "
+           f"{wanted}{' (two of them at least)' if name == 'rooms' else ''}; it has "
+           f"{', '.join(source.class_names)}")
+    return part, ("" if part is not None else why)
+
+
+def load_tasks(synthetic: bool, seed: int, fireplace_folder: str | Path | None = None,
+               max_per_class: int | None = None, houses: str = "houses",
+               tasks: Sequence[str] = TASK_NAMES) -> dict[str, TaskData]:
+    """The three tasks' data, split train/val/test (:data:`SPLIT`; stratified, seeded, saved).
+
+    ``houses``: the Houses layout (its rooms and its exterior vs indoor photos) or a class folder
+    (``train/valid/test/<class>/`` or ``<class>/``) whose classes name the tasks it serves
+    (:data:`FOLDER_CLASSES`). ``tasks``: the ones to run; a task the data cannot serve is left
+    out with the reason, and a ValueError says so when it serves none of ``tasks``.
+    ``max_per_class`` caps houses (Houses) or images per class. ``fireplace_folder``: a folder
+    with two class sub-folders; None means the task does not run, except with ``synthetic``
+    (the binary stand-in) or when ``houses`` is a class folder with fireplace classes.
     """
     out: dict[str, TaskData] = {}
     source = datasets.load(houses, synthetic=synthetic, seed=seed, max_per_class=max_per_class)
-    for name, part in (("balcony", balanced_exterior_indoor(source, seed)),
-                       ("rooms", source.rooms(ROOMS))):
-        train, val = _split(part, seed)
-        out[name] = TaskData(TASKS[name], train, val, source.source)
-    out["fireplace"] = _fireplace(synthetic, seed, fireplace_folder, max_per_class)
+    for name in ("balcony", "rooms"):
+        part, why = _layout_part(source, name, seed)
+        out[name] = (TaskData(TASKS[name], *_split(part, seed), source.source) if part is not None
+                     else TaskData(TASKS[name], source=source.source, reason=why))
+    served = [n for n in tasks if n in out and out[n].available]
+    wanted = [n for n in tasks if n in out]
+    if wanted and not served:
+        raise ValueError(f"DATASET={houses!r} serves none of the tasks {wanted}: "
+                         + "; ".join(out[n].reason for n in wanted))
+    own_fireplace = None if hasattr(source, "indoor_vs_exterior") else select_classes(
+        source, "fireplace")
+    if fireplace_folder is None and own_fireplace is not None:
+        out["fireplace"] = TaskData(TASKS["fireplace"], *_split(own_fireplace, seed),
+                                    source.source)
+    else:
+        out["fireplace"] = _fireplace(synthetic, seed, fireplace_folder, max_per_class)
     return {name: out[name] for name in TASK_NAMES}
 
 
@@ -189,7 +274,7 @@ def _fireplace(synthetic: bool, seed: int, folder: str | Path | None,
         return TaskData(spec, reason=(
             "no fireplace folder given. No public data set carries fireplace labels; set "
             "FIREPLACE_FOLDER to a folder with two class sub-folders (e.g. fireplace/ and "
-            "no_fireplace/, optionally inside train/ and val/) to run this task"))
+            "no_fireplace/, optionally inside train/, val/ and test/) to run this task"))
     imageset = datasets.load("attributes" if folder is None else str(folder),
                              synthetic=synthetic, seed=seed, max_per_class=max_per_class)
     if len(imageset.class_names) != 2:
@@ -198,8 +283,7 @@ def _fireplace(synthetic: bool, seed: int, folder: str | Path | None,
     if imageset.source.synthetic and not synthetic:
         return TaskData(spec, source=imageset.source, reason=(
             f"{folder!r} resolved to a synthetic stand-in ({imageset.source.notice})"))
-    train, val = _split(imageset, seed)
-    return TaskData(spec, train, val, imageset.source)
+    return TaskData(spec, *_split(imageset, seed), imageset.source)
 
 
 def counts_rows(tasks: Mapping[str, TaskData]) -> list[dict[str, Any]]:
@@ -207,7 +291,11 @@ def counts_rows(tasks: Mapping[str, TaskData]) -> list[dict[str, Any]]:
     rows = []
     for name, task in tasks.items():
         ours = list(task.class_names)
-        plays = PLAYS[name] or dict(zip(ours, task.spec.paper_classes, strict=False))
+        # Our class for each of the report's: the same name, else the stand-in's (PLAYS),
+        # else in order.
+        plays = {**{m: c for m, c in PLAYS[name].items() if m in ours},
+                 **{m: m for m in ours if m in task.spec.paper_classes}}
+        plays = plays or dict(zip(ours, task.spec.paper_classes, strict=False))
         paper_of = {paper: mine for mine, paper in plays.items()}
         for paper_class, (p_train, p_val) in task.spec.paper_classes.items():
             mine = paper_of.get(paper_class)
@@ -216,12 +304,11 @@ def counts_rows(tasks: Mapping[str, TaskData]) -> list[dict[str, Any]]:
                                    "class here": mine or "not run"}
             if mine is not None and task.available:
                 i = ours.index(mine)
-                n_train = int((task.train.labels == i).sum())
-                n_val = int((task.val.labels == i).sum())
-                row.update({"here train/val": f"{n_train}/{n_val}", "paper": p_train + p_val,
-                            "here": n_train + n_val})
+                n = [int((part.labels == i).sum()) for part in (task.train, task.val, task.test)]
+                row.update({"here train/val/test": "/".join(map(str, n)),
+                            "paper": p_train + p_val, "here": sum(n)})
             else:
-                row.update({"here train/val": "–", "paper": p_train + p_val, "here": None})
+                row.update({"here train/val/test": "–", "paper": p_train + p_val, "here": None})
             rows.append(row)
     return rows
 
