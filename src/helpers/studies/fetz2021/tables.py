@@ -39,6 +39,7 @@ class Board:
         name); ``paper=False``: a board on other data than the report's (no paper column)."""
         self.results: list[Result] = []
         self.items, self.chance_hits, self.paper = items, None, paper
+        self._intervals: dict[tuple[int, str], str] = {}  # a bootstrap per row, not per table
         if sets is not None and sets.labelled:
             self.chance_exact = uncertainty.labels_topk_chance(sets.query_labels,
                                                                sets.gallery_labels, KS)
@@ -100,12 +101,20 @@ class Board:
                                    "ranking": r.metric, "seeds": r.seeds}
             for other in (f"top{x}" for x in KS if f"top{x}" != k):
                 row[f"{other} paper"], row[f"{other} here"] = paper.get(other), r.scores[other]
-            row.update({f"{k} 95% CI": interval_text(r.hits[k]) if r.hits else None,
+            row.update({f"{k} 95% CI": self._interval(r, k),
                         "index s": round(r.index_s, 2), "ms/query": round(r.query_ms, 1),
                         "paper": paper.get(k), "here": r.scores[k]})
             rows.append(row)
         chance = self.chance_row(k)
         return rows + ([chance] if chance else [])
+
+    def _interval(self, result: Result, k: str) -> str | None:
+        if not result.hits:
+            return None
+        key = (id(result.hits[k]), k)
+        if key not in self._intervals:
+            self._intervals[key] = interval_text(result.hits[k])
+        return self._intervals[key]
 
     def record(self, report: Any, name: str, result: Result, paper: bool = True,
                **context: Any) -> None:
