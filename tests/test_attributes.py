@@ -371,7 +371,7 @@ def test_paper_profile_builds_and_trains_every_architecture(isolated_outputs: Pa
     """The paper profile's grid, shrunk: both modes, frozen on images (copies=None), for the
     four architectures no other test or smoke run trains (the MobileNets are trained there).
     About 90 s on a quiet 2-core machine."""
-    data = attributes.load_tasks(True, seed=0, max_per_class=4)
+    data = attributes.load_tasks(True, seed=0, max_per_class=7)  # 7: one photo each for test
     data = {"rooms": data["rooms"]}
     names = ["resnet50", "vgg16", "densenet121", "inceptionv3"]
     options = attributes.GridOptions(image_size=75, weights=None, copies=None, batch_size=4,

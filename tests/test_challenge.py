@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers.studies.fetz2021 import challenge
+from helpers.studies.fetz2021 import challenge, paper, tables, trainers
 
 
 def test_topk_from_ranked_counts_hits_and_handles_unlabelled():
@@ -22,39 +22,68 @@ def test_topk_from_ranked_counts_hits_and_handles_unlabelled():
     assert np.isnan(scores["top1"])
 
 
-def test_evaluate_embedder_ranks_by_each_metric_and_times():
-    # Embedding = the first pixel's colour; labels follow the colour.
+def test_topk_hits_are_each_querys_hit():
+    ranked = np.array([[2, 0, 1], [0, 1, 2]])
+    hits = challenge.topk_hits(ranked, np.array([0, 1]), np.array([0, 1, 1]), ks=(1, 2))
+    np.testing.assert_array_equal(hits["top1"], [0, 0])
+    np.testing.assert_array_equal(hits["top2"], [1, 1])
+    assert challenge.topk_hits(ranked, np.array([-1, 0]), np.array([0, 1, 1])) is None
+
+
+def _colour_sets():
     gallery = np.zeros((6, 4, 4, 3), np.uint8)
     gallery[:3, ..., 0], gallery[3:, ..., 1] = 200, 200
-    query = gallery[[0, 4]].copy()
+    return challenge.Sets(gallery[[0, 4]].copy(), gallery, np.array([0, 1]),
+                          np.array([0, 0, 0, 1, 1, 1]))
+
+
+def test_evaluate_embedder_ranks_by_each_metric_and_times():
+    # Embedding = the first pixel's colour; labels follow the colour.
     calls = []
 
     def embed(x):
         calls.append(len(x))
         return x[:, 0, 0, :].astype("float32") + 1.0
 
-    results = challenge.evaluate_embedder("demo", "colour", embed, query, gallery,
-                                          np.array([0, 1]), np.array([0, 0, 0, 1, 1, 1]))
+    results = challenge.evaluate_embedder("demo", "colour", embed, _colour_sets())
     assert [r.metric for r in results] == ["euclidean", "cosine"]
     assert calls[:2] == [1, 2]  # the untimed warm-up calls
     for r in results:
         assert r.scores == {"top1": 1.0, "top3": 1.0, "top10": 1.0}
         assert r.ranked.shape == (2, 6) and r.index_s >= 0 and r.query_ms >= 0
         assert sorted(r.ranked[0]) == list(range(6))
+        np.testing.assert_array_equal(r.hits["top1"], [1, 1])
+        assert r.seeds == 1
 
 
-def test_evaluate_local_sorts_by_matches():
+def test_over_seeds_stacks_each_seeds_hits_and_adds_the_backbones_time():
+    sets = _colour_sets()
+    right = challenge.evaluate_embedder("demo", "v", lambda x: x[:, 0, 0, :].astype("float32") + 1,
+                                        sets, ("cosine",))[0]
+    wrong = challenge.evaluate_embedder("demo", "v", lambda x: x[:, 0, 0, ::-1].astype("float32") + 1,
+                                        sets, ("cosine",))[0]
+    stacked = challenge.over_seeds([right, wrong], plus=right)
+    assert stacked.seeds == 2 and stacked.hits["top1"].shape == (2, 2)
+    assert stacked.scores["top1"] == pytest.approx((right.scores["top1"] + wrong.scores["top1"]) / 2)
+    assert stacked.index_s == pytest.approx(2 * right.index_s) and "2 seeds" in stacked.note
+    np.testing.assert_array_equal(stacked.ranked, right.ranked)  # the first seed's ranking
+
+
+def test_evaluate_local_ranks_by_ratio_test_matches_and_by_ransac_inliers():
     from helpers import local_features
 
     rng = np.random.default_rng(0)
     textures = [rng.integers(0, 255, (96, 96, 3), dtype=np.uint8) for _ in range(3)]
     textures = [np.asarray(Image.fromarray(t).resize((96, 96))) for t in textures]
     gallery = np.stack(textures)
-    query = gallery[[2]].copy()
-    result = challenge.evaluate_local("ORB", local_features.make("orb", nfeatures=200), query,
-                                      gallery, np.array([2]), np.array([0, 1, 2]))
-    assert result.ranked[0, 0] == 2 and result.scores["top1"] == 1.0
-    assert result.metric == "matches" and "ORB" in result.variant
+    sets = challenge.Sets(gallery[[2]].copy(), gallery, np.array([2]), np.array([0, 1, 2]))
+    results = challenge.evaluate_local("ORB", local_features.make("orb", nfeatures=200), sets)
+    assert [challenge.REPORTS_LOCAL in r.variant for r in results] == [True, False]
+    assert "(ours)" in results[1].variant
+    for result in results:
+        assert result.ranked[0, 0] == 2 and result.scores["top1"] == 1.0
+        assert result.metric == "matches" and "ORB" in result.variant
+    assert results[1].query_ms >= results[0].query_ms  # RANSAC comes on top of the matching
 
 
 def test_flip_averaged_is_mirror_invariant():
@@ -67,68 +96,92 @@ def test_flip_averaged_is_mirror_invariant():
     np.testing.assert_allclose(averaged(x), averaged(x[:, :, ::-1]))
 
 
-def make_result(approach, variant, top1, metric="euclidean", ranked=None):
+def make_result(approach, variant, top1, metric="euclidean", ranked=None, hits=None):
     ranked = np.array([[0, 1], [1, 0]]) if ranked is None else ranked
     return challenge.Result(approach, variant, metric, {"top1": top1, "top3": 1.0, "top10": 1.0},
-                            ranked, 1.5, 20.0)
+                            ranked, 1.5, 20.0, hits=hits)
 
 
 def test_board_rows_best_verdicts_and_claims():
-    board = challenge.Board()
+    board = tables.Board()
     board.add([make_result("pretrained CNN", "a", 0.55), make_result("pretrained CNN", "b", 0.7)])
     board.add(make_result("conv autoencoder", "c", 0.2))
     board.add(make_result("SURF", "d", 0.1, metric="matches"))
     assert board.best("pretrained CNN").variant == "b"
     assert board.best().approach == "pretrained CNN"
+    assert board.get("pretrained CNN", "b").variant == "b"
     rows = board.rows("pretrained CNN")
     assert rows[0]["paper"] == 0.533 and rows[0]["here"] == 0.55 and rows[0]["top3 paper"] == 0.733
+    assert len(rows) == 2  # no Sets given: no chance row
     assert "agrees with" in board.versus_paper("pretrained CNN", tolerance=0.2)
     assert "is above" in board.versus_paper("pretrained CNN", tolerance=0.05)
     assert "is below" in board.versus_paper("SURF")
     assert "tolerance 0.05" in board.versus_paper("SURF")  # the study's, from its claims module
+    assert tables.Board(paper=False).rows(results=board.find("SURF"))[0]["paper"] is None
     with pytest.raises(KeyError):
         board.best("VAE")
 
 
-class _Recorder:
-    """Stands in for helpers.report: keeps what Board.record hands it, as a metrics file has it."""
-
-    def __init__(self):
-        self.data = {"profile": "standard", "data": {"name": "flowers", "origin": "LOOKALIKE_DATA"},
-                     "weights": {"by_backbone": {"mobilenetv2": {"pretrained": True}}},
-                     "metrics": {}}
-
-    def record(self, name, value, paper=None, note=None, **context):
-        self.data["metrics"][name] = {"value": value, "paper": paper}
+def _sets(n_per_class=8, classes=5, gallery_per_class=32):
+    yq = np.repeat(np.arange(classes), n_per_class)
+    yg = np.repeat(np.arange(classes), gallery_per_class)
+    return challenge.Sets(np.zeros((len(yq), 1)), np.zeros((len(yg), 1)), yq, yg)
 
 
-def test_board_numbers_judged_by_the_studys_claims():
-    """Board.claims' successor: the same three ranking claims, now rules in fetz2021.claims."""
-    from helpers import verdicts
+def test_board_chance_row_is_last_with_the_exact_and_the_measured_level():
+    board = tables.Board(_sets(), seed=0)
+    board.add(make_result("VAE", "v", 0.5, hits={k: np.ones(40, int) for k in ("top1", "top3", "top10")}))
+    rows = board.rows("VAE")
+    assert rows[-1]["approach"] == "chance" and "top1 0.200" in rows[-1]["variant"]
+    assert 0.0 <= rows[-1]["here"] <= 0.5 and rows[0]["top1 95% CI"].startswith("[")
+    assert "0.200 exact" in board.chance_text()
+    assert board.below_chance() == []  # all hits: far above chance
+    board.add(make_result("ORB", "o", 0.0, metric="matches",
+                          hits={k: np.zeros(40, int) for k in ("top1", "top3", "top10")}))
+    assert [line.split(" (")[0] for line in board.below_chance("top3")] == ["ORB"]
 
-    board = challenge.Board()
-    board.add([make_result("pretrained CNN", "a", 0.55), make_result("pretrained CNN", "b", 0.7)])
-    for approach, top1 in (("conv autoencoder", 0.2), ("VAE", 0.25), ("small CNN", 0.3),
-                           ("Siamese", 0.5)):
-        board.add(make_result(approach, approach, top1))
-    board.add(make_result("SURF", "d", 0.1, metric="matches"))
-    rec = _Recorder()
-    for name, approach in (("pretrained", "pretrained CNN"), ("cae", "conv autoencoder"),
-                           ("vae", "VAE"), ("small_cnn", "small CNN"), ("siamese", "Siamese"),
-                           ("surf", "SURF")):
-        board.record(rec, name, board.best(approach))
-    judged = {v.claim.statement: v for v in verdicts.judge_notebook("04", rec.data)}
-    best = next(v for s, v in judged.items() if s.startswith("The best performing model"))
-    # The board records no intervals: each verdict is inconclusive, its point side shown.
-    assert best.point_holds is True and len(best.comparisons) == 5
-    assert best.verdict == verdicts.INCONCLUSIVE
-    assert judged["Every model trained from scratch is behind the pretrained CNN"].point_holds is True
-    surf = next(v for s, v in judged.items() if s.startswith("SURF keypoint matching"))
-    assert surf.point_holds is False  # 0.1 against 0.7: not within the study's 0.05
+
+def test_board_records_hits_so_the_engine_judges_with_paired_intervals(monkeypatch, tmp_path):
+    """The study's claims on what the board records: the interval comes with the hits."""
+    from helpers import report, verdicts
+
+    monkeypatch.setenv("LOOKALIKE_REPORTS", str(tmp_path))
+    report.start("04_query_gallery_challenge", {"profile": "standard"}, seed=0)
+    run = report.current()
+    run.data["data"] = {"name": "flowers", "origin": "LOOKALIKE_DATA"}
+    run.data["weights"] = {"by_backbone": {"mobilenetv2": {"pretrained": True}}}
+    rng = np.random.default_rng(0)
+    board = tables.Board(_sets(), items="flowers queries")
+
+    def hits(rate, seeds=3):
+        return {k: (rng.random((seeds, 40)) < rate).astype(int) for k in ("top1", "top3", "top10")}
+
+    for name, approach, rate in (("pretrained", "pretrained CNN", 0.95), ("siamese", "Siamese", 0.5),
+                                 ("cae", "conv autoencoder", 0.4), ("vae", "VAE", 0.45),
+                                 ("small_cnn", "small CNN", 0.5), ("surf", "SURF", 0.3)):
+        found = hits(rate)
+        result = make_result(approach, name, float(found["top1"].mean()), hits=found)
+        result.scores = {k: float(v.mean()) for k, v in found.items()}
+        board.record(report, name, board.add(result)[0])
+    metrics = run.data["metrics"]
+    assert metrics["pretrained_top1"]["n_seeds"] == 3 and metrics["pretrained_top1"]["paper"] == 0.533
+    assert metrics["pretrained_top1"]["context"]["items"] == "flowers queries"
+    judged = {v.claim.statement: v for v in verdicts.judge_notebook("04", run.data)}
+    best = judged["The best performing model has been ResNet50"]
+    assert best.verdict == verdicts.REPRODUCED and len(best.comparisons) == 5
+    assert all(c.interval is not None for c in best.comparisons)
+    surf = judged["SURF is almost as competitive as ResNet50 (0.557 vs 0.533 top-1)"]
+    assert surf.verdict == verdicts.CONTRADICTED
+    # The report's absolute numbers: recorded without a value, the reason in the note.
+    tables.record_absolute(report, board, {"resnet50": board.results[0]}, data="flowers")
+    absolute = verdicts.judge(next(c for c in verdicts.study("04").CLAIMS
+                                   if c.metrics[0] == "challenge_resnet50_top1"), run.data)
+    assert absolute.verdict == verdicts.NOT_TESTABLE and "never published" in absolute.why
+    assert "not testable" in tables.verdict_on("The best performing", {**run.data, "profile": "smoke"})
 
 
 def test_submission_is_checked_complete():
-    board = challenge.Board()
+    board = tables.Board()
     result = make_result("pretrained CNN", "a", 1.0, ranked=np.array([[1, 0], [0, 1]]))
     sub = board.submission(result, ["q1.jpg", "q2.jpg"], ["g1.jpg", "g2.jpg"])
     assert sub == {"q1.jpg": ["g2.jpg", "g1.jpg"], "q2.jpg": ["g1.jpg", "g2.jpg"]}
@@ -185,3 +238,34 @@ def _synthetic(name, **kwargs):
 def test_make_local_limits_keypoints():
     assert challenge.make_local("orb", 50).params == {"nfeatures": 50}
     assert challenge.make_local("sift").params == {}
+
+
+def test_local_key_names_the_reports_ranking_plainly_and_ours_with_ransac():
+    assert tables.local_key(make_result("SURF", f"SURF {challenge.REPORTS_LOCAL}", 0.1)) == "surf"
+    assert tables.local_key(make_result("ORB", f"ORB {challenge.OURS_LOCAL}", 0.1), "uk_") == "uk_orb_ransac"
+
+
+def test_seeds_follow_the_notebooks_seed():
+    assert trainers.seeds_from(42, 3) == (42, 43, 44)
+    with pytest.raises(ValueError):
+        trainers.seeds_from(42, 0)
+
+
+def test_the_reports_printed_scores_imply_its_query_counts():
+    resnet = paper.PAPER["pretrained CNN"]
+    assert paper.smallest_query_count(*resnet.values()) == 15  # 8, 11 and 13 of 15
+    assert paper.smallest_query_count(*paper.PAPER["SURF"].values()) == 70  # 39, 52, 61 of 70
+    assert paper.QUERY_COUNTS == {"pretrained CNN": 15, "conv autoencoder": 15, "SURF": 70}
+
+
+def test_run_seeds_trains_once_per_seed_and_keeps_every_seeds_hits():
+    sets = _colour_sets()
+
+    def fit(seed):  # seed 0 ranks by colour (all right), seed 1 sees no colour (ties: index order)
+        def embed(x):
+            return np.ones((len(x), 2), "float32") if seed else x[:, 0, 0, :].astype("float32") + 1.0
+        return {"colour": embed}, f"model {seed}"
+
+    rows, trained = trainers.run_seeds(fit, (0, 1), sets, "demo", label="head: ")
+    assert trained == ["model 0", "model 1"] and list(rows) == ["head: colour"]
+    np.testing.assert_array_equal(rows["head: colour"].hits["top1"], [[1, 1], [1, 0]])

@@ -31,16 +31,20 @@ REDUCED = {
     "LOCAL_FEATURES": ["orb"],
     "MAX_KEYPOINTS": 200,
     "QUERIES_PER_CLASS": 8,
+    "SEEDS": 1,  # the standard profile's 3 seeds per trainer run in make reproduce, not here
     "SEED": SEED,
 }
 
-# Floors, measured once on 2026-11-22 with exactly this reduced profile (flowers from
-# /work/shared/datasets, MobileNetV2 weights from /work/shared/weights, seed 42, 40 queries,
-# 160 gallery images; the reference is normalised features = cosine ranking, as the report).
-# The features are deterministic, so the numbers repeat; one query is 0.025 of top-1 and each
-# floor sits four or more queries below its measurement.
-MEASURED = {"pretrained_top1": 0.700, "pretrained_top3": 0.900, "pretrained_top10": 1.000}
-FLOORS = {"pretrained_top1": 0.60, "pretrained_top3": 0.80, "pretrained_top10": 0.90}
+# Floors, measured once with exactly this reduced profile (flowers from /work/shared/datasets,
+# MobileNetV2 weights from /work/shared/weights, seed 42, 40 queries, 160 gallery images).
+# frozen_*: plain frozen pooling, cosine ranking (measured 2026-11-22; deterministic features).
+# pretrained_*: the report's method, the dense + softmax model fitted on those features with
+# flips, its normalised outputs ranked (measured 2026-12-02, one seed). One query is 0.025 of
+# top-1 and each floor sits four or more queries below its measurement.
+MEASURED = {"frozen_top1": 0.700, "frozen_top3": 0.900, "frozen_top10": 1.000,
+            "pretrained_top1": 0.775, "pretrained_top3": 0.800}
+FLOORS = {"frozen_top1": 0.60, "frozen_top3": 0.80, "frozen_top10": 0.90,
+          "pretrained_top1": 0.675, "pretrained_top3": 0.70}
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +67,29 @@ def test_pretrained_features_beat_the_floors(run: Path):
         assert values[name]["value"] >= floor, (
             f"{name} = {values[name]['value']} < floor {floor} (measured {MEASURED[name]})")
     # The reference is the report's method with real weights, never a random-init control.
-    assert "RANDOM" not in values["pretrained_top1"]["note"]
+    assert "RANDOM" not in values["frozen_top1"]["note"]
+    assert "softmax output (the report's)" in values["pretrained_top1"]["note"]
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+@requires_real_data
+def test_every_top_k_carries_its_queries_hits_and_the_claims_their_rows(run: Path):
+    """Issue 17: each top-k a claim rests on is recorded with each query's hit (so with its
+    interval), chance beside it, and every metric a claim names is recorded."""
+    from helpers import verdicts
+
+    metrics = json.loads((run / "metrics" / f"{STEM}.json").read_text())
+    values = metrics["metrics"]
+    for name in ("pretrained", "pretrained_noaug", "siamese", "cae", "small_cnn", "orb", "chance"):
+        entry = values[f"{name}_top1"]
+        assert entry["n_items"] == 40 and "interval" in entry, name
+        assert entry["context"]["items"] == "flowers queries", name
+    assert abs(values["chance_top1"]["value"] - 0.2) < 0.2
+    for claim in verdicts.study("04").CLAIMS:
+        needed = set(claim.metrics + claim.baselines) - {"surf_top1", "surf_faster_than_sift",
+                                                         "ukbench_surf_top1"}
+        assert needed <= set(values), (claim.statement, needed - set(values))
 
 
 @pytest.mark.slow

@@ -42,3 +42,17 @@ def test_classifier_learns_a_separable_problem():
     assert small_cnn.feature_model(model).predict(x, verbose=0).shape == (60, 16)
     with pytest.raises(ValueError, match="hidden"):
         small_cnn.build_feature_classifier(8, 3, hidden=())
+
+
+def test_dense_head_fit_follows_its_seed():
+    """Every trainer takes the notebook's seed: the same seed gives the same head, another
+    seed another (initial weights and batch order both follow it)."""
+    from helpers.studies.fetz2021 import trainers
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(20, 6)).astype("float32"), np.arange(20) % 2
+    cached = trainers.Cached(x, x[:, ::-1].copy(), x[:6], y, y[:6])
+    fit = trainers.dense_head_fit(cached, augment=True, epochs=1, batch_size=8)
+    outputs = [next(iter(fit(seed)[0].values()))(x[:4]) for seed in (3, 3, 4)]
+    np.testing.assert_allclose(outputs[0], outputs[1], rtol=1e-5)
+    assert not np.allclose(outputs[0], outputs[2])

@@ -9,10 +9,14 @@ same footing:
 * :func:`load`: train / val / query / gallery from a data set with splits (``flowers``: query
   and gallery built from its test split, seeded), a plain class folder (split here), or a
   folder holding ``query/`` and ``gallery/`` (the challenge's own layout);
+* :class:`Sets`: the queries and the gallery every approach is scored on, with their labels;
 * :func:`evaluate_embedder`: an approach that maps images to vectors, timed: *index* = embed
-  the whole gallery, *per query* = embed one query and rank the gallery;
-* :func:`evaluate_local`: keypoint approaches (SURF, SIFT, ORB), timed the same way;
-* :class:`Board`: every result, the paper's numbers beside them, tables, the submission dict.
+  the whole gallery, *per query* = embed one query and rank the gallery; each query's hit kept;
+* :func:`over_seeds`: one row from a trainer run once per seed;
+* :func:`evaluate_local`: keypoint approaches (SURF, SIFT, ORB), timed the same way.
+
+The results board (tables, chance rows, records, the submission) is
+:mod:`helpers.studies.fetz2021.tables`.
 """
 
 from __future__ import annotations
@@ -26,13 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from helpers import datasets, retrieval, verdicts
-from helpers.studies.fetz2021.claims import TOLERANCE
-from helpers.studies.fetz2021.paper import PAPER, PAPER_NOTES
+from helpers import datasets, retrieval
 
 KS = (1, 3, 10)
-
-# The report's numbers: helpers.studies.fetz2021.paper (PAPER re-exported for the notebook).
 
 
 # ------------------------------------------------------------------------------------ data
@@ -134,8 +134,35 @@ def check_submission(sub: dict[str, list[str]], query_names: Sequence[str],
 
 # ------------------------------------------------------------------------------ evaluation
 @dataclass
+class Sets:
+    """What every approach is scored on: query and gallery items (images or vectors) and labels.
+
+    :meth:`swap` keeps the labels and replaces the items (the same queries at another image
+    size, or their cached features), so two scores of one ``Sets`` are paired query by query.
+    """
+
+    query: np.ndarray
+    gallery: np.ndarray
+    query_labels: np.ndarray
+    gallery_labels: np.ndarray
+
+    def swap(self, query: np.ndarray, gallery: np.ndarray) -> Sets:
+        return Sets(query, gallery, self.query_labels, self.gallery_labels)
+
+    @property
+    def labelled(self) -> bool:
+        return bool((np.asarray(self.query_labels) >= 0).all()
+                    and (np.asarray(self.gallery_labels) >= 0).all())
+
+
+@dataclass
 class Result:
-    """One approach/variant scored on the challenge."""
+    """One approach/variant scored on the challenge.
+
+    ``hits``: each query's 0/1 hit per k, ``(queries,)`` for one run or ``(seeds, queries)``
+    for a trainer run with several seeds (``report.record_scores`` takes either); ``scores``
+    are their means. ``ranked`` is the first seed's ranking (the submission's).
+    """
 
     approach: str
     variant: str
@@ -145,6 +172,7 @@ class Result:
     index_s: float
     query_ms: float
     note: str = ""
+    hits: dict[str, np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def label(self) -> str:
@@ -154,80 +182,126 @@ class Result:
     def slug(self) -> str:
         return re.sub(r"[^a-z0-9]+", "_", f"{self.approach}_{self.variant}_{self.metric}".lower()).strip("_")
 
+    @property
+    def seeds(self) -> int:
+        first = next(iter(self.hits.values())) if self.hits else None
+        return 1 if first is None or np.ndim(first) == 1 else int(np.shape(first)[0])
 
-def topk_from_ranked(ranked: np.ndarray, query_labels: Any, gallery_labels: Any,
-                     ks: Sequence[int] = KS) -> dict[str, float]:
-    """Top-k hit rates of a ranking (hit: a gallery item with the query's label in the first k)."""
+
+def topk_hits(ranked: np.ndarray, query_labels: Any, gallery_labels: Any,
+              ks: Sequence[int] = KS) -> dict[str, np.ndarray] | None:
+    """Each query's top-k hit (1: a gallery item with its label in the first k); None unlabelled."""
     ranked = np.asarray(ranked)
     yq, yg = np.asarray(query_labels), np.asarray(gallery_labels)
     if (yq < 0).any() or (yg < 0).any():
-        return {f"top{k}": float("nan") for k in ks}  # unlabelled: only the submission counts
+        return None  # unlabelled: only the submission counts
     same = yg[ranked[:, : max(ks)]] == yq[:, None]
-    return {f"top{k}": float(same[:, :k].any(axis=1).mean()) for k in ks}
+    return {f"top{k}": same[:, :k].any(axis=1).astype(int) for k in ks}
+
+
+def topk_from_ranked(ranked: np.ndarray, query_labels: Any, gallery_labels: Any,
+                     ks: Sequence[int] = KS) -> dict[str, float]:
+    """Top-k hit rates of a ranking (the means of :func:`topk_hits`; NaN when unlabelled)."""
+    hits = topk_hits(ranked, query_labels, gallery_labels, ks)
+    if hits is None:
+        return {f"top{k}": float("nan") for k in ks}
+    return {name: float(h.mean()) for name, h in hits.items()}
+
+
+def _result(approach: str, variant: str, metric: str, ranked: np.ndarray, sets: Sets,
+            times: tuple[float, float], note: str = "") -> Result:
+    hits = topk_hits(ranked, sets.query_labels, sets.gallery_labels)
+    scores = topk_from_ranked(ranked, sets.query_labels, sets.gallery_labels)
+    return Result(approach, variant, metric, scores, ranked, times[0], times[1], note, hits)
 
 
 def evaluate_embedder(
     approach: str,
     variant: str,
     embed: Callable[[np.ndarray], np.ndarray],
-    query_images: np.ndarray,
-    gallery_images: np.ndarray,
-    query_labels: Any,
-    gallery_labels: Any,
+    sets: Sets,
     metrics: Sequence[str] = ("euclidean", "cosine"),
     note: str = "",
 ) -> list[Result]:
-    """Embed gallery and queries (timed), rank by each metric, score top-1/3/10.
+    """Embed gallery and queries (timed), rank by each metric, score top-1/3/10 per query.
 
     Two tiny untimed calls come first: Keras traces its predict function on the first call of
     each input shape, and that one-off cost belongs to no approach's index or query time.
     """
     for n in (1, 2):
-        embed(gallery_images[:n])
+        embed(sets.gallery[:n])
     start = time.perf_counter()
-    g = np.asarray(embed(gallery_images), dtype=np.float32)
+    g = np.asarray(embed(sets.gallery), dtype=np.float32)
     index_s = time.perf_counter() - start
     start = time.perf_counter()
-    q = np.asarray(embed(query_images), dtype=np.float32)
+    q = np.asarray(embed(sets.query), dtype=np.float32)
     embed_s = time.perf_counter() - start
     results = []
     for metric in metrics:
         start = time.perf_counter()
         ranked = retrieval.rank_gallery(q, g, metric)
         rank_s = time.perf_counter() - start
-        scores = topk_from_ranked(ranked, query_labels, gallery_labels)
         per_query_ms = 1000 * (embed_s + rank_s) / len(q)
-        results.append(Result(approach, variant, metric, scores, ranked, index_s, per_query_ms, note))
+        results.append(_result(approach, variant, metric, ranked, sets, (index_s, per_query_ms), note))
     return results
 
 
-def evaluate_local(
-    approach: str,
-    extractor: Any,
-    query_images: np.ndarray,
-    gallery_images: np.ndarray,
-    query_labels: Any,
-    gallery_labels: Any,
-    score: str = "inliers",
-    note: str = "",
-) -> Result:
-    """Describe the gallery once (index), then match each query against it (brute force)."""
-    from helpers import local_features
+def over_seeds(results: Sequence[Result], plus: Result | None = None) -> Result:
+    """One row for a trainer run once per seed: hits ``(seeds, queries)``, the first seed's
+    ranking; times the first seed's, plus ``plus``'s (a frozen backbone the head sits on)."""
+    first = results[0]
+    hits = None if first.hits is None else {
+        k: np.stack([r.hits[k] for r in results]) for k in first.hits}
+    scores = {k: float(np.mean([r.scores[k] for r in results])) for k in first.scores}
+    index_s = first.index_s + (plus.index_s if plus else 0.0)
+    query_ms = first.query_ms + (plus.query_ms if plus else 0.0)
+    seeds = f"{len(results)} seed{'s' if len(results) > 1 else ''}"
+    note = "; ".join(filter(None, (first.note, seeds)))
+    return Result(first.approach, first.variant, first.metric, scores, first.ranked, index_s,
+                  query_ms, note, hits)
+
+
+#: Keypoint rankings: the report's (ratio-test matches) and ours (RANSAC-verified inliers).
+REPORTS_LOCAL, OURS_LOCAL = "BF + ratio-test matches", "BF + RANSAC inliers (ours)"
+
+
+def evaluate_local(approach: str, extractor: Any, sets: Sets, note: str = "") -> list[Result]:
+    """Describe the gallery once (index), then match each query against it by brute force.
+
+    Two rankings from one pass: by the number of ratio-test matches (the report's: "with a
+    brute force feature matching it will find the top3 more accurate images (with more
+    similar features)") and by the RANSAC inliers among them (our extension). The RANSAC row's
+    per-query time adds the RANSAC fits to the matching.
+    """
+    from helpers import local_features as lf
 
     start = time.perf_counter()
-    gallery = local_features.precompute(extractor, gallery_images)
+    gallery = lf.precompute(extractor, sets.gallery)
     index_s = time.perf_counter() - start
+    good, inliers, ransac_s = [], [], 0.0
     start = time.perf_counter()
-    rows = [local_features.gallery_scores(img, gallery, score=score, method="bf")
-            for img in query_images]
-    query_ms = 1000 * (time.perf_counter() - start) / len(query_images)
-    # Most matches first; ties (often many zeros) by gallery index, as everywhere else.
-    ranked = np.argsort(-np.asarray(rows), axis=1, kind="stable")
-    scores = topk_from_ranked(ranked, query_labels, gallery_labels)
-    variant = f"BF + {'RANSAC inliers' if score == 'inliers' else 'ratio-test matches'}"
+    for img in sets.query:
+        q = extractor.features(img)
+        row_good, row_inliers = [], []
+        for item in gallery.features:
+            matches = lf.match(q.descriptors, item.descriptors, "bf", 0.75, extractor.norm,
+                               q.laplacian, item.laplacian)
+            tick = time.perf_counter()
+            row_inliers.append(lf.ransac_inliers(q.keypoints, item.keypoints, matches, 5.0))
+            ransac_s += time.perf_counter() - tick
+            row_good.append(len(matches))
+        good.append(row_good)
+        inliers.append(row_inliers)
+    total_ms = 1000 * (time.perf_counter() - start) / len(sets.query)
+    matching_ms = total_ms - 1000 * ransac_s / len(sets.query)
     note = note or (f"{gallery.empty} gallery images without keypoints" if gallery.empty else "")
-    return Result(approach, f"{extractor.name.upper()} {variant}", "matches", scores, ranked,
-                  index_s, query_ms, note)
+    results = []
+    for rows, variant, ms in ((good, REPORTS_LOCAL, matching_ms), (inliers, OURS_LOCAL, total_ms)):
+        # Most matches first; ties (often many zeros) by gallery index, as everywhere else.
+        ranked = np.argsort(-np.asarray(rows, dtype=float), axis=1, kind="stable")
+        results.append(_result(approach, f"{extractor.name.upper()} {variant}", "matches",
+                               ranked, sets, (index_s, ms), note))
+    return results
 
 
 def flip_averaged(embed: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
@@ -286,70 +360,3 @@ def pick_queries(result: Result, query_labels: Any, gallery_labels: Any, n: int 
     take_hits = min(len(hits), max(n - len(misses), n // 2))
     picked = list(hits[:take_hits]) + list(misses[: n - take_hits])
     return [int(i) for i in picked]
-
-
-# --------------------------------------------------------------------------------- results
-class Board:
-    """All results of a run, with the paper's numbers and the tables the notebook shows."""
-
-    def __init__(self) -> None:
-        self.results: list[Result] = []
-
-    def add(self, results: Result | Sequence[Result]) -> list[Result]:
-        new = [results] if isinstance(results, Result) else list(results)
-        self.results += new
-        return new
-
-    def find(self, approach: str) -> list[Result]:
-        return [r for r in self.results if r.approach == approach]
-
-    def best(self, approach: str | None = None, k: str = "top1") -> Result:
-        """The highest-scoring result (of one approach); ties go to the earliest added."""
-        pool = self.find(approach) if approach else self.results
-        if not pool:
-            raise KeyError(f"no results for {approach!r}")
-        return max(pool, key=lambda r: np.nan_to_num(r.scores[k], nan=-1.0))
-
-    def rows(self, approach: str | None = None, k: str = "top1") -> list[dict[str, Any]]:
-        """Rows for ``report.paper_vs_here``: paper and here are top-``k``; other ks beside."""
-        rows = []
-        for r in self.find(approach) if approach else self.results:
-            paper = (PAPER.get(r.approach) or {}).get(k)
-            row: dict[str, Any] = {"approach": r.approach, "variant": r.variant, "ranking": r.metric}
-            for other in (f"top{x}" for x in KS if f"top{x}" != k):
-                paper_other = (PAPER.get(r.approach) or {}).get(other)
-                row[f"{other} paper"] = paper_other
-                row[f"{other} here"] = r.scores[other]
-            row.update({"index s": round(r.index_s, 2), "ms/query": round(r.query_ms, 1),
-                        "paper": paper, "here": r.scores[k]})
-            rows.append(row)
-        return rows
-
-    def record(self, report: Any, name: str, result: Result, **context: Any) -> None:
-        """Record top-1/3/10 and timings of ``result`` as ``<name>_top1`` ... (paper beside)."""
-        paper = PAPER.get(result.approach) or {}
-        for k, value in result.scores.items():
-            report.record(f"{name}_{k}", value, paper=paper.get(k), note=result.label, **context)
-        report.record(f"{name}_index_s", round(result.index_s, 3), note=result.label)
-        report.record(f"{name}_query_ms", round(result.query_ms, 2), note=result.label)
-
-    def submission(self, result: Result, query_names: Sequence[str],
-                   gallery_names: Sequence[str]) -> dict[str, list[str]]:
-        """The challenge's dict for ``result``, checked complete before it is returned."""
-        sub = retrieval.submission(query_names, gallery_names, result.ranked)
-        check_submission(sub, query_names, gallery_names)
-        return sub
-
-    def versus_paper(self, approach: str, k: str = "top1", tolerance: float = TOLERANCE) -> str:
-        """A sentence setting an approach's best top-k beside the paper's, in the words of
-        :func:`helpers.verdicts.against_paper` (the study's tolerance)."""
-        best = self.best(approach, k)
-        here = best.scores[k]
-        paper = (PAPER.get(approach) or {}).get(k)
-        if paper is None:
-            note = PAPER_NOTES.get(approach, "the report gives no number")
-            return f"{approach}: best {k} here {here:.3f} ({best.variant}, {best.metric}); {note}."
-        if np.isnan(here):
-            return f"{approach}: no labels, so no {k} to compare with the paper's {paper:.3f}."
-        return (f"{approach}: best {k} here {here:.3f} ({best.variant}, {best.metric}) "
-                f"{verdicts.against_paper(here, paper, tolerance)}.")
