@@ -24,6 +24,17 @@ PROFILES_OF = {
 # Deliberate: notebook 03's paper profile asks for each backbone's native input size, which
 # config.validate refused before (so that profile could not start); it resolves now.
 FIXED = {"03 paper {}": {"image_size": "native"}}
+# Deliberate (issues 17 and 19, notebook 05): seeds per model, every pair, the 2 x 2 grid tap
+# beside pooling, the head chosen on validation among head_choices, MobileNetV3Small (real
+# weights now) in the standard profile at 8 epochs. Every other key resolves as before.
+_NB05 = {"tap": "avg+grid2", "pairs": "all", "seeds": 3, "head_choices": ((), (512,))}
+CHANGED = {
+    "05 paper {}": {**_NB05, "hidden": (), "pairs": "first", "head_choices": ((512,), ())},
+    "05 smoke {}": {**_NB05, "seeds": 1, "head_choices": ((),)},
+    "05 standard {}": {**_NB05, "epochs": 8,
+                       "backbones": ("mobilenetv2", "mobilenet", "mobilenetv3small")},
+}
+CHANGED['05 smoke {"FUSIONS": ["concat"], "MAX_PAIRS": 50}'] = CHANGED["05 smoke {}"]
 
 
 def _notebook(number: str) -> Path:
@@ -52,6 +63,9 @@ def test_every_notebook_and_profile_resolves_as_before(case):
         assert settings["image_size"] == FIXED[case]["image_size"]
         assert settings.backbones == profiles.DEFAULTS["paper"]["backbones"]
         assert set(settings) == set(expected)
+        return
+    if case in CHANGED:
+        assert settings.as_dict() == {**before, **CHANGED[case]}
         return
     assert list(settings.as_dict().items()) == list(before.items())  # values and key order
 

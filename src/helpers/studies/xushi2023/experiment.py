@@ -180,16 +180,18 @@ def groups_for(names: Sequence[str], singles: bool = True, pairs: str = "first"
 def specs_for(names: Sequence[str], fusions: Sequence[str], losses: Sequence[str],
               singles: bool = True, pairs: str = "first", grid: bool = False
               ) -> list[RankerSpec]:
-    """The models to train: singles and pairs with the first loss and every fusion; then the
-    first pair again with each further loss (first fusion) for the loss comparison, and with
-    ``grid`` on its 2 x 2 grid features (first loss and fusion) beside the pooled ones."""
+    """The models to train: singles and pairs with the first loss and first fusion, every
+    further fusion on the pairs (``pairs="all"``: on the first pair only, which keeps the
+    run short); then the first pair again with each further loss (first fusion) for the loss
+    comparison, and with ``grid`` on its 2 x 2 grid features beside the pooled ones."""
     if not names or (len(names) == 1 and not singles):
         raise ValueError("nothing to train: give two or more backbones, or train singles")
     specs = []
-    for group in groups_for(names, singles, pairs):
-        for fusion in (fusions[:1] if len(group) == 1 else fusions):
-            specs.append(RankerSpec(group, fusion=fusion, loss=losses[0]))
     headline = tuple(names[:2]) if len(names) > 1 else tuple(names[:1])
+    for group in groups_for(names, singles, pairs):
+        every = len(group) > 1 and (pairs == "first" or group == headline)
+        for fusion in (fusions if every else fusions[:1]):
+            specs.append(RankerSpec(group, fusion=fusion, loss=losses[0]))
     specs += [RankerSpec(headline, fusion=fusions[0], loss=loss) for loss in losses[1:]
               if len(headline) > 1]
     if grid:
