@@ -41,9 +41,12 @@ REDUCED = {
 # Measured once on 2026-12-02 with this reduced profile: tll from /work/shared/datasets (600 of
 # the 1500 pairs, 420/60/120 train/val/test, 20 candidates, seed 42), MobileNetV2 + MobileNet
 # weights from /work/shared/weights, TensorFlow backend, CPU.
-MEASURED = {"fused_top2": None, "infonce_top2": None, "fused_zero_shot_top2": None}
+# Setup (the notebook run, features computed into an empty cache) took 479 s wall and 112 s CPU
+# (user + sys) on the shared 2-core machine at load average 12; before (1500 pairs, the old
+# notebook) the brief measured about 525 s on the idle 2-core CI machine.
+MEASURED = {"fused_top2": 0.592, "infonce_top2": 0.592, "fused_zero_shot_top2": 0.575}
 # Floors a safe margin below the measurements; chance is 0.10, so these are "a wide margin".
-FLOORS = {"fused_top2": None, "infonce_top2": None}
+FLOORS = {"fused_top2": 0.50, "infonce_top2": 0.50}
 INFONCE = "top2_mobilenetv2_mobilenet_concat_infonce"
 
 
@@ -84,6 +87,8 @@ def test_fused_model_beats_its_zero_shot_baseline_and_chance(metrics: dict):
     assert values["fused_top2"]["context"]["model"] == "mobilenetv2+mobilenet (concat)"
     assert values["random_top2"]["context"]["exact"] == pytest.approx(0.10)
     assert len(values["fused_top2"]["scores"][0]) == 120  # each test row's hit, recorded
+    # 0.592 > 0.575 measured: 2 of 120 rows, a point check of this seeded run; the standard
+    # run's claims table judges the same comparison with its paired interval.
     assert fused > zero, f"trained fused top-2 {fused:.3f} <= its zero-shot cosine {zero:.3f}"
     assert fused >= FLOORS["fused_top2"], f"fused top-2 {fused:.3f} < floor {FLOORS['fused_top2']}"
 

@@ -244,3 +244,13 @@ def test_grid_pooling_cells_add_up_to_the_global_average():
     np.testing.assert_allclose(grid[:, :3], x[:, :3, :3].sum(axis=(1, 2)) / 49, rtol=1e-5)
     tiny = np.asarray(grid_pooling(2)(x[:, :1, :1]))  # a 1 x 1 map repeats its one cell
     np.testing.assert_allclose(global_average(tiny), 4 * x[:, 0, 0], rtol=1e-5)
+
+
+def test_recall_at_k_pairs_per_item_marks_each_left_image():
+    from helpers.retrieval import recall_at_k_pairs
+
+    left = np.eye(3, dtype="float32")
+    right = np.array([[1, 0, 0], [0, 0, 1], [0, 1, 0]], dtype="float32")  # rows 1, 2 swapped
+    hits = recall_at_k_pairs(left, right, ks=(1, 2), per_item=True)
+    assert hits["recall@1"].tolist() == [1, 0, 0]
+    assert recall_at_k_pairs(left, right, ks=(1,)) == {"recall@1": pytest.approx(1 / 3)}
