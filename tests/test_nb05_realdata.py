@@ -1,9 +1,9 @@
 """Real-data regression of notebook 05 (Totally Looks Like) in a reduced standard profile.
 
-Runs the notebook on the real TLL pairs with MobileNetV2 + MobileNet ImageNet weights, training
-only the fused pair (the report's hinge, then InfoNCE), then checks the issue's claims: the
-trained fused model beats the zero-shot cosine of its own backbones on the test pairs' top-2,
-and its top-2 is far above the 0.10 of chance.
+Runs the notebook on 600 of the real TLL pairs with MobileNetV2 + MobileNet ImageNet weights,
+training only the fused pair (the report's hinge, then InfoNCE), one seed, pooled features, the
+linear head, then checks: the trained fused model beats the zero-shot cosine of its own
+backbones on the test pairs' top-2, and its top-2 is far above the 0.10 of chance.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from conftest import REPO, requires_real_data
 NOTEBOOK = REPO / "notebooks" / "05_totally_looks_like.ipynb"
 STEM = "05_totally_looks_like"
 
-# Reduced standard profile: the same pairs, split, candidates and pretrained features as the
-# full standard run (features are cached under LOOKALIKE_CACHE, default data/cache); only the
-# fused pair is trained (the report's hinge, then InfoNCE), for fewer epochs.
+# Reduced standard profile: the standard split, candidates and pretrained features of a seeded
+# subset of 600 pairs (420/60/120 train/val/test; features cached under LOOKALIKE_CACHE, default
+# data/cache); only the fused pair is trained (the report's hinge, then InfoNCE), one seed, the
+# linear head, pooled features only (TAP "avg": the grid model is the standard run's). Feature
+# extraction of 2 x 1500 images per backbone was most of this test's 525 s; 600 pairs cut it.
 REDUCED = {
     "PROFILE": "standard",
     "BACKBONES": ["mobilenetv2", "mobilenet"],
@@ -29,15 +31,22 @@ REDUCED = {
     "LOSSES": ["hinge", "infonce"],
     "TRAIN_SINGLES": False,
     "EPOCHS": 8,
+    "SEEDS": 1,
+    "TAP": "avg",
+    "HEAD_CHOICES": [[]],
+    "MAX_PAIRS": 600,
     "SEED": 42,
 }
 
-# Measured once on 2026-11-22 with this reduced profile: tll from /work/shared/datasets (1500
-# pairs, 1050/150/300 train/val/test, 20 candidates, seed 42), MobileNetV2 + MobileNet weights
-# from /work/shared/weights, TensorFlow backend, CPU.
-MEASURED = {"fused_top2": 0.530, "infonce_top2": 0.593, "fused_zero_shot_top2": 0.487}
+# Measured once on 2026-12-02 with this reduced profile: tll from /work/shared/datasets (600 of
+# the 1500 pairs, 420/60/120 train/val/test, 20 candidates, seed 42), MobileNetV2 + MobileNet
+# weights from /work/shared/weights, TensorFlow backend, CPU.
+# Setup (the notebook run, features computed into an empty cache) took 479 s wall and 112 s CPU
+# (user + sys) on the shared 2-core machine at load average 12; before (1500 pairs, the old
+# notebook) the brief measured about 525 s on the idle 2-core CI machine.
+MEASURED = {"fused_top2": 0.592, "infonce_top2": 0.592, "fused_zero_shot_top2": 0.575}
 # Floors a safe margin below the measurements; chance is 0.10, so these are "a wide margin".
-FLOORS = {"fused_top2": 0.45, "infonce_top2": 0.50}
+FLOORS = {"fused_top2": 0.50, "infonce_top2": 0.50}
 INFONCE = "top2_mobilenetv2_mobilenet_concat_infonce"
 
 
@@ -76,7 +85,10 @@ def test_fused_model_beats_its_zero_shot_baseline_and_chance(metrics: dict):
     fused = values["fused_top2"]["value"]
     zero = values["fused_zero_shot_top2"]["value"]
     assert values["fused_top2"]["context"]["model"] == "mobilenetv2+mobilenet (concat)"
-    assert values["random_top2"]["value"] == pytest.approx(0.10)
+    assert values["random_top2"]["context"]["exact"] == pytest.approx(0.10)
+    assert len(values["fused_top2"]["scores"][0]) == 120  # each test row's hit, recorded
+    # 0.592 > 0.575 measured: 2 of 120 rows, a point check of this seeded run; the standard
+    # run's claims table judges the same comparison with its paired interval.
     assert fused > zero, f"trained fused top-2 {fused:.3f} <= its zero-shot cosine {zero:.3f}"
     assert fused >= FLOORS["fused_top2"], f"fused top-2 {fused:.3f} < floor {FLOORS['fused_top2']}"
 

@@ -222,3 +222,35 @@ def test_ranker_spec_validates():
     with pytest.raises(ValueError, match="loss"):
         ranking.RankerSpec(("a",), loss="mse")
     assert ranking.RankerSpec(("a",), fusion="average").label == "a"
+
+
+def test_candidates_topk_per_item_hits_average_to_the_fractions():
+    scores = np.array([[0.9, 0.1, 0.5], [0.2, 0.9, 0.5], [0.5, 0.5, 0.1]])
+    hits = candidates_topk_from_scores(scores, [0, 0, 0], ks=(1, 2), per_item=True)
+    assert hits["top1"].tolist() == [1, 0, 0]  # the tie in row 3 counts against the true one
+    assert hits["top2"].tolist() == [1, 0, 1]
+    means = candidates_topk_from_scores(scores, [0, 0, 0], ks=(1, 2))
+    assert means == {k: pytest.approx(v.mean()) for k, v in hits.items()}
+
+
+def test_grid_pooling_cells_add_up_to_the_global_average():
+    from helpers.backbones.grid import global_average, grid_pooling
+
+    x = np.random.default_rng(0).random((2, 7, 7, 3)).astype("float32")
+    grid = np.asarray(grid_pooling(2)(x))
+    assert grid.shape == (2, 12)
+    np.testing.assert_allclose(global_average(grid), x.mean(axis=(1, 2)), rtol=1e-5)
+    # the top-left cell covers rows and columns 0-2 of the 7 x 7 map
+    np.testing.assert_allclose(grid[:, :3], x[:, :3, :3].sum(axis=(1, 2)) / 49, rtol=1e-5)
+    tiny = np.asarray(grid_pooling(2)(x[:, :1, :1]))  # a 1 x 1 map repeats its one cell
+    np.testing.assert_allclose(global_average(tiny), 4 * x[:, 0, 0], rtol=1e-5)
+
+
+def test_recall_at_k_pairs_per_item_marks_each_left_image():
+    from helpers.retrieval import recall_at_k_pairs
+
+    left = np.eye(3, dtype="float32")
+    right = np.array([[1, 0, 0], [0, 0, 1], [0, 1, 0]], dtype="float32")  # rows 1, 2 swapped
+    hits = recall_at_k_pairs(left, right, ks=(1, 2), per_item=True)
+    assert hits["recall@1"].tolist() == [1, 0, 0]
+    assert recall_at_k_pairs(left, right, ks=(1,)) == {"recall@1": pytest.approx(1 / 3)}

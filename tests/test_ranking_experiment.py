@@ -10,6 +10,7 @@ import pytest  # noqa: E402
 from helpers import datasets
 from helpers.studies import xushi2023 as ranking  # noqa: E402
 from helpers.studies.xushi2023 import experiment as X  # noqa: E402
+from helpers.studies.xushi2023 import runs, tables  # noqa: E402
 
 
 @pytest.fixture
@@ -38,45 +39,83 @@ def test_model_list_follows_the_reports_design():
     specs = X.specs_for(["r", "v", "m"], ["concat", "average"], ["hinge", "infonce"])
     labels = [s.label for s in specs]
     assert labels[:3] == ["r", "v", "m"]
-    assert "r+v (average)" in labels and "r+m (concat), infonce" in labels
-    assert "v+m (concat)" not in labels  # pairs always include the first backbone
-    assert len(specs) == 3 + 4 + 2
+    assert "r+v (average)" in labels and "r+v (concat), infonce" in labels
+    assert "v+m (concat)" not in labels  # the report's design: pairs include the first backbone
+    assert "r+m (concat), infonce" not in labels  # the loss comparison: the first pair only
+    assert len(specs) == 3 + 4 + 1
+    every = [s.label for s in X.specs_for(["r", "v", "m"], ["concat"], ["hinge"], pairs="all",
+                                          grid=True)]
+    assert every == ["r", "v", "m", "r+v (concat)", "r+m (concat)", "v+m (concat)",
+                     "r:grid2+v:grid2 (concat)"]
     assert len(X.specs_for(["r", "v"], ["concat"], ["hinge"], singles=False)) == 1
     assert X.metric_name("r+v (concat), infonce") == "r_v_concat_infonce"
     with pytest.raises(ValueError, match="nothing to train"):
         X.specs_for(["r"], ["concat"], ["hinge"], singles=False)
+    with pytest.raises(ValueError, match="pairs must be"):
+        X.groups_for(["r", "v"], pairs="some")
 
 
-def _result(backbones, fusion, loss, top2, losses=(1.0, 0.9)):
-    return ranking.RankerResult(
-        spec=ranking.RankerSpec(backbones, fusion, loss), top1=top2 / 2, top2=top2,
-        best_val_top2=top2, best_epoch=1, history={"loss": list(losses), "val_loss": [1.0]},
-        head_params=1000, seconds=1.0, test_scores=np.zeros((1, 2)), model=None)
+def _cands(n: int = 4, c: int = 3) -> ranking.CandidateSet:
+    return ranking.CandidateSet(np.arange(n), (np.arange(n)[:, None] + np.arange(c)) % n,
+                                np.zeros(n, dtype=int))
+
+
+def _runs(backbones, fusion, loss, hits_per_seed, losses=(1.0, 0.9)):
+    """A model over seeds whose test (and validation) rows hit as given (1: the true
+    candidate scores highest; 0: it scores lowest)."""
+    cands = _cands(len(hits_per_seed[0]))
+    results = []
+    for seed, hits in enumerate(hits_per_seed):
+        scores = np.where(np.asarray(hits)[:, None] == 1, [[1.0, 0.5, 0.0]], [[0.0, 0.5, 1.0]])
+        results.append(ranking.RankerResult(
+            spec=ranking.RankerSpec(backbones, fusion, loss), top1=0.0, top2=0.0,
+            best_val_top2=0.0, best_epoch=1, history={"loss": list(losses), "val_loss": [1.0]},
+            head_params=1000, seconds=1.0, test_scores=scores, model=None, val_scores=scores,
+            seed=seed))
+    return runs.SeededRuns(results[0].spec, results, cands, cands)
+
+
+def test_seeded_runs_give_seeds_by_items_hits_and_their_means():
+    m = _runs(("r",), "concat", "hinge", [[1, 1, 0, 0], [1, 0, 0, 0]])
+    assert m.hits("test").shape == (2, 4) and m.top2() == pytest.approx(3 / 8)
+    assert m.hits("test", k=1).tolist() == [[1, 1, 0, 0], [1, 0, 0, 0]]
+    other = _runs(("v",), "concat", "hinge", [[0, 0, 0, 1], [0, 0, 0, 1]])
+    np.testing.assert_allclose(runs.mean_hits([m, other]), [[0.5, 0.5, 0, 0.5], [0.5, 0, 0, 0.5]])
+    assert runs.seed_list(42, 3) == [42, 43, 44]
+    with pytest.raises(ValueError):
+        runs.seed_list(42, 0)
 
 
 def test_tables_summarise_singles_and_pairs_beside_the_report():
-    results = [_result(("resnet50",), "concat", "hinge", 0.3),
-               _result(("vgg19",), "concat", "hinge", 0.5),
-               _result(("resnet50", "vgg19"), "concat", "hinge", 0.6),
-               _result(("resnet50", "vgg19"), "average", "hinge", 0.4),
-               _result(("resnet50", "vgg19"), "concat", "infonce", 0.9)]
-    rows = {r["model"]: r for r in X.top2_rows(results, "hinge")}
+    models = [_runs(("resnet50",), "concat", "hinge", [[1, 0, 0, 0]]),
+              _runs(("vgg19",), "concat", "hinge", [[1, 1, 0, 0]]),
+              _runs(("resnet50", "vgg19"), "concat", "hinge", [[1, 1, 1, 0]]),
+              _runs(("resnet50", "vgg19"), "average", "hinge", [[1, 1, 0, 0]]),
+              _runs(("resnet50", "vgg19"), "concat", "infonce", [[1, 1, 1, 1]]),
+              _runs(("resnet50:grid2", "vgg19:grid2"), "concat", "hinge", [[1, 1, 1, 1]])]
+    rows = {r["model"]: r for r in X.top2_rows(models, "hinge", (0.09, 0.1))}
     assert rows["resnet50"]["paper"] == 0.40 and rows["resnet50+vgg19 (concat)"]["paper"] == 0.623
-    assert rows["mean of single models"]["here"] == pytest.approx(0.4)
-    assert rows["mean of pairs"]["here"] == pytest.approx(0.5)
-    assert rows["best pair"]["here"] == pytest.approx(0.6)  # the InfoNCE model is not counted
-    losses = X.loss_rows(results)
-    assert [r["paper"] for r in losses] == [1.0] * 4 + [None]
+    assert "resnet50:grid2+vgg19:grid2 (concat)" not in rows  # grid models are shown apart
+    assert rows["chance"]["here"] == 0.1 and rows["chance"]["random scores, measured"] == 0.09
+    val = {r["model"].split(" (")[0]: r for r in tables.validation_rows(models, "hinge", (0.1, 0.1))}
+    assert val["mean of single models"]["here"] == pytest.approx(0.375)
+    assert val["mean of pairs"]["here"] == pytest.approx(0.625)  # the InfoNCE model not counted
+    assert val["mean of single models"]["paper"] == 0.37 and val["best pair"]["paper"] == 0.68
+    losses = X.loss_rows(models)
+    assert [r["paper"] for r in losses] == [1.0] * 4 + [None, 1.0]
     assert losses[0]["here"] == 0.9
-    params = X.parameter_rows(results, {"resnet50": 25_000_000, "vgg19": 20_000_000})
+    params = X.parameter_rows(models, {"resnet50": 25_000_000, "vgg19": 20_000_000})
     assert params[2]["backbone params (M)"] == pytest.approx(45.0)
+    assert params[5]["backbone params (M)"] == pytest.approx(45.0)
 
 
 def test_recall_rows_put_rosenfeld_resnet50_in_the_paper_column():
-    rows = X.recall_rows({"mobilenet": {"recall@1": 0.1, "recall@20": 0.3}})
+    rows = X.recall_rows({"mobilenet": {"recall@1": np.array([0, 1, 0, 0, 0, 0, 0, 0, 0, 0]),
+                                        "recall@20": 0.3}}, {20: 0.013})
     assert rows[0] == {"k": 1, "backbone here": "mobilenet", "DenseNet121 (Rosenfeld)": 0.058,
                        "paper": 0.0438, "here": 0.1}
     assert rows[1]["paper"] == 0.1958
+    assert rows[2] == {"k": 20, "backbone here": "chance (k / pairs)", "paper": None, "here": 0.013}
 
 
 def test_gallery_picks_a_hit_and_a_miss():
@@ -114,3 +153,65 @@ def test_pair_features_extract_both_sides_and_then_come_from_the_cache(pairs):
     assert again.cached["mobilenetv2"]
     np.testing.assert_array_equal(again.left["mobilenetv2"], first.left["mobilenetv2"])
     assert "cache" in again.describe()[0]
+
+
+class _Weights:
+    def __init__(self, pretrained: bool) -> None:
+        self.pretrained = pretrained
+        self.source = "file" if pretrained else "random init"
+
+    def as_dict(self) -> dict:
+        return {"pretrained": self.pretrained, "source": self.source}
+
+    def describe(self) -> str:
+        return self.source
+
+
+def test_recorded_claims_pair_the_same_rows_and_say_why_untestable(isolated_outputs):
+    from helpers import report, verdicts
+    from helpers.studies.xushi2023 import claims, recording
+
+    report.start("05_totally_looks_like", {"profile": "standard"}, seed=42)
+    models = [_runs(("a",), "concat", "hinge", [[1, 0, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0]]),
+              _runs(("b",), "concat", "hinge", [[0, 1, 0, 0], [0, 0, 0, 0], [0, 1, 0, 0]]),
+              _runs(("a", "b"), "concat", "hinge", [[1, 1, 1, 0], [1, 1, 1, 1], [1, 1, 0, 1]]),
+              _runs(("a", "b"), "average", "hinge", [[1, 1, 0, 0], [1, 0, 1, 0], [1, 1, 0, 0]])]
+    weights = {"a": _Weights(True), "b": _Weights(True)}
+    out = recording.record_report_claims(models, weights, "hinge")
+    assert out["val_pair_mean_top2"] > out["val_single_mean_top2"]
+    data = report.current().data
+    data["data"] = {"origin": "LOOKALIKE_DATA"}
+    entry = data["metrics"]["val_pair_mean_top2"]
+    assert np.asarray(entry["scores"]).shape == (3, 4) and entry["context"]["items"] == "val"
+    assert data["metrics"]["hinge_final_loss"]["value"] == pytest.approx(0.9)
+    assert "MobileNetV3Large" in data["metrics"]["val_top2_resnet50_mobilenetv3large"]["note"]
+    assert "resnet50" in data["metrics"]["report_best_pairs"]["note"]
+    judged = {c.metrics[0]: verdicts.judge(c, data) for c in claims.CLAIMS if not c.beyond_report}
+    assert judged["val_top2_resnet50_mobilenetv3small"].verdict == "not testable here"
+    assert "MobileNetV3Large" in judged["val_top2_resnet50_mobilenetv3small"].why
+    fusion = judged["pair_concat_mean_top2"]
+    assert fusion.comparisons[0].interval is not None  # paired: the same test rows
+
+
+def test_grid_tap_keeps_layout_and_gives_the_global_average_back(pairs, monkeypatch):
+    from types import SimpleNamespace
+
+    from helpers import features
+
+    grid = np.random.default_rng(0).random((6, 8)).astype("float32")  # 2 x 2 cells of 2 channels
+    taps = []
+
+    def fake_extract(imageset, name, tap=None, **kwargs):
+        taps.append(tap)
+        return SimpleNamespace(vectors=grid, weights=None, from_cache=False)
+
+    monkeypatch.setattr(features, "extract", fake_extract)
+    both = X.pair_features(pairs.take(range(6)), ["m"], image_size=32, weights=None,
+                           tap="avg+grid2", progress=False)
+    assert taps == ["grid2", "grid2"]  # one pass per side gives both
+    np.testing.assert_allclose(both.left["m"], grid.reshape(6, 4, 2).sum(1))
+    left, right = both.tables()
+    assert set(left) == set(right) == {"m", "m:grid2"} and left["m:grid2"] is grid
+    plain = X.pair_features(pairs.take(range(6)), ["m"], image_size=32, weights=None,
+                            progress=False)
+    assert taps[-1] == "avg" and not plain.grid_left

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -33,11 +34,13 @@ def _true_cols(true_col, n: int, width: int) -> np.ndarray:
 
 
 def candidates_topk_from_scores(
-    scores: np.ndarray, true_col: int | Sequence[int], ks: Sequence[int] = (1, 2)
-) -> dict[str, float]:
+    scores: np.ndarray, true_col: int | Sequence[int], ks: Sequence[int] = (1, 2),
+    per_item: bool = False,
+) -> dict[str, Any]:
     """Top-k over candidate scores (higher = more similar); ties count against the true one.
 
     ``scores`` is (n, C); ``true_col`` the true candidate's column, one int or one per row.
+    With ``per_item``, each row's 0/1 hit (int arrays) instead of the fractions.
     """
     s = np.asarray(scores, dtype=np.float64)
     if s.ndim != 2:
@@ -48,6 +51,8 @@ def candidates_topk_from_scores(
     ks = _check_ks(ks, s.shape[1], "candidates per item")
     true = s[np.arange(len(s)), cols][:, None]
     rank = (s >= true).sum(axis=1) - 1  # 0 = best; every tie placed ahead of the true one
+    if per_item:
+        return {f"top{k}": (rank < k).astype(np.int64) for k in ks}
     return {f"top{k}": float((rank < k).mean()) for k in ks}
 
 
@@ -58,8 +63,10 @@ def candidates_topk(
     true_col: int | Sequence[int],
     ks: Sequence[int] = (1, 2),
     metric: str = "cosine",
-) -> dict[str, float]:
-    """Top-k of candidates: ``candidates[i]`` holds right indices (true + others) for left i."""
+    per_item: bool = False,
+) -> dict[str, Any]:
+    """Top-k of candidates: ``candidates[i]`` holds right indices (true + others) for left i
+    (``per_item``: each row's 0/1 hit, as :func:`candidates_topk_from_scores`)."""
     metric = _check_metric(metric)
     a, b = _prepare(left, right, metric)
     cand = np.asarray(candidates, dtype=np.int64)
@@ -72,7 +79,7 @@ def candidates_topk(
         scores = np.einsum("nd,ncd->nc", a, picked)
     else:
         scores = -np.sqrt(((picked - a[:, None, :]) ** 2).sum(axis=2))
-    return candidates_topk_from_scores(scores, true_col, ks)
+    return candidates_topk_from_scores(scores, true_col, ks, per_item=per_item)
 
 
 def recall_at_k_pairs(
@@ -81,10 +88,12 @@ def recall_at_k_pairs(
     ks: Sequence[int] = (1, 5, 10, 20),
     metric: str = "cosine",
     chunk_size: int | None = None,
-) -> dict[str, float]:
+    per_item: bool = False,
+) -> dict[str, Any]:
     """Recall@k over all pairs: left i's partner is right i, ranked among every right item.
 
-    Ties count against the partner. Returns ``{"recall@1": .., ...}`` as fractions.
+    Ties count against the partner. Returns ``{"recall@1": .., ...}`` as fractions; with
+    ``per_item``, each left image's 0/1 hit (int arrays).
     """
     metric = _check_metric(metric)
     a, b = _prepare(left, right, metric)
@@ -97,6 +106,8 @@ def recall_at_k_pairs(
         keys = _key_block(a[sl], b, metric, b_sq)
         true = keys[np.arange(sl.stop - sl.start), np.arange(sl.start, sl.stop)][:, None]
         ranks[sl] = (keys <= true).sum(axis=1) - 1
+    if per_item:
+        return {f"recall@{k}": (ranks < k).astype(np.int64) for k in ks}
     return {f"recall@{k}": float((ranks < k).mean()) for k in ks}
 
 

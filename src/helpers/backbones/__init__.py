@@ -10,7 +10,8 @@ for, is described in :mod:`helpers.backbones.weights`; layer groups in
 Taps: ``"avg"`` / ``"max"`` (global pooling of the last convolutional block; every backbone),
 ``"flatten"`` / ``"fc1"`` / ``"fc2"`` (VGG16, VGG19, VGG16-Places365: read from the
 classification topology, whose input is fixed at 224 px; other sizes are resized inside the
-model) and ``"predictions"`` (the class probabilities of the head).
+model) and ``"predictions"`` (the class probabilities of the head). ``"grid2"`` (every backbone): the
+last map pooled to 2 x 2 cells, spatial layout kept (:mod:`helpers.backbones.grid`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from helpers import config
+from helpers.backbones.grid import GRID_TAPS, grid_pooling
 from helpers.backbones.groups import layer_groups, set_trainable
 from helpers.backbones.registry import REGISTRY, BackboneSpec, get, names
 from helpers.backbones.weights import (
@@ -43,7 +45,7 @@ def resolve_tap(name: str, tap: str | None) -> str:
     """``tap`` checked against the backbone's taps; None gives its default tap."""
     spec = get(name)
     tap = spec.default_tap if tap is None else tap
-    if tap not in spec.taps:
+    if tap not in spec.taps and tap not in GRID_TAPS:
         raise ValueError(f"{spec.name} has no tap {tap!r}; choose one of {spec.taps}")
     return tap
 
@@ -98,6 +100,10 @@ def build(
 
     spec = get(name)
     tap = resolve_tap(spec.name, tap)
+    if tap in GRID_TAPS:
+        trunk, info = base(spec.name, weights, image_size, include_top=False, pooling=None)
+        pooled = grid_pooling(GRID_TAPS[tap])(trunk.output)
+        return keras.Model(trunk.inputs, pooled, name=f"{spec.name}_{tap}"), info
     if not spec.needs_top(tap):
         model, info = base(spec.name, weights, image_size, include_top=False, pooling=tap)
         return model, info

@@ -2,11 +2,13 @@
 
 Xu & Shi (2023) show each left image of Totally Looks Like with 20 right images (its true
 pair and 19 random others) and ask a network to rank the true one first. Their network runs
-one or two frozen ImageNet backbones over all 21 images, fuses the two feature vectors by
-concatenation or averaging, passes the result through dense layers and scores each candidate
-by cosine similarity with the left image. Because the backbones are frozen, everything
-trainable sees only feature vectors, so this package trains on cached features
-(``helpers.features``) instead of images: the same model, minutes instead of hours on a CPU.
+one or two ImageNet backbones over all 21 images, flattens their feature maps, fuses the two
+feature vectors by concatenation or averaging, passes the result through dense layers and
+scores each candidate by cosine similarity with the left image. The report does not say
+whether the backbones were fine-tuned; here they are frozen (our choice), so everything
+trainable sees only feature vectors and this package trains on cached features
+(``helpers.features``: globally pooled, and a 2 x 2 grid of the map that keeps its spatial
+layout) instead of images: minutes instead of hours on a CPU.
 
 Modules, in the order a notebook meets them:
 
@@ -19,8 +21,13 @@ Modules, in the order a notebook meets them:
 * :mod:`~helpers.studies.xushi2023.model`: :class:`FusionTower` and :func:`build_ranker`;
 * :mod:`~helpers.studies.xushi2023.training`: :class:`RankerSpec`, :class:`RankerData`, :class:`RankerOptions`,
   :func:`ranker_recipe`, :func:`train_ranker` (``training.fit``, keep the best validation top-2 weights as the report's checkpoint did, score the test set);
+* :mod:`~helpers.studies.xushi2023.runs`: :class:`~helpers.studies.xushi2023.runs.SeededRuns`
+  (a model over several seeds, its per-item hits), ``train_seeds``, ``choose_head`` (on validation);
+* :mod:`~helpers.studies.xushi2023.recording`: what the claims need, recorded with per-item hits
+  and chance, and the rows not testable here with their reason;
+* :mod:`~helpers.studies.xushi2023.tables`: figures 3-6 as tables, each ending in chance;
 * :mod:`~helpers.studies.xushi2023.experiment`: the notebook's glue: features of both sides of a
-  :class:`~helpers.datasets.pairs.PairSet`, splits as global indices, tables and galleries.
+  :class:`~helpers.datasets.pairs.PairSet`, splits as global indices, model lists, galleries.
 
 Everything trainable uses ``keras.ops`` only, so it runs on the TensorFlow, JAX or torch
 backend.

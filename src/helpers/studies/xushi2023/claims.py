@@ -1,4 +1,10 @@
-"""Xu & Shi (2023)'s headline claims, as rules on what notebook 05 records."""
+"""Xu & Shi (2023)'s headline claims, as rules on what notebook 05 records.
+
+One row per claim of the report, stated as the report states it; the course's own findings
+(trained beats zero-shot, above random, Rosenfeld's recall@20) are ``beyond_report``. Every
+top-k number is recorded with its per-item hits (``report.record_scores``; ``(seeds, items)``
+for the rankers), so a comparison of two models on the same rows is a paired interval.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +12,48 @@ from helpers.uncertainty import candidates_chance
 from helpers.verdicts import Claim
 
 TITLE = "05 · Xu & Shi 2023, Totally Looks Like"
-_PAIR = ("mobilenetv2", "mobilenet")
 #: Top-2 of 20 candidates, one of them the true partner: 2 / 20.
 TOP2_CHANCE = candidates_chance(20, 2)
-_TOP2 = dict.fromkeys(("pair_mean_top2", "single_mean_top2", "fused_top2",
-                       "fused_zero_shot_top2", "random_top2"), TOP2_CHANCE)
+_TOP2 = dict.fromkeys(("val_pair_mean_top2", "val_single_mean_top2", "pair_concat_mean_top2",
+                       "pair_average_mean_top2", "fused_top2", "fused_zero_shot_top2",
+                       "random_top2", "val_top2_resnet50_mobilenetv3small",
+                       "val_top2_resnet50_mobilenetv3large"), TOP2_CHANCE)
 #: All-vs-all recall@20 over tll's 1500 pairs: the partner among 1500 candidates.
 RECALL20_CHANCE = candidates_chance(1500, 20)
+_STAND_IN = ("tll (1500 pairs) stands in for TLL (6016); MobileNetV2, MobileNet and "
+             "MobileNetV3Small (the only backbones with ImageNet weights here) for the report's "
+             "ResNet50-based pairs; heads trained on cached frozen features")
 
 CLAIMS: list[Claim] = [
-    Claim("Fusing two backbones beats a single one (about 0.61 vs 0.37 top-2)",
-          "pair_mean_top2", kind="beats", baseline="single_mean_top2", uses=_PAIR,
-          source="section 4, figures 3 and 4", chance=_TOP2,
-          caveat="tll (1500 pairs) stands in for TLL; MobileNetV2 + MobileNet for the "
-                 "report's pairs"),
-    Claim("A fused pair reaches about 0.61 top-2 of 20 candidates", "fused_top2",
-          tolerance=0.05, uses=_PAIR, source="section 4, figure 4", chance=TOP2_CHANCE),
+    Claim("Fusing two backbones beats a single one: single models average about 0.37, "
+          "pairs about 0.61 validation top-2", "val_pair_mean_top2", kind="beats",
+          baseline="val_single_mean_top2", source="section 4(a), figures 3 and 4 (validation)",
+          chance=_TOP2, caveat=_STAND_IN + "; here every pair of the three, not the best "
+          "single backbone paired with each other; validation top-2 of the checkpoint kept "
+          "on it, as the report's ModelCheckpoint"),
+    Claim("ResNet50/VGG19 and ResNet50/MobileNetV3Large are the best pairs (validation about "
+          "0.68; test 0.623 and 0.631)", "report_best_pairs", kind="true", exact=False,
+          source="section 4(b), section 5, figure 4"),
+    Claim("MobileNetV3Small (paired with ResNet50) did not surpass MobileNetV3Large",
+          "val_top2_resnet50_mobilenetv3small", kind="below",
+          baseline="val_top2_resnet50_mobilenetv3large", source="section 4(b)", chance=_TOP2),
+    Claim("The loss of every model hovers around 1.0", "hinge_final_loss", tolerance=0.3,
+          source="section 5, figure 5",
+          caveat="the report's hinge, last epoch's training loss over every model and seed; "
+                 "the rule reads 'about 1.0' as at least 0.7 (the notebook prints the range)"),
+    Claim("More parameters improve accuracy, up to a point (ResNet50/InceptionV3, the largest, "
+          "did badly)", "params_help_up_to_a_point", kind="true", exact=False,
+          source="section 5, figure 6"),
+    Claim("Concatenating the two backbones' features vs averaging them (the primary objective; "
+          "no result is given; the row tests concatenation > averaging)",
+          "pair_concat_mean_top2", kind="beats", baseline="pair_average_mean_top2",
+          source="abstract, section 3.4", chance=_TOP2,
+          caveat=_STAND_IN + "; the pairs trained both ways (standard: MobileNetV2+MobileNet), "
+                             "test split"),
     Claim("Training the fused ranker beats its zero-shot features", "fused_top2",
-          kind="beats", baseline="fused_zero_shot_top2", uses=_PAIR, chance=_TOP2,
-          beyond_report=True),
+          kind="beats", baseline="fused_zero_shot_top2", chance=_TOP2, beyond_report=True),
     Claim("Every model is far above random (0.10 top-2)", "fused_top2", kind="beats",
-          baseline="random_top2", tolerance=0.2, uses=_PAIR, chance=_TOP2,
-          beyond_report=True),
+          baseline="random_top2", tolerance=0.2, chance=_TOP2, beyond_report=True),
     Claim("All-vs-all recall@20 of pretrained features is about 0.196 (ResNet50, "
           "Rosenfeld 2018)", "recall_at_20_mobilenetv2", tolerance=0.02, uses=("mobilenetv2",),
           source="Rosenfeld et al. 2018, table 2", chance=RECALL20_CHANCE, beyond_report=True,

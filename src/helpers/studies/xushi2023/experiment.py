@@ -6,6 +6,7 @@ Kept here so each notebook cell is a few calls: the notebook narrates, this modu
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from helpers import backbones, features, retrieval
+from helpers.backbones.grid import global_average
 from helpers.datasets import ImageSet, PairSet
 from helpers.studies.xushi2023.candidates import CandidateSet, zero_shot_scores
 from helpers.studies.xushi2023.paper import (  # noqa: F401  (re-exported)
@@ -24,13 +26,20 @@ from helpers.studies.xushi2023.paper import (  # noqa: F401  (re-exported)
     ROSENFELD,
     ROSENFELD_PAIRS,
 )
+from helpers.studies.xushi2023.recording import metric_name  # noqa: F401  (re-exported)
+from helpers.studies.xushi2023.runs import GRID_SUFFIX
+from helpers.studies.xushi2023.tables import (  # noqa: F401  (re-exported)
+    loss_rows,
+    parameter_rows,
+    parameter_scatter,
+    recall_rows,
+    top2_rows,
+)
 from helpers.studies.xushi2023.training import (
     RankerData,
     RankerOptions,
-    RankerResult,
     RankerSpec,
     ranker_recipe,
-    train_ranker,
 )
 from helpers.training import Recipe
 
@@ -79,6 +88,17 @@ class PairFeatures:
     seconds: dict[str, float] = field(default_factory=dict)
     cached: dict[str, bool] = field(default_factory=dict)
 
+    #: Per backbone, its 2 x 2 grid features (``tap="avg+grid2"``; empty otherwise).
+    grid_left: dict[str, np.ndarray] = field(default_factory=dict)
+    grid_right: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def tables(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Left and right feature tables for training: the pooled ones by backbone name, the
+        grid ones as ``<name>:grid2``."""
+        left = {**self.left, **{n + GRID_SUFFIX: v for n, v in self.grid_left.items()}}
+        right = {**self.right, **{n + GRID_SUFFIX: v for n, v in self.grid_right.items()}}
+        return left, right
+
     def widths(self) -> dict[str, int]:
         return {name: int(v.shape[1]) for name, v in self.left.items()}
 
@@ -96,18 +116,26 @@ def pair_features(pairs: PairSet, names: Sequence[str], *, image_size: int, weig
 
     ``scheme="imagenet"`` means each backbone's own ``preprocess_input``. Backbones without
     pretrained weights here run with random initialisation; ``weights[name]`` says which.
+    ``tap="avg+grid2"``: one pass gives the 2 x 2 grid features (``grid_left``/``grid_right``)
+    and the global average read back from them (``left``/``right``).
     """
     out = PairFeatures()
+    grid = tap == "avg+grid2"
     for name in names:
         start, cached = time.perf_counter(), True
         for which in SIDES:
             with warnings.catch_warnings():
                 # The WeightsInfo records a random fallback; the notebook prints it plainly.
                 warnings.simplefilter("ignore", backbones.WeightsWarning)
-                feats = features.extract(side(pairs, which), name, tap=tap, scheme=scheme,
+                feats = features.extract(side(pairs, which), name,
+                                         tap="grid2" if grid else tap, scheme=scheme,
                                          image_size=image_size, weights=weights,
                                          batch_size=batch_size, progress=progress)
-            getattr(out, which)[name] = feats.vectors
+            if grid:
+                getattr(out, f"grid_{which}")[name] = feats.vectors
+                getattr(out, which)[name] = global_average(feats.vectors, 2)
+            else:
+                getattr(out, which)[name] = feats.vectors
             out.weights[name], cached = feats.weights, cached and feats.from_cache
         out.seconds[name], out.cached[name] = time.perf_counter() - start, cached
     return out
@@ -132,49 +160,64 @@ def eval_candidates(pairs: PairSet, index: np.ndarray, n: int, seed: int) -> Can
     return CandidateSet.within(index, cands, true_col)
 
 
-def groups_for(names: Sequence[str], singles: bool = True) -> list[tuple[str, ...]]:
-    """Each backbone alone, then the first one paired with each other (the report's design:
-    ResNet50, its best single model, paired with every other backbone)."""
-    pairs = [(names[0], other) for other in names[1:]]
-    return [(name,) for name in names] * bool(singles) + pairs
+PAIRINGS = ("first", "all")
+
+
+def groups_for(names: Sequence[str], singles: bool = True, pairs: str = "first"
+               ) -> list[tuple[str, ...]]:
+    """Each backbone alone, then the pairs: ``"first"`` pairs the first backbone with each
+    other (the report's design: ResNet50, its best single model, with every other backbone);
+    ``"all"`` every pair of two different backbones."""
+    if pairs not in PAIRINGS:
+        raise ValueError(f"pairs must be one of {PAIRINGS}, got {pairs!r}")
+    if pairs == "all":
+        paired = list(itertools.combinations(names, 2))
+    else:
+        paired = [(names[0], other) for other in names[1:]]
+    return [(name,) for name in names] * bool(singles) + paired
 
 
 def specs_for(names: Sequence[str], fusions: Sequence[str], losses: Sequence[str],
-              singles: bool = True) -> list[RankerSpec]:
-    """The models to train: singles and pairs with the first loss and every fusion, then the
-    pairs again with each further loss (first fusion only) for the loss comparison."""
+              singles: bool = True, pairs: str = "first", grid: bool = False
+              ) -> list[RankerSpec]:
+    """The models to train: singles and pairs with the first loss and first fusion, every
+    further fusion on the pairs (``pairs="all"``: on the first pair only, which keeps the
+    run short); then the first pair again with each further loss (first fusion) for the loss
+    comparison, and with ``grid`` on its 2 x 2 grid features beside the pooled ones."""
     if not names or (len(names) == 1 and not singles):
         raise ValueError("nothing to train: give two or more backbones, or train singles")
     specs = []
-    for group in groups_for(names, singles):
-        for fusion in (fusions[:1] if len(group) == 1 else fusions):
+    headline = tuple(names[:2]) if len(names) > 1 else tuple(names[:1])
+    for group in groups_for(names, singles, pairs):
+        every = len(group) > 1 and (pairs == "first" or group == headline)
+        for fusion in (fusions if every else fusions[:1]):
             specs.append(RankerSpec(group, fusion=fusion, loss=losses[0]))
-    for loss in losses[1:]:
-        specs += [RankerSpec(g, fusion=fusions[0], loss=loss) for g in groups_for(names, False)]
+    specs += [RankerSpec(headline, fusion=fusions[0], loss=loss) for loss in losses[1:]
+              if len(headline) > 1]
+    if grid:
+        specs.append(RankerSpec(tuple(b + GRID_SUFFIX for b in headline), fusion=fusions[0],
+                                loss=losses[0]))
     return specs
 
 
-def metric_name(text: str) -> str:
-    """A label made safe for ``report.record``: ``a+b (concat), infonce`` -> ``a_b_concat_infonce``."""
-    safe = "".join(c if c.isalnum() or c in ".-" else "_" for c in text)
-    return "_".join(part for part in safe.split("_") if part)
-
-
-def zero_shot_table(feats: PairFeatures, test: CandidateSet,
-                    groups: Sequence[tuple[str, ...]]) -> list[dict[str, Any]]:
-    """Top-1/top-2 on the test candidates of untrained cosine similarity, per backbone group."""
-    rows = []
+def zero_shot_hits(feats: PairFeatures, test: CandidateSet,
+                   groups: Sequence[tuple[str, ...]]) -> dict[str, dict[str, np.ndarray]]:
+    """Per backbone group, each test row's 0/1 top-1 and top-2 hit of untrained cosine."""
+    out = {}
     for group in groups:
         scores = zero_shot_scores([feats.left[b] for b in group], [feats.right[b] for b in group],
                                   test)
-        top = retrieval.candidates_topk_from_scores(scores, test.true_pos)
-        rows.append({"model": "+".join(group), **top})
-    return rows
+        out["+".join(group)] = retrieval.candidates_topk_from_scores(scores, test.true_pos,
+                                                                     per_item=True)
+    return out
 
 
-def recall_table(feats: PairFeatures, ks: Sequence[int] = (1, 5, 10, 20)) -> dict[str, dict]:
-    """Recall@k of each backbone's raw features, each left image against every right image."""
-    return {name: retrieval.recall_at_k_pairs(feats.left[name], feats.right[name], ks=ks)
+def recall_table(feats: PairFeatures, ks: Sequence[int] = (1, 5, 10, 20),
+                 per_item: bool = False) -> dict[str, dict]:
+    """Recall@k of each backbone's raw features, each left image against every right image
+    (``per_item``: each left image's 0/1 hit)."""
+    return {name: retrieval.recall_at_k_pairs(feats.left[name], feats.right[name], ks=ks,
+                                              per_item=per_item)
             for name in feats.left}
 
 
@@ -186,19 +229,11 @@ def recipe_and_options(settings: Mapping[str, Any], seed: int) -> tuple[Recipe, 
     return recipe, RankerOptions(**{name: settings[name] for name in names})
 
 
-def train_all(specs: Sequence[RankerSpec], feats: PairFeatures, train_index: np.ndarray,
-              val: CandidateSet, test: CandidateSet, recipe: Recipe,
-              options: RankerOptions | None = None) -> list[RankerResult]:
-    """Train every spec with the same recipe and options (see :func:`recipe_and_options`)."""
-    data = RankerData(feats.left, feats.right, train_index, val, test)
-    results = []
-    for spec in specs:
-        result = train_ranker(spec, data, recipe, options or RankerOptions())
-        print(f"{spec.label:45s} test top-1 {result.top1:.3f}  top-2 {result.top2:.3f}  "
-              f"(best val top-2 {result.best_val_top2:.3f} at epoch {result.best_epoch}; "
-              f"{result.seconds:.0f} s)")
-        results.append(result)
-    return results
+def ranker_data(feats: PairFeatures, train_index: np.ndarray, val: CandidateSet,
+                test: CandidateSet) -> RankerData:
+    """What every ranker trains and is scored on: all feature tables, pooled and grid."""
+    left, right = feats.tables()
+    return RankerData(left, right, train_index, val, test)
 
 
 def backbone_parameters(names: Sequence[str], image_size: int) -> dict[str, int]:
@@ -206,7 +241,7 @@ def backbone_parameters(names: Sequence[str], image_size: int) -> dict[str, int]
     import keras
 
     counts = {}
-    for name in names:
+    for name in names:  # the grid tap adds no parameters: same count for name:grid2
         model, _ = backbones.build(name, "avg", weights=None, image_size=image_size)
         counts[name] = int(model.count_params())
         del model
@@ -240,70 +275,3 @@ def gallery_picks(scores: np.ndarray, candidates: CandidateSet) -> list[int]:
     return [int(r[0]) for r in (hits, misses) if len(r)]
 
 
-# The report's numbers and Rosenfeld et al.'s: helpers.studies.xushi2023.paper (re-exported).
-def recall_rows(recall: Mapping[str, Mapping[str, float]]) -> list[dict[str, Any]]:
-    """Recall@k here (each backbone) beside Rosenfeld et al.'s ResNet50 (paper column) and
-    DenseNet121 (its own column)."""
-    rows = []
-    for name, scores in recall.items():
-        for key, value in scores.items():
-            k = int(key.split("@")[1])
-            rows.append({"k": k, "backbone here": name,
-                         "DenseNet121 (Rosenfeld)": ROSENFELD["DenseNet121"].get(k),
-                         "paper": ROSENFELD["ResNet50"].get(k), "here": value})
-    return rows
-
-
-def top2_rows(results: Sequence[RankerResult], loss: str) -> list[dict[str, Any]]:
-    """Figure 3/4 as a table: each model trained with ``loss``, then the report's summaries
-    (mean of singles, mean of pairs, best pair) beside ours."""
-    chosen = [r for r in results if r.spec.loss == loss]
-    rows = [{"model": r.spec.label, "test top-1": r.top1,
-             "paper": PAPER_MODELS.get(r.spec.backbones) if r.spec.fusion == "concat" else None,
-             "here": r.top2} for r in chosen]
-    singles = [r.top2 for r in chosen if len(r.spec.backbones) == 1]
-    pairs = [r.top2 for r in chosen if len(r.spec.backbones) > 1]
-    for label, values, paper in (("mean of single models", singles, "single_mean_top2"),
-                                 ("mean of pairs", pairs, "pair_mean_top2"),
-                                 ("best pair", [max(pairs)] if pairs else [], "pair_best_top2")):
-        if values:
-            rows.append({"model": label, "paper": PAPER[paper], "here": float(np.mean(values))})
-    return rows
-
-
-def loss_rows(results: Sequence[RankerResult]) -> list[dict[str, Any]]:
-    """Figure 5 as a table: final training loss per model (the report: about 1.0 for all)."""
-    return [{"model": r.spec.label, "loss": r.spec.loss,
-             "val loss (last epoch)": r.history.get("val_loss", [np.nan])[-1],
-             "paper": PAPER["hinge_loss"] if r.spec.loss == "hinge" else None,
-             "here": r.history["loss"][-1]} for r in results]
-
-
-def parameter_rows(results: Sequence[RankerResult], backbone_params: Mapping[str, int]
-                   ) -> list[dict[str, Any]]:
-    """Figure 6 as a table: parameters (frozen backbones + trained head) beside test top-2."""
-    rows = []
-    for r in results:
-        frozen = sum(backbone_params[b] for b in r.spec.backbones)
-        rows.append({"model": r.spec.label, "backbone params (M)": frozen / 1e6,
-                     "head params (M)": r.head_params / 1e6,
-                     "paper": PAPER_MODELS.get(r.spec.backbones) if r.spec.loss == "hinge"
-                     and r.spec.fusion == "concat" else None, "here": r.top2})
-    return rows
-
-
-def parameter_scatter(rows: Sequence[Mapping[str, Any]]):
-    """Test top-2 against total parameters (millions), one labelled point per model."""
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.5, 4.2))
-    for row in rows:
-        total = row["backbone params (M)"] + row["head params (M)"]
-        ax.scatter(total, row["here"], s=30)
-        ax.annotate(str(row["model"]), (total, row["here"]), fontsize=7,
-                    xytext=(4, 3), textcoords="offset points")
-    ax.set(xlabel="parameters, backbones + head (millions)", ylabel="test top-2",
-           title="parameters against accuracy (cf. the report's figure 6)")
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig

@@ -63,6 +63,9 @@ class RankerResult:
     seconds: float
     test_scores: np.ndarray = field(repr=False)
     model: keras.Model = field(repr=False)
+    #: (N_val, C) scores of the kept (best validation) weights on the validation candidates.
+    val_scores: np.ndarray | None = field(default=None, repr=False)
+    seed: int = 0
 
     def row(self) -> dict[str, object]:
         """One flat row for a results table."""
@@ -149,9 +152,11 @@ def train_ranker(spec: RankerSpec, data: RankerData, recipe: Recipe,
                  keras.metrics.TopKCategoricalAccuracy(k=2, name="top2")], verbose=verbose)
     model = run.model
     scores = predict_scores(model, lv, rv, test)
+    val_scores = predict_scores(model, lv, rv, data.val)
     top = candidates_topk_from_scores(scores, test.true_pos)
     return RankerResult(spec=spec, top1=top["top1"], top2=top["top2"],
                         best_val_top2=-np.inf if run.best is None else run.best,
                         best_epoch=run.best_epoch, history=run.history,
                         head_params=int(model.count_params()), seconds=run.seconds,
-                        test_scores=scores, model=model)
+                        test_scores=scores, model=model, val_scores=val_scores,
+                        seed=int(recipe.seed))

@@ -1,0 +1,152 @@
+"""Notebook 05's rankers over several training seeds, per-item hits, the head chosen on validation.
+
+Every model is trained once per seed (the notebook's SEED, SEED + 1, ...) on the same cached
+features, splits and fixed candidate sets, so its per-item hits form a ``(seeds, items)``
+array: ``report.record_scores`` turns it into a number with a 95 % interval over seeds and
+items, and two models scored on the same items are compared paired (``helpers.verdicts``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from helpers.retrieval import candidates_topk_from_scores
+from helpers.studies.xushi2023.candidates import CandidateSet
+from helpers.studies.xushi2023.training import (
+    RankerData,
+    RankerOptions,
+    RankerResult,
+    RankerSpec,
+    train_ranker,
+)
+from helpers.training import Recipe
+
+
+def seed_list(seed: int, count: int) -> list[int]:
+    """The training seeds derived from the notebook's: ``seed, seed + 1, ...``."""
+    if int(count) < 1:
+        raise ValueError(f"need at least one seed, got {count}")
+    return [int(seed) + i for i in range(int(count))]
+
+
+@dataclass
+class SeededRuns:
+    """One model (``spec``) trained once per seed; ``runs[i]`` is seed ``seeds[i]``."""
+
+    spec: RankerSpec
+    runs: list[RankerResult]
+    test: CandidateSet
+    val: CandidateSet
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+    @property
+    def seeds(self) -> list[int]:
+        return [r.seed for r in self.runs]
+
+    def hits(self, split: str = "test", k: int = 2) -> np.ndarray:
+        """(seeds, items) 0/1 top-k hits on the fixed ``split`` candidates."""
+        cands = self.test if split == "test" else self.val
+        rows = [r.test_scores if split == "test" else r.val_scores for r in self.runs]
+        return np.stack([candidates_topk_from_scores(s, cands.true_pos, ks=(k,),
+                                                     per_item=True)[f"top{k}"] for s in rows])
+
+    def top2(self, split: str = "test") -> float:
+        return float(self.hits(split).mean())
+
+    def final_losses(self) -> np.ndarray:
+        """The last epoch's training loss, one per seed."""
+        return np.array([r.history["loss"][-1] for r in self.runs], dtype=float)
+
+    @property
+    def first(self) -> RankerResult:
+        """The run of the notebook's own seed (curves, galleries)."""
+        return self.runs[0]
+
+
+def train_seeds(specs: Sequence[RankerSpec], data: RankerData, recipe: Recipe,
+                options: RankerOptions, seeds: Sequence[int]) -> list[SeededRuns]:
+    """Train every spec once per seed (same data, recipe and options; only the seed moves)."""
+    out = []
+    for spec in specs:
+        runs = [train_ranker(spec, data, dataclasses.replace(recipe, seed=int(s)), options)
+                for s in seeds]
+        one = SeededRuns(spec, runs, data.test, data.val)
+        spread = ", ".join(f"{r.top2:.3f}" for r in runs)
+        print(f"{spec.label:48s} test top-2 {one.top2():.3f} (seeds: {spread}); "
+              f"val top-2 {one.top2('val'):.3f}; {sum(r.seconds for r in runs):.0f} s")
+        out.append(one)
+    return out
+
+
+def mean_hits(models: Sequence[SeededRuns], split: str = "test") -> np.ndarray:
+    """(seeds, items): per seed and item, the share of ``models`` that hit (their average)."""
+    if not models:
+        raise ValueError("no models to average")
+    return np.mean([m.hits(split) for m in models], axis=0)
+
+
+def choose_head(spec: RankerSpec, data: RankerData, recipe: Recipe, options: RankerOptions,
+                hidden_choices: Sequence[Sequence[int]]) -> tuple[RankerOptions, list[dict]]:
+    """The head (hidden layer sizes) with the best validation top-2 for ``spec``, trained with
+    the notebook's seed; the test split is not looked at. Returns the chosen options and one
+    row per candidate."""
+    choices = [tuple(int(h) for h in c) for c in hidden_choices] or [options.hidden]
+    if len(choices) == 1:
+        return dataclasses.replace(options, hidden=choices[0]), []
+    rows, best = [], None
+    for hidden in choices:
+        run = train_ranker(spec, data, recipe, dataclasses.replace(options, hidden=hidden))
+        val = float(candidates_topk_from_scores(run.val_scores, data.val.true_pos)["top2"])
+        rows.append({"head": " -> ".join(map(str, hidden)) + " -> embedding" if hidden
+                     else "linear -> embedding", "hidden": hidden, "val top-2": val})
+        if best is None or val > best[1]:
+            best = (hidden, val)
+    return dataclasses.replace(options, hidden=best[0]), rows
+
+
+def by_label(models: Sequence[SeededRuns]) -> dict[str, SeededRuns]:
+    return {m.label: m for m in models}
+
+
+def select(models: Sequence[SeededRuns], *, loss: str | None = None, fusion: str | None = None,
+           size: int | None = None, grid: bool = False) -> list[SeededRuns]:
+    """The models of one kind: loss, fusion (pairs), number of backbones, grid features."""
+    keep = []
+    for m in models:
+        s = m.spec
+        if loss is not None and s.loss != loss:
+            continue
+        if size is not None and len(s.backbones) != size:
+            continue
+        if fusion is not None and len(s.backbones) > 1 and s.fusion != fusion:
+            continue
+        if any(is_grid(b) for b in s.backbones) != grid:
+            continue
+        keep.append(m)
+    return keep
+
+
+GRID_SUFFIX = ":grid2"
+
+
+def is_grid(name: str) -> bool:
+    """Whether a feature-table name is a backbone's 2 x 2 grid features (``name:grid2``)."""
+    return name.endswith(GRID_SUFFIX)
+
+
+def summary_rows(groups: Mapping[str, Sequence[SeededRuns]], split: str, chance: float,
+                 random_top2: float) -> list[dict[str, Any]]:
+    """One row per named group of models (their mean top-2 on ``split``), then chance."""
+    rows = [{"models": name, "count": len(ms), f"{split} top-2": float(mean_hits(ms, split).mean())}
+            for name, ms in groups.items() if ms]
+    rows.append({"models": "chance (random scores measured; 2 / 20)", "count": 0,
+                 f"{split} top-2": f"{random_top2:.3f} (measured), {chance:.3f}"})
+    return rows
