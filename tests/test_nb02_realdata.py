@@ -31,6 +31,7 @@ PARAMETERS = {
     "SCHEME_PER_CLASS": 30,
     "CONTRASTIVE_LOSSES": ["supcon"],
     "SUPCON_EPOCHS": 3,
+    "NAN_EPOCHS": 2,
 }
 
 # Floors, measured once (2026-11-23, places6 from $LOOKALIKE_DATA, the MobileNetV2 file from
@@ -66,4 +67,11 @@ def test_nb02_reduced_standard_on_real_data(tmp_path: Path) -> None:
     assert tuned - baseline > GAIN_FLOOR, f"fine-tuned {tuned:.3f} vs frozen baseline {baseline:.3f}"
     assert metrics["supcon_loss_finite_mobilenetv2"] is True
     assert metrics["supcon_top1_mobilenetv2"] > SUPCON_FLOOR
-    assert metrics["nan_unguarded_supcon"] is True and metrics["nan_with_fixes"] is False
+    # The report's margin loss breaks, the fixes do not (SupCon's unguarded NaN needs a class
+    # held once in a batch, which 540 training items in batches of 64 may not give).
+    assert metrics["nan_unguarded_margin"] is True and metrics["nan_with_fixes"] is False
+    assert metrics["margin_nan_needs_singleton"] is False
+    # Every number a claim compares carries its per-item hits (the interval comes with them).
+    assert all(recorded["metrics"][k].get("n_items") == 180 for k in (
+        "baseline_top1_mobilenetv2", "finetuned_top1_mobilenetv2", "supcon_top1_mobilenetv2",
+        "ce_same_layers_top1_mobilenetv2", "scheme_top1_mobilenetv2_own"))
