@@ -24,19 +24,22 @@ PARAMETERS = {
     "MAX_PER_CLASS": 150,
     "OPTIMIZERS": ["sgd"],
     "LEARNING_RATES": [5e-3],
-    "GRID_EPOCHS": 2,
+    "GRID_EPOCHS": 1,
     "LAYER_CONFIGS": 2,
     "EPOCHS": 4,
     "SCHEMES": ["places", "own"],
     "SCHEME_PER_CLASS": 30,
     "CONTRASTIVE_LOSSES": ["supcon"],
-    "SUPCON_EPOCHS": 3,
-    "NAN_EPOCHS": 2,
+    "SUPCON_EPOCHS": 2,
+    "NAN_EPOCHS": 1,
 }
 
 # Floors, measured once (2026-11-23, places6 from $LOOKALIKE_DATA, the MobileNetV2 file from
 # $LOOKALIKE_WEIGHTS, seed 42, the parameters above; 7.6 min wall on the loaded 2-core dev box,
 # 161 s of CPU): baseline 0.567, fine-tuned 0.672 (+0.106), SupCon 0.689 with a finite loss.
+# 2026-12-02 (issues 17/18: per-item hits, a 3-seed head grid, the NaN runs on the top block,
+# the Places baseline; GRID_EPOCHS 1, SUPCON_EPOCHS 2, NAN_EPOCHS 1 here): passed, 317 s wall
+# under load, 197 s CPU (the previous version, same day: 478 s wall, 170 s CPU). Floors unchanged.
 # Set with a safe margin below; the issue asks that fine-tuning beat the frozen baseline and that
 # SupCon end above the baseline's floor.
 BASELINE_FLOOR = 0.50
