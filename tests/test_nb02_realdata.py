@@ -24,18 +24,22 @@ PARAMETERS = {
     "MAX_PER_CLASS": 150,
     "OPTIMIZERS": ["sgd"],
     "LEARNING_RATES": [5e-3],
-    "GRID_EPOCHS": 2,
+    "GRID_EPOCHS": 1,
     "LAYER_CONFIGS": 2,
     "EPOCHS": 4,
     "SCHEMES": ["places", "own"],
     "SCHEME_PER_CLASS": 30,
     "CONTRASTIVE_LOSSES": ["supcon"],
-    "SUPCON_EPOCHS": 3,
+    "SUPCON_EPOCHS": 2,
+    "NAN_EPOCHS": 1,
 }
 
 # Floors, measured once (2026-11-23, places6 from $LOOKALIKE_DATA, the MobileNetV2 file from
 # $LOOKALIKE_WEIGHTS, seed 42, the parameters above; 7.6 min wall on the loaded 2-core dev box,
 # 161 s of CPU): baseline 0.567, fine-tuned 0.672 (+0.106), SupCon 0.689 with a finite loss.
+# 2026-12-02 (issues 17/18: per-item hits, a 3-seed head grid, the NaN runs on the top block,
+# the Places baseline; GRID_EPOCHS 1, SUPCON_EPOCHS 2, NAN_EPOCHS 1 here): passed, 317 s wall
+# under load, 197 s CPU (the previous version, same day: 478 s wall, 170 s CPU). Floors unchanged.
 # Set with a safe margin below; the issue asks that fine-tuning beat the frozen baseline and that
 # SupCon end above the baseline's floor.
 BASELINE_FLOOR = 0.50
@@ -66,4 +70,11 @@ def test_nb02_reduced_standard_on_real_data(tmp_path: Path) -> None:
     assert tuned - baseline > GAIN_FLOOR, f"fine-tuned {tuned:.3f} vs frozen baseline {baseline:.3f}"
     assert metrics["supcon_loss_finite_mobilenetv2"] is True
     assert metrics["supcon_top1_mobilenetv2"] > SUPCON_FLOOR
-    assert metrics["nan_unguarded_supcon"] is True and metrics["nan_with_fixes"] is False
+    # The report's margin loss breaks, the fixes do not (SupCon's unguarded NaN needs a class
+    # held once in a batch, which 540 training items in batches of 64 may not give).
+    assert metrics["nan_unguarded_margin"] is True and metrics["nan_with_fixes"] is False
+    assert metrics["margin_nan_needs_singleton"] is False
+    # Every number a claim compares carries its per-item hits (the interval comes with them).
+    assert all(recorded["metrics"][k].get("n_items") == 180 for k in (
+        "baseline_top1_mobilenetv2", "finetuned_top1_mobilenetv2", "supcon_top1_mobilenetv2",
+        "ce_same_layers_top1_mobilenetv2", "scheme_top1_mobilenetv2_own"))

@@ -32,6 +32,14 @@ def score(vectors: np.ndarray, labels: Sequence) -> dict[str, float]:
     return retrieval.loo_topk(vectors, np.asarray(labels), ks=(1, 5))
 
 
+def top1_hits(vectors: np.ndarray, labels: Sequence) -> np.ndarray:
+    """Each item's leave-one-out top-1 hit (0/1): the per-item scores :func:`score` averages."""
+    from helpers import retrieval
+
+    return np.asarray(retrieval.loo_topk(vectors, np.asarray(labels), ks=(1,),
+                                         per_item=True)["top1"], dtype=int)
+
+
 class TrunkCache:
     """Frozen-trunk activations of each split at ``cut``, with higher cuts derived and kept.
 
@@ -86,6 +94,8 @@ class Run:
     scores: dict[str, float]
     vectors: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
     weights: list[np.ndarray] = field(repr=False, default_factory=list)  # base, then head
+    # Per test item, 0/1: "test_top1" (LOO hit of the encoder), "test_accuracy" (head correct).
+    hits: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
 
     def row(self) -> dict[str, Any]:
         """The run as a table row (scores, epochs, time)."""
@@ -113,9 +123,11 @@ def finetune(clf: Classifier, cache: TrunkCache, groups: Sequence[str], recipe: 
     vectors = {"val": embed(clf, val), "test": embed(clf, test)}
     scores = {"val_top1": score(vectors["val"], val.labels)["top1"]}
     scores.update({f"test_{k}": v for k, v in score(vectors["test"], test.labels).items()})
-    scores["test_accuracy"] = float((predict(clf, test).argmax(1) == test.labels).mean())
+    correct = (predict(clf, test).argmax(1) == test.labels).astype(int)
+    scores["test_accuracy"] = float(correct.mean())
+    hits = {"test_top1": top1_hits(vectors["test"], test.labels), "test_accuracy": correct}
     return Run(label or "+".join(groups), tuple(groups), recipe, result, scores, vectors,
-               _snapshot(clf))
+               _snapshot(clf), hits)
 
 
 def _snapshot(clf: Classifier) -> list[np.ndarray]:
@@ -206,8 +218,9 @@ def supcon_finetune(clf: Classifier, cache: TrunkCache, groups: Sequence[str], r
                                            test.labels, clf.n_classes, probe_epochs,
                                            recipe.seed) if ok else np.nan
     scores["loss_finite"] = float(finite)
+    hits = {"test_top1": top1_hits(vectors["test"], test.labels)} if ok else {}
     return Run(label or f"{loss} {'+'.join(groups)}", tuple(groups), recipe, result, scores,
-               vectors, _snapshot(clf))
+               vectors, _snapshot(clf), hits)
 
 
 def embed_copies(clf: Classifier, acts: Activations) -> np.ndarray:

@@ -7,7 +7,6 @@ configurations and numbers, the per-profile knobs, and one function per table.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -15,7 +14,7 @@ import numpy as np
 
 from helpers.classifiers.model import Classifier, Recipe, scheme_preprocess
 from helpers.studies.jacobsen2021 import profiles
-from helpers.studies.jacobsen2021.finetune import Run, TrunkCache, finetune, score
+from helpers.studies.jacobsen2021.finetune import Run, TrunkCache, finetune, score, top1_hits
 from helpers.studies.jacobsen2021.paper import (  # noqa: F401  (re-exported)
     GAP,
     GOLD_STANDARD,
@@ -105,39 +104,60 @@ def reduce_dimension(train: np.ndarray, test: np.ndarray, test_labels: Sequence,
 
 
 
-def baselines(test_set: Any, backbones: Sequence[str], image_size: int,
-              weights: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Table 2: LOO top-1 of each backbone's pooled features, correct and flawed pipeline.
+# Table 2's pipelines: helpers.preprocessing scheme -> recorded-name prefix, shown label. The
+# Places row is appendix A's (report 01's Places preprocessing on the ImageNet network): with
+# it, report 01's "30 points from preprocessing" is the Places row minus the flawed one.
+BASELINE_PIPELINES = {"imagenet": ("baseline", "correct (own scheme)"),
+                      "imagenet_then_255_bug": ("baseline_buggy", "flawed (then /255)"),
+                      "places": ("baseline_places", "Places365 means")}
 
-    Returns the rows and each backbone's :class:`~helpers.backbones.WeightsInfo`.
+
+def baselines(test_set: Any, backbones: Sequence[str], image_size: int, weights: Any,
+              pipelines: Sequence[str] = tuple(BASELINE_PIPELINES)
+              ) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, np.ndarray]]:
+    """Table 2: LOO top-1 of each backbone's pooled features under each pipeline.
+
+    Returns the rows, each backbone's :class:`~helpers.backbones.WeightsInfo`, and each row's
+    per-item top-1 hits under its metric name (``baseline_top1_<backbone>``, ...).
     """
     from helpers import features
 
-    rows, infos = [], {}
+    rows, infos, hits = [], {}, {}
     for name in backbones:
-        for scheme, key in (("imagenet", "baseline"), ("imagenet_then_255_bug", "baseline_buggy")):
+        for scheme in pipelines:
+            key, shown = BASELINE_PIPELINES[scheme]
             feats = features.extract(test_set, name, tap="avg", scheme=scheme,
                                      image_size=image_size, weights=weights, progress=False)
             scores = score(feats.vectors, test_set.labels)
             infos[name] = feats.weights
-            rows.append({"backbone": name,
-                         "pipeline": "correct" if key == "baseline" else "flawed (then /255)",
-                         "weights": "ImageNet" if feats.weights.pretrained else "RANDOM init",
+            hits[f"{key}_top1_{name}"] = top1_hits(feats.vectors, test_set.labels)
+            rows.append({"backbone": name, "pipeline": shown,
+                         "weights": "ImageNet (real)" if feats.weights.pretrained
+                         else "RANDOM init",
                          "paper": PAPER[key].get(name), "here": scores["top1"],
                          "top5": scores["top5"]})
-    return rows, infos
+    return rows, infos, hits
 
 
-def grid(clf: Classifier, cache: TrunkCache, groups: Sequence[str], optimizers: Sequence[str],
-         learning_rates: Sequence[float], epochs: int, batch_size: int, patience: int,
-         seed: int) -> list[Run]:
-    """Table 3: one fine-tuning run per (optimizer, learning rate), same layers and epochs."""
-    runs = []
-    for opt, lr in itertools.product(optimizers, learning_rates):
-        recipe = Recipe(optimizer=opt, learning_rate=float(lr), epochs=epochs,
-                        batch_size=batch_size, patience=patience, seed=seed)
-        runs.append(finetune(clf, cache, groups, recipe, label=f"{opt} lr={lr:g}"))
-    return runs
+def chance_row(labels: Sequence, seed: int, **columns: Any) -> dict[str, Any]:
+    """The chance row beside a LOO top-1 table: exact, and a seeded random ranking's score on
+    the same items (``columns`` fill the table's other columns, e.g. ``backbone="chance"``)."""
+    from helpers import uncertainty
+
+    y = np.asarray(labels)
+    exact = uncertainty.labels_topk_chance(y, ks=(1,))["top1"]
+    measured = float(uncertainty.random_ranking_hits(y, ks=(1,), seed=seed)["top1"].mean())
+    return {**columns, "paper": None, "here": measured,
+            "note": f"random ranking (exact chance {exact:.3f})"}
+
+
+def accuracy_chance_row(test_labels: Sequence, train_labels: Sequence,
+                        **columns: Any) -> dict[str, Any]:
+    """The chance row beside a classification accuracy: the training majority class's."""
+    from helpers import uncertainty
+
+    hits = uncertainty.majority_class_hits(test_labels, train_labels)
+    return {**columns, "paper": None, "here": float(np.mean(hits)), "note": "majority class of train"}
 
 
 def best(runs: Sequence[Run], key: str = "val_top1") -> Run:
@@ -145,12 +165,13 @@ def best(runs: Sequence[Run], key: str = "val_top1") -> Run:
     return max(runs, key=lambda run: run.scores[key])
 
 
-def grid_rows(backbone: str, runs: Sequence[Run]) -> list[dict[str, Any]]:
-    return [{"backbone": backbone, "optimizer": r.recipe.optimizer,
-             "learning rate": f"{r.recipe.learning_rate:g}",
-             "paper": PAPER["optimizer_lr"].get((r.recipe.optimizer, r.recipe.learning_rate)),
-             "here": r.scores["test_top1"], "val top-1": r.scores["val_top1"],
-             "epochs": r.result.epochs_run} for r in runs]
+def grid_rows(backbone: str, cells: Sequence[Any]) -> list[dict[str, Any]]:
+    """Table 3 beside ours: one row per (optimizer, learning rate) cell of the head grid."""
+    return [{"backbone": backbone, "optimizer": c.optimizer,
+             "learning rate": f"{c.learning_rate:g}",
+             "paper": PAPER["optimizer_lr"].get((c.optimizer, c.learning_rate)),
+             "here": c.test_top1, "val top-1": c.val_top1, "seeds": len(c.test_hits)}
+            for c in cells]
 
 
 def layer_rows(backbone: str, runs: Mapping[str, Run]) -> list[dict[str, Any]]:
@@ -289,15 +310,22 @@ def intra_class_rows(class_names: Sequence[str], vectors: Mapping[str, np.ndarra
                      labels: np.ndarray) -> list[dict[str, Any]]:
     """Table 10: mean cosine distance within each room, one column per model in ``vectors``.
 
-    Name the model the report's column stands for ``"here"`` so the table shows it beside
-    the paper's value; a last row holds the means.
+    This comparison (untrained / fine-tuned / SupCon on one data set) is the course's own;
+    the report's revised-set distances stand beside it as :data:`REVISED`, for scale only.
+    A last row holds the means.
     """
     from helpers import retrieval
 
     dists = {name: retrieval.mean_intra_class_distance(v, labels) for name, v in vectors.items()}
     rows = [{"room": room, **{name: d.get(i, np.nan) for name, d in dists.items()},
-             "paper": PAPER["intra_class"].get(room)} for i, room in enumerate(class_names)]
-    paper = [r["paper"] for r in rows if r["paper"] is not None]
+             REVISED: PAPER["intra_class"].get(room), "paper": None}
+            for i, room in enumerate(class_names)]
+    paper = [r[REVISED] for r in rows if r[REVISED] is not None]
     rows.append({"room": "mean", **{n: float(np.nanmean([r[n] for r in rows])) for n in dists},
-                 "paper": float(np.mean(paper)) if paper else None})
+                 REVISED: float(np.mean(paper)) if paper else None, "paper": None})
     return rows
+
+
+#: Table 10's column shown beside ours: the report compared data sets (revised vs original
+#: DRE19, one model), not models, so it is context, not the paper's value for our comparison.
+REVISED = "report: revised DRE19 (another comparison)"

@@ -1,0 +1,112 @@
+"""Report 02's optimizer x learning-rate grid (table 3), on trainable heads over frozen vectors.
+
+The report fine-tuned ResNet50's stage 5 for every (optimizer, learning rate) cell. Here each
+cell trains a small head (a dense layer, then the 6-way softmax the report discards) on the
+frozen encoder's pooled vectors, cached once, so the whole grid costs seconds per seed and
+runs with several seeds. After training the softmax is dropped and the dense layer's outputs
+are scored by leave-one-out top-1, the report's metric; every cell keeps each test item's hit
+per seed, so two cells compare with a paired interval over the same items and seeds.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from helpers import training
+
+Split = tuple[np.ndarray, np.ndarray]  # (vectors (N, D), labels (N,))
+
+
+@dataclass(frozen=True)
+class GridSpec:
+    """What the grid runs: ``optimizers`` x ``learning_rates``, each cell ``epochs`` epochs in
+    batches of ``batch_size`` (no early stopping, so every cell trains as long), on a head of
+    ``width`` units, once per seed in ``seeds``."""
+
+    optimizers: tuple[str, ...] = ("sgd", "adam")
+    learning_rates: tuple[float, ...] = (5e-3, 1e-3, 5e-4, 1e-4, 5e-5)
+    epochs: int = 10
+    batch_size: int = 64
+    width: int = 256
+    seeds: tuple[int, ...] = (0,)
+    skip: tuple[tuple[str, float], ...] = field(default=())  # cells the report left empty
+
+
+@dataclass
+class Cell:
+    """One (optimizer, learning rate) cell: per-seed hits on the test items, validation top-1."""
+
+    optimizer: str
+    learning_rate: float
+    test_hits: np.ndarray  # (seeds, test items), 0/1 LOO top-1 hits
+    val_top1: float  # mean over seeds
+
+    @property
+    def test_top1(self) -> float:
+        return float(self.test_hits.mean())
+
+    def name(self, backbone: str) -> str:
+        """The metric name this cell is recorded under (``grid_top1_mobilenetv2_sgd_5e-03``)."""
+        return metric_name(backbone, self.optimizer, self.learning_rate)
+
+
+def metric_name(backbone: str, optimizer: str, learning_rate: float) -> str:
+    return f"grid_top1_{backbone}_{optimizer}_{learning_rate:.0e}"
+
+
+def _head(dim: int, width: int, n_classes: int):  # -> (trainable model, encoder without softmax)
+    import keras
+
+    inputs = keras.Input((dim,))
+    hidden = keras.layers.Dense(width, activation="relu", name="head_dense")(inputs)
+    outputs = keras.layers.Dense(n_classes, activation="softmax", name="softmax")(hidden)
+    return keras.Model(inputs, outputs), keras.Model(inputs, hidden)
+
+
+def _hits(vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    from helpers import retrieval
+
+    return np.asarray(retrieval.loo_topk(vectors, labels, ks=(1,), per_item=True)["top1"])
+
+
+def train_head(train: Split, evaluate: Sequence[Split], optimizer: str, learning_rate: float,
+               spec: GridSpec, seed: int) -> list[np.ndarray]:
+    """Train one head with ``optimizer`` at ``learning_rate``; each split's LOO top-1 hits."""
+    x, y = train
+    mean, std = x.mean(0), x.std(0) + 1e-6
+    n_classes = int(max(y.max(), *(s[1].max() for s in evaluate))) + 1
+    built = {}
+
+    def build():
+        built["model"], built["encoder"] = _head(x.shape[1], spec.width, n_classes)
+        return built["model"]
+
+    recipe = training.Recipe(optimizer=optimizer, learning_rate=float(learning_rate),
+                             momentum=0.9, epochs=spec.epochs, batch_size=spec.batch_size,
+                             patience=0, keep_best=False, seed=int(seed))
+    training.fit(build, ((x - mean) / std, y), None, recipe,
+                 loss="sparse_categorical_crossentropy")
+    return [_hits(built["encoder"].predict((v - mean) / std, verbose=0), labels)
+            for v, labels in evaluate]
+
+
+def optimizer_grid(train: Split, val: Split, test: Split, spec: GridSpec) -> list[Cell]:
+    """Table 3: one :class:`Cell` per (optimizer, learning rate) not in ``spec.skip``."""
+    cells = []
+    for opt, lr in itertools.product(spec.optimizers, spec.learning_rates):
+        if (opt, lr) in spec.skip:
+            continue
+        per_seed = [train_head(train, (val, test), opt, lr, spec, seed) for seed in spec.seeds]
+        cells.append(Cell(opt, float(lr), np.stack([t for _, t in per_seed]),
+                          float(np.mean([v.mean() for v, _ in per_seed]))))
+    return cells
+
+
+def best_rate(cells: Sequence[Cell], optimizer: str) -> float:
+    """``optimizer``'s learning rate with the best validation top-1 (never the test split)."""
+    return max((c for c in cells if c.optimizer == optimizer), key=lambda c: c.val_top1
+               ).learning_rate
