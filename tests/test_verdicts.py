@@ -294,3 +294,38 @@ def test_scores_over_seeds_and_a_value_that_is_not_their_mean(tmp_path, monkeypa
         report.record_scores("one", [1])
     loss = report.record_scores("loss", [2.5, 3.0, 1.0], score_bounds=None)
     assert loss == pytest.approx(6.5 / 3)
+
+
+def test_about_reads_both_sides_and_incomparable_numbers_are_shown_not_judged() -> None:
+    m = _metrics(loss={"value": 0.99, "paper": 1.0, "interval": [0.975, 1.005]},
+                 high={"value": 1.5, "paper": 1.0, "interval": [1.4, 1.6]},
+                 wide={"value": 1.2, "paper": 1.0, "interval": [0.9, 1.5]})
+    about = dict(kind="about", tolerance=0.3)
+    assert verdicts.judge(Claim("s", "loss", **about), m).verdict == REPRODUCED
+    assert verdicts.judge(Claim("s", "high", **about), m).verdict == CONTRADICTED  # at_least: yes
+    assert verdicts.judge(Claim("s", "wide", **about), m).verdict == INCONCLUSIVE
+    with pytest.raises(ValueError, match="tolerance"):
+        Claim("s", "loss", kind="about")
+    shown = verdicts.judge(Claim("s", "loss", incomparable="other photos, other models"), m)
+    assert shown.verdict == NOT_TESTABLE and "other photos" in shown.why
+    assert "0.990" in results.row(shown, m)["here"]
+    with pytest.raises(ValueError, match="absolute"):
+        Claim("s", "loss", kind="beats", baseline="high", incomparable="x")
+
+
+def test_two_models_tied_on_every_item_get_the_binomial_bound_not_certainty(tmp_path,
+                                                                          monkeypatch) -> None:
+    monkeypatch.setenv("LOOKALIKE_REPORTS", str(tmp_path))
+    report.start("04_query_gallery_challenge", {"profile": "standard"}, seed=0)
+    report.record_scores("a", [1] * 14)
+    report.record_scores("b", [1] * 14)
+    m = {**report.current().data, "data": {"name": "ukbench", "origin": "LOOKALIKE_DATA"}}
+    judged = verdicts.judge(Claim("a within 0.05 of b", "a", kind="beats", baseline="b",
+                                  tolerance=-0.05), m)
+    interval = judged.comparisons[0].interval
+    assert judged.verdict == INCONCLUSIVE and interval.low < -0.2 and interval.high > 0.2
+    old = {k: {kk: vv for kk, vv in v.items() if kk != "score_bounds"}
+           for k, v in m["metrics"].items()}  # a record saved before the range was
+    again = verdicts.judge(Claim("s", "a", kind="beats", baseline="b", tolerance=-0.05),
+                           {**m, "metrics": old})
+    assert again.comparisons[0].interval.low == pytest.approx(interval.low)

@@ -347,7 +347,8 @@ def _scores_record(scores: Any, value: Any, bounds: tuple[float, float] | None
     whole = bool(np.all(arr == np.round(arr)))
     kept = arr.astype(int).tolist() if whole else np.round(arr, 6).tolist()
     shape = {"n_items": int(arr.shape[-1]), "n_seeds": 1 if arr.ndim == 1 else int(arr.shape[0])}
-    return {"value": interval.estimate, "scores": kept, "interval": interval.as_dict(), **shape}
+    return {"value": interval.estimate, "scores": kept, "interval": interval.as_dict(),
+            "score_bounds": None if bounds is None else [float(b) for b in bounds], **shape}
 
 
 def headline() -> str:

@@ -11,6 +11,7 @@ the same rows, so the two can never disagree.
 Rules (``Claim.kind``), each read as a direction against a threshold:
 
 - ``"at_least"``: value >= paper - ``tolerance``;
+- ``"about"``: value within ``tolerance`` of paper, either side ("hovers around 1.0");
 - ``"beats"`` / ``"below"``: value - baseline > ``tolerance`` / < -``tolerance`` for each
   (metric, baseline) pair (one against several, several against one, or pairwise; "4 of 4"
   needs all four);
@@ -59,7 +60,7 @@ from helpers.uncertainty import (
 from helpers.uncertainty.intervals import recorded_interval
 
 VERDICTS = uncertainty.OUTCOMES
-KINDS = ("at_least", "beats", "below", "finite", "true", "false")
+KINDS = ("at_least", "about", "beats", "below", "finite", "true", "false")
 COMPARED = ("beats", "below")
 YES_NO = ("finite", "true", "false")
 
@@ -87,6 +88,9 @@ class Claim:
     module docstring (yes/no findings only). ``not_testable_if``: a recorded yes/no metric (a
     check of the stand-in data, e.g. "a trivial baseline already meets the rule"); when it was
     recorded True the claim is "not testable here", with that record's note as the reason.
+    ``incomparable``: why an absolute number cannot be set against the report's (other data,
+    other models): the row shows both numbers and is "not testable here" for that reason; the
+    report's relative claims are judged in their own rows.
     """
 
     statement: str
@@ -102,8 +106,13 @@ class Claim:
     beyond_report: bool = False
     exact: bool = True
     not_testable_if: str | None = None
+    incomparable: str = ""
 
     def __post_init__(self) -> None:
+        if self.kind == "about" and self.tolerance <= 0:
+            raise ValueError("an 'about' claim needs a tolerance > 0 (how far 'about' reaches)")
+        if self.incomparable and self.kind not in ("at_least", "about"):
+            raise ValueError("incomparable is for absolute numbers (at_least, about)")
         if self.kind not in KINDS:
             raise ValueError(f"unknown claim kind {self.kind!r}; one of {KINDS}")
         if (self.baseline is None) == (self.kind in COMPARED):
@@ -246,7 +255,19 @@ def scores_difference(entry: Mapping[str, Any], base: Mapping[str, Any]) -> Inte
     same_label = recorded(entry, "items") == recorded(base, "items")
     if a2.shape[1] != b2.shape[1] or not same_label:
         return None
-    return uncertainty.seeds_and_items_interval(a2, b2, bounds=None)
+    # Both scores' range (0/1 hits: [0, 1]) bounds what items could differ by, so two models
+    # tied on every one of 14 items get the exact binomial bound, not a zero-width interval.
+    ranges = {_score_bounds(entry, a2), _score_bounds(base, b2)}
+    bounds = ranges.pop() if len(ranges) == 1 else None
+    return uncertainty.seeds_and_items_interval(a2, b2, bounds=bounds)
+
+
+def _score_bounds(entry: Mapping[str, Any], scores: np.ndarray) -> tuple[float, float] | None:
+    """The range a record's scores could take: as recorded, or, in records saved before the
+    range was (``report.record_scores`` defaults to [0, 1]), [0, 1] when every score lies in it."""
+    if "score_bounds" in entry:
+        return tuple(entry["score_bounds"]) if entry["score_bounds"] else None
+    return (0.0, 1.0) if scores.min() >= 0 and scores.max() <= 1 else None
 
 
 # Which word a claim on several numbers gets: any contradiction decides; then any doubt; a
@@ -281,6 +302,8 @@ def judge(claim: Claim, metrics: Mapping[str, Any]) -> Verdict:
         ok, why = trusted(metrics, e, claim.uses, check_weights=claim.needs_pretrained)
         if not ok:
             return verdict(NOT_TESTABLE, why)
+    if claim.incomparable:
+        return verdict(NOT_TESTABLE, f"absolute number, not comparable: {claim.incomparable}")
     check = _entry(metrics, claim.not_testable_if) if claim.not_testable_if else None
     if check is not None and check.get("value") is True:
         return verdict(NOT_TESTABLE, str(check.get("note") or claim.not_testable_if))
@@ -321,11 +344,13 @@ def _judge_one(claim: Claim, name: str, entry: Mapping[str, Any]
     target = number(entry.get("paper"))
     if target is None:
         return NOT_TESTABLE, "no paper number", None, None
-    threshold = target - claim.tolerance
+    about = claim.kind == "about"
+    threshold = target if about else target - claim.tolerance
     interval = recorded_interval(recorded(entry, "interval"), value)
     comparison = Comparison(name, value, "paper", target, interval)
-    found, point = uncertainty.judge_recorded(">=", value, interval, threshold,
-                                              chance=claim.chance_for(name))
+    found, point = uncertainty.judge_recorded("~" if about else ">=", value, interval, threshold,
+                                              chance=claim.chance_for(name),
+                                              tolerance=claim.tolerance if about else 0.0)
     word, reason = found.outcome, found.reason
     why = f"{value:.3f} vs paper {target:.3f} (tolerance {claim.tolerance:.3f}); {reason}"
     return word, why, comparison, point

@@ -119,8 +119,8 @@ def judge(direction: str, interval: Interval, threshold: float = 0.0, *,
 
 
 def judge_recorded(direction: str, estimate: float, interval: Interval | None,
-                   threshold: float = 0.0, *, chance: float | None = None
-                   ) -> tuple[Finding, bool]:
+                   threshold: float = 0.0, *, chance: float | None = None,
+                   tolerance: float = 0.0) -> tuple[Finding, bool]:
     """:func:`judge` on a recorded number that may lack its interval, and whether the point
     estimate meets the rule.
 
@@ -128,11 +128,11 @@ def judge_recorded(direction: str, estimate: float, interval: Interval | None,
     the point estimate lies on), unless chance alone meets the rule: then not testable here,
     with or without an interval.
     """
-    point = meets_rule(direction, estimate, threshold)
+    point = meets_rule(direction, estimate, threshold, tolerance)
     if interval is not None:
-        return judge(direction, interval, threshold, chance=chance), point
+        return judge(direction, interval, threshold, chance=chance, tolerance=tolerance), point
     at_point = Interval(float(estimate), float(estimate), float(estimate), 1, "point estimate")
-    found = judge(direction, at_point, threshold, chance=chance)
+    found = judge(direction, at_point, threshold, chance=chance, tolerance=tolerance)
     if found.outcome == NOT_TESTABLE:
         return found, point
     side = "on the claimed side" if point else "on the other side"
