@@ -84,7 +84,9 @@ class Claim:
     any of them at random init makes the claim untestable. ``chance``: the score chance alone
     reaches on the same items, one number or ``{metric name: chance}``. ``beyond_report``: a
     finding of the course, not the report's (rendered apart, never counted). ``exact``: see the
-    module docstring (yes/no findings only).
+    module docstring (yes/no findings only). ``not_testable_if``: a recorded yes/no metric (a
+    check of the stand-in data, e.g. "a trivial baseline already meets the rule"); when it was
+    recorded True the claim is "not testable here", with that record's note as the reason.
     """
 
     statement: str
@@ -99,6 +101,7 @@ class Claim:
     chance: float | Mapping[str, float] | None = None
     beyond_report: bool = False
     exact: bool = True
+    not_testable_if: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -278,6 +281,9 @@ def judge(claim: Claim, metrics: Mapping[str, Any]) -> Verdict:
         ok, why = trusted(metrics, e, claim.uses, check_weights=claim.needs_pretrained)
         if not ok:
             return verdict(NOT_TESTABLE, why)
+    check = _entry(metrics, claim.not_testable_if) if claim.not_testable_if else None
+    if check is not None and check.get("value") is True:
+        return verdict(NOT_TESTABLE, str(check.get("note") or claim.not_testable_if))
     if claim.kind in COMPARED:
         return _judge_compared(claim, entries, verdict)
     words, whys, comparisons, points = [], [], [], []

@@ -9,6 +9,7 @@ names the split: test and validation have the same size here and must never be p
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,9 +28,16 @@ def items_label(metric: str) -> str:
     return f"places6 {metric.split('_')[0]}"
 
 
-def record_baseline(sweep: Any, backbone: str, scheme: str) -> dict[str, float]:
-    """``baseline_<metric>`` for the autoencoders' backbone under its chosen scheme."""
+def record_baseline(sweep: Any, backbone: str, scheme: str, dataset: str) -> dict[str, float]:
+    """``baseline_<metric>`` for the autoencoders' backbone under its chosen scheme, and whether
+    its absolute number can be set against the report's (only VGG16-Places365 on DRE19-like
+    data, not on ``places6``, whose images are Places365's own)."""
     hits = sweep.hits[(backbone, scheme)]
+    model = sweep.row(backbone, scheme)["model"]
+    incomparable = model != "vgg16_places365" or Path(str(dataset)).name == "places6"
+    report.record("baseline_absolute_incomparable", incomparable, model=model, dataset=dataset,
+                  note=f"the report's number is VGG16-Places365 on DRE19; here {model} on "
+                       f"{dataset}: the absolute numbers are shown, not judged")
     return {m: report.record_scores(f"baseline_{m}", hits[m], items=items_label(m),
                                     backbone=backbone, scheme=scheme,
                                     weights=sweep.weights[backbone])
