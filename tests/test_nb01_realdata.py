@@ -47,7 +47,8 @@ JUDGED = ("An autoencoder on the features beats the plain features on test (0.78
           "Shallow autoencoders without noise outperform denoising, deep and deep denoising ones")
 # Time: 826 s before this reduction (2-core CI machine, another worker in parallel). After:
 # 282 s of CPU (user 259.6 + sys 22.0) and 15 min wall on a 2-core machine at load 10-15 (five
-# engineers' standard runs); no idle wall time measured. What went: t-SNE, the two Adadelta
+# engineers' standard runs); 210 s (3.5 min) at load ~2 on the same machine, alone. What went:
+# t-SNE, the two Adadelta
 # runs (up to 60 epochs each), two of three seeds, epochs capped at 30.
 
 
