@@ -15,9 +15,13 @@ Every scheme takes RGB images with values in [0, 255] (uint8 or float) and retur
     The Places365 Caffe convention: RGB->BGR, minus the Places365 means 104.006, 116.669,
     122.679 (given in BGR order), no scaling.
 ``imagenet_then_255_bug``
-    **A reproduction of a bug, not a scheme to use.** Report 01's pipeline ran ``imagenet``
-    preprocessing and then divided by 255 again, squeezing the inputs into a tiny range around
-    zero; its ResNet50 baseline fell to about 0.32 LOO top-1 because of it. Kept so the
+    **Our reconstruction of a bug, not a scheme to use.** ``imagenet`` preprocessing, then a
+    second division by 255, which squeezes the inputs into a tiny range around zero (within
+    +-0.5 for Caffe-mode ResNet50/VGG16, +-0.004 for the tf-mode MobileNets). Neither report
+    says what the flaw was: report 01 calls the pipeline "ImageNet", report 02 says only that
+    the scheme "was used incorrectly". The evidence for this reading is report 01's table 5:
+    its "ImageNet" row (0.341 test top-1) is as low as its "Simple" (x / 255) row (0.337), far
+    below Places (0.650), which fits inputs divided by 255 once too often. Kept so the
     notebooks can show the flawed and the correct pipeline side by side.
 
 :func:`apply` works on NumPy batches (fast, never modifies its input) and on Keras tensors

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.studies.ingwersen2020.grid import Scorer, score_splits
+from helpers.studies.ingwersen2020.grid import Scorer, score_splits, split_hits
 from helpers.studies.ingwersen2020.tables import (  # re-exported: the notebook reads them as ex.<name>
     BEST_AE,
     BEST_AE_4X,
@@ -147,6 +147,8 @@ class Sweep:
     subsets: dict[tuple[str, str], Any] = field(default_factory=dict)
     weights: dict[str, Any] = field(default_factory=dict)
     models: dict[str, Any] = field(default_factory=dict)
+    #: (backbone, scheme) -> {"test_top1": each test image's 0/1 hit, ...} (default scorer only)
+    hits: dict[tuple[str, str], dict[str, np.ndarray]] = field(default_factory=dict)
 
     def frame(self) -> Any:
         import pandas as pd
@@ -226,6 +228,11 @@ def baseline_sweep(
                 s: (sweep.vectors[(requested, scheme, s)], sweep.labels[(requested, s)])
                 for s in splits
             }
+            if scorer is None:  # per-item hits, and the means from them (one ranking each)
+                sweep.hits[(requested, scheme)] = split_hits(None, per_split)
+                scores = {m: float(h.mean()) for m, h in sweep.hits[(requested, scheme)].items()}
+            else:
+                scores = score_splits(None, per_split, scorer)
             sweep.rows.append(
                 {
                     "backbone": requested,
@@ -235,7 +242,7 @@ def baseline_sweep(
                     "weights": "pretrained" if info.pretrained else "RANDOM init",
                     "dim": int(next(iter(per_split.values()))[0].shape[1]),
                     "n_per_split": len(next(iter(per_split.values()))[1]),
-                    **score_splits(None, per_split, scorer),
+                    **scores,
                     "note": note,
                 }
             )
