@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROFILE ?= standard
 # Two pytest workers (pytest-xdist; tests/conftest.py schedules them): on 2 cores the suite took
-# 38 min against 59 in one process (README, Tests); `PYTEST_WORKERS=0` runs one process.
+# 38 min against 59 in one process at 4db075c, 16.5 min at 9c8bc03 (README, Tests);
+# `PYTEST_WORKERS=0` runs one process.
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
