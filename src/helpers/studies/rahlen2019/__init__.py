@@ -18,44 +18,51 @@
 The backbone + softmax head itself is :mod:`helpers.classifiers`.
 """
 
-from helpers.studies.rahlen2019.experiment import (
-    MODE_KEYS,
-    NO_DATA,
-    NOT_RUN,
-    RAN,
-    Experiment,
-    GridOptions,
-    Run,
-)
-from helpers.studies.rahlen2019.figures import curves, misclassified, tradeoff, tradeoff_rows
-from helpers.studies.rahlen2019.predict import classify
-from helpers.studies.rahlen2019.tasks import (
-    ARCHITECTURES,
-    EXTRA,
-    MODE_TITLES,
-    MODES,
-    PAPER_FIGURES,
-    PAPER_RESULTS,
-    PAPER_TABLES,
-    TASK_NAMES,
-    TASKS,
-    Architecture,
-    TaskData,
-    TaskSpec,
-    architecture,
-    consistency_rows,
-    counts_rows,
-    implied_val_size,
-    load_tasks,
-    paper_best,
-    paper_result,
-)
+from __future__ import annotations
 
-__all__ = [
-    "ARCHITECTURES", "EXTRA", "MODES", "MODE_KEYS", "MODE_TITLES", "NOT_RUN", "NO_DATA",
-    "GridOptions", "PAPER_FIGURES", "PAPER_RESULTS", "PAPER_TABLES", "RAN", "TASKS", "TASK_NAMES",
-    "Architecture", "Experiment", "Run", "TaskData", "TaskSpec", "architecture", "classify",
-    "consistency_rows", "counts_rows", "curves", "misclassified", "tradeoff", "tradeoff_rows",
-    "implied_val_size", "load_tasks", "paper_best",
-    "paper_result",
-]
+import importlib
+from typing import Any
+
+# What the package re-exports, and from which step: imported on first use (PEP 562), so
+# reading a study's claims or paper numbers (the verdict engine, RESULTS.md) imports no
+# Keras or TensorFlow.
+_EXPORTS = {
+    "MODE_KEYS": "experiment",
+    "NO_DATA": "experiment",
+    "NOT_RUN": "experiment",
+    "RAN": "experiment",
+    "Experiment": "experiment",
+    "GridOptions": "experiment",
+    "Run": "experiment",
+    "curves": "figures",
+    "misclassified": "figures",
+    "tradeoff": "figures",
+    "tradeoff_rows": "figures",
+    "classify": "predict",
+    "ARCHITECTURES": "tasks",
+    "EXTRA": "tasks",
+    "MODE_TITLES": "tasks",
+    "MODES": "tasks",
+    "PAPER_FIGURES": "tasks",
+    "PAPER_RESULTS": "tasks",
+    "PAPER_TABLES": "tasks",
+    "TASK_NAMES": "tasks",
+    "TASKS": "tasks",
+    "Architecture": "tasks",
+    "TaskData": "tasks",
+    "TaskSpec": "tasks",
+    "architecture": "tasks",
+    "consistency_rows": "tasks",
+    "counts_rows": "tasks",
+    "implied_val_size": "tasks",
+    "load_tasks": "tasks",
+    "paper_best": "tasks",
+    "paper_result": "tasks",
+}
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

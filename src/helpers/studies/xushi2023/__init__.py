@@ -35,36 +35,40 @@ backend.
 
 from __future__ import annotations
 
-from helpers.studies.xushi2023.candidates import (
-    N_CANDIDATES,
-    CandidateBatches,
-    CandidateSet,
-    draw_candidates,
-    zero_shot_scores,
-)
-from helpers.studies.xushi2023.losses import (
-    LOSSES,
-    InfoNCE,
-    RankingHinge,
-    info_nce,
-    make_loss,
-    ranking_hinge,
-)
-from helpers.studies.xushi2023.model import FUSIONS, CandidateCosine, FusionTower, build_ranker
-from helpers.studies.xushi2023.training import (
-    RankerData,
-    RankerOptions,
-    RankerResult,
-    RankerSpec,
-    predict_scores,
-    ranker_recipe,
-    train_ranker,
-)
+import importlib
+from typing import Any
 
-__all__ = [
-    "FUSIONS", "LOSSES", "N_CANDIDATES", "CandidateBatches", "CandidateCosine", "CandidateSet",
-    "FusionTower", "InfoNCE", "RankerData", "RankerOptions", "RankerResult", "RankerSpec",
-    "RankingHinge", "build_ranker", "draw_candidates", "info_nce", "make_loss", "predict_scores",
-    "ranker_recipe", "ranking_hinge",
-    "train_ranker", "zero_shot_scores",
-]
+# What the package re-exports, and from which step: imported on first use (PEP 562), so
+# reading a study's claims or paper numbers (the verdict engine, RESULTS.md) imports no
+# Keras or TensorFlow.
+_EXPORTS = {
+    "N_CANDIDATES": "candidates",
+    "CandidateBatches": "candidates",
+    "CandidateSet": "candidates",
+    "draw_candidates": "candidates",
+    "zero_shot_scores": "candidates",
+    "LOSSES": "losses",
+    "InfoNCE": "losses",
+    "RankingHinge": "losses",
+    "info_nce": "losses",
+    "make_loss": "losses",
+    "ranking_hinge": "losses",
+    "FUSIONS": "model",
+    "CandidateCosine": "model",
+    "FusionTower": "model",
+    "build_ranker": "model",
+    "RankerData": "training",
+    "RankerOptions": "training",
+    "RankerResult": "training",
+    "RankerSpec": "training",
+    "predict_scores": "training",
+    "ranker_recipe": "training",
+    "train_ranker": "training",
+}
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
