@@ -35,12 +35,9 @@ backend.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from helpers.studies import lazy_exports
 
-# What the package re-exports, and from which step: imported on first use (PEP 562), so
-# reading a study's claims or paper numbers (the verdict engine, RESULTS.md) imports no
-# Keras or TensorFlow.
+# What the package re-exports, and from which step (imported on first use: lazy_exports).
 _EXPORTS = {
     "N_CANDIDATES": "candidates",
     "CandidateBatches": "candidates",
@@ -67,8 +64,4 @@ _EXPORTS = {
 }
 __all__ = list(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)
