@@ -77,7 +77,8 @@ def test_second_call_loads_the_cache(cache: Path) -> None:
     imageset = FakeImageSet()
     config.seed_everything(1)
     first = features.extract(imageset, "mobilenetv2", "avg", scheme="imagenet", image_size=SIZE,
-                             weights=None, batch_size=4, progress=False)
+                             weights=None,
+                             execution=features.Execution(batch_size=4, progress=False))
     assert not first.from_cache and first.vectors.shape == (10, 1280)
     assert first.path is not None and first.path.parent == cache / "cache" / "features"
     assert first.path.name.startswith("fake_eval_mobilenetv2_avg_imagenet_32px_")
@@ -86,7 +87,8 @@ def test_second_call_loads_the_cache(cache: Path) -> None:
 
     config.seed_everything(1)  # same seed, same random weights, same fingerprint
     second = features.extract(imageset, "mobilenetv2", "avg", scheme="imagenet",
-                              image_size=SIZE, weights=None, batch_size=4, progress=False)
+                              image_size=SIZE, weights=None,
+                              execution=features.Execution(batch_size=4, progress=False))
     assert second.from_cache and second.key == first.key and len(imageset.calls) == 1
     np.testing.assert_array_equal(second.vectors, first.vectors)
     np.testing.assert_array_equal(second.labels, first.labels)
@@ -112,7 +114,8 @@ def test_weights_file_gives_key_without_building(cache: Path, monkeypatch) -> No
     model, _ = backbones.base("mobilenetv2", weights=None, image_size=SIZE)
     model.save_weights(cache / "weights" / "mobilenetv2_notop.weights.h5")
     imageset = FakeImageSet(n=6)
-    first = features.extract(imageset, "mobilenetv2", "max", image_size=SIZE, progress=False)
+    first = features.extract(imageset, "mobilenetv2", "max", image_size=SIZE,
+                             execution=features.QUIET)
     assert first.weights.source == "file $LOOKALIKE_WEIGHTS/mobilenetv2_notop.weights.h5"
     assert first.meta["weights"]["sha256"] == first.weights.sha256
 
@@ -120,24 +123,25 @@ def test_weights_file_gives_key_without_building(cache: Path, monkeypatch) -> No
         raise AssertionError("a cache hit must not build the model")
 
     monkeypatch.setattr(backbones, "build", no_build)
-    second = features.extract(imageset, "mobilenetv2", "max", image_size=SIZE, progress=False)
+    second = features.extract(imageset, "mobilenetv2", "max", image_size=SIZE,
+                              execution=features.QUIET)
     assert second.from_cache and second.weights.sha256 == first.weights.sha256
     # A changed image list is a different data set content: recompute (and here, fail to build).
     with pytest.raises(AssertionError, match="must not build"):
         features.extract(FakeImageSet(n=7), "mobilenetv2", "max", image_size=SIZE,
-                         progress=False)
+                         execution=features.QUIET)
 
 
 def test_unreadable_cache_is_recomputed(cache: Path) -> None:
     imageset = FakeImageSet(n=4)
     config.seed_everything(0)
     first = features.extract(imageset, "mobilenetv2", "avg", image_size=SIZE, weights=None,
-                             progress=False)
+                             execution=features.QUIET)
     first.path.write_bytes(b"not an npz")
     config.seed_everything(0)
     with pytest.warns(UserWarning, match="unreadable feature cache"):
         again = features.extract(imageset, "mobilenetv2", "avg", image_size=SIZE, weights=None,
-                                 progress=False)
+                                 execution=features.QUIET)
     assert not again.from_cache
     np.testing.assert_allclose(again.vectors, first.vectors, rtol=1e-5, atol=1e-6)
     with np.load(again.path, allow_pickle=False) as data:  # the broken file was replaced
@@ -148,7 +152,7 @@ def test_cache_false_and_bad_arguments(cache: Path) -> None:
     imageset = FakeImageSet(n=3)
     config.seed_everything(0)
     result = features.extract(imageset, "mobilenetv2", "avg", image_size=SIZE, weights=None,
-                              cache=False, progress=False)
+                              execution=features.Execution(cache=False, progress=False))
     assert result.path is None and not (cache / "cache" / "features").exists()
     with pytest.raises(ValueError, match="unknown preprocessing scheme"):
         features.extract(imageset, "mobilenetv2", scheme="caffe", image_size=SIZE, weights=None)
@@ -177,10 +181,10 @@ def test_places6_eval_mobilenetv2_floor_and_report01_bug(tmp_path, monkeypatch) 
     evalset = datasets.load("places6").subset("eval")
     assert evalset.source.origin == "LOOKALIKE_DATA" and len(evalset) == 600
     good = features.extract(evalset, "mobilenetv2", "avg", scheme="imagenet", image_size=224,
-                            progress=False)
+                            execution=features.QUIET)
     assert good.weights.pretrained
     bug = features.extract(evalset, "mobilenetv2", "avg", scheme="imagenet_then_255_bug",
-                           image_size=224, progress=False)
+                           image_size=224, execution=features.QUIET)
     good_top1, bug_top1 = _loo_top1(good.vectors, good.labels), _loo_top1(bug.vectors, bug.labels)
     assert good_top1 >= 0.61, good_top1
     assert bug_top1 <= 0.30, bug_top1
@@ -191,7 +195,8 @@ def test_a_damaged_entry_is_reported_once_deleted_and_recomputed(cache: Path, da
     import warnings
 
     imageset = FakeImageSet(n=4)
-    kwargs = dict(backbone="mobilenetv2", tap="avg", image_size=SIZE, weights=None, progress=False)
+    kwargs = dict(backbone="mobilenetv2", tap="avg", image_size=SIZE, weights=None,
+                  execution=features.QUIET)
     config.seed_everything(0)
     first = features.extract(imageset, **kwargs)
     data = first.path.read_bytes()
@@ -243,8 +248,8 @@ def test_non_utf8_file_names_key_and_round_trip_the_cache(cache: Path) -> None:
     assert features.cache_key(info, "mobilenetv2", "avg", "imagenet", SIZE, "resize", "w")
     config.seed_everything(0)
     first = features.extract(imageset, "mobilenetv2", "avg", image_size=SIZE, weights=None,
-                             progress=False)
+                             execution=features.QUIET)
     config.seed_everything(0)
     second = features.extract(imageset, "mobilenetv2", "avg", image_size=SIZE, weights=None,
-                              progress=False)
+                              execution=features.QUIET)
     assert second.from_cache and second.items == imageset.items == first.items

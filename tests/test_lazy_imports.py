@@ -16,7 +16,8 @@ import sys
 from helpers import config, datasets, features
 config.seed_everything(0)
 images = datasets.load("ukbench", download=False)
-found = features.extract(images, "mobilenetv2", tap="avg", image_size=64, progress=False)
+found = features.extract(images, "mobilenetv2", tap="avg", image_size=64,
+                         execution=features.QUIET)
 print(found.from_cache, sorted({"keras", "tensorflow", "jax", "torch"} & set(sys.modules)))
 """
 

@@ -40,6 +40,25 @@ CACHE_VERSION = 2  # 2: the key covers each file's size and mtime
 CHUNK_IMAGES = 256
 
 
+@dataclass(frozen=True)
+class Execution:
+    """How an extraction runs, never what it computes (none of these enter the cache key).
+
+    ``batch_size``: images per forward pass; ``cache``: read and write the ``.npz`` cache;
+    ``progress``: show loading and extraction bars.
+    """
+
+    batch_size: int = 32
+    cache: bool = True
+    progress: bool = True
+
+
+#: The default: batches of 32, cached, with progress bars.
+DEFAULT_EXECUTION = Execution()
+#: An extraction that prints nothing (what the study packages use inside their own tables).
+QUIET = Execution(progress=False)
+
+
 @dataclass
 class Features:
     """Feature vectors of an image set, aligned with its items and labels."""
@@ -227,17 +246,17 @@ def extract(
     scheme: str = "imagenet",
     image_size: int = 224,
     weights: Any = "imagenet",
-    batch_size: int = 32,
-    cache: bool = True,
     fit: str = "resize",
-    progress: bool = True,
+    execution: Execution = DEFAULT_EXECUTION,
 ) -> Features:
     """Features of every image of ``imageset`` (any object with ``name``, ``items``,
     ``labels``, ``images(size=, fit=)``, optionally ``splits`` and ``source``).
 
     Loads ``config.cache_dir()/features/<...>_<key>.npz`` when it exists (``from_cache``),
-    otherwise computes with a progress bar and writes it (``cache=False`` skips both).
+    otherwise computes with a progress bar and writes it. ``execution`` says how it runs
+    (batch size, ``Execution(cache=False)`` skips the cache, ``QUIET`` hides the bars).
     """
+    batch_size, cache, progress = execution.batch_size, execution.cache, execution.progress
     spec = backbones.get(backbone)
     tap = backbones.resolve_tap(spec.name, tap)
     preprocessing.apply(scheme, np.zeros((1, 1, 1, 3), np.uint8), backbone=spec.name)  # validate

@@ -62,7 +62,7 @@ def standin_features(backbone: str = "mobilenetv2", image_size: int = 224,
                 warnings.simplefilter("ignore", backbones.WeightsWarning)
                 found = features.extract(imageset, backbone, tap="avg", scheme="imagenet",
                                          image_size=image_size, weights="imagenet",
-                                         progress=False)
+                                         execution=features.QUIET)
             blocks.append(found.vectors)
     return np.concatenate(blocks).astype(np.float32)
 

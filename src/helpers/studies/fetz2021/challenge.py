@@ -336,7 +336,7 @@ def features_of(imageset: Any, backbone: str, model: Any, weights_info: Any, ima
     source = Mirrored(imageset) if mirrored else imageset
     if getattr(weights_info, "pretrained", False):
         found = features.extract(source, backbone, "avg", image_size=image_size, weights=weights,
-                                 progress=False)
+                                 execution=features.QUIET)
         if found.weights.sha256 == weights_info.sha256:  # the very file the model loaded
             return found.vectors
     return backbone_embedder(model, backbone)(source.images(image_size, progress=False))

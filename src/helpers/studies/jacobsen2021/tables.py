@@ -127,7 +127,8 @@ def baselines(test_set: Any, backbones: Sequence[str], image_size: int, weights:
         for scheme in pipelines:
             key, shown = BASELINE_PIPELINES[scheme]
             feats = features.extract(test_set, name, tap="avg", scheme=scheme,
-                                     image_size=image_size, weights=weights, progress=False)
+                                     image_size=image_size, weights=weights,
+                                     execution=features.QUIET)
             scores = score(feats.vectors, test_set.labels)
             infos[name] = feats.weights
             hits[f"{key}_top1_{name}"] = top1_hits(feats.vectors, test_set.labels)

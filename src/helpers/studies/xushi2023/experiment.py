@@ -130,7 +130,8 @@ def pair_features(pairs: PairSet, names: Sequence[str], *, image_size: int, weig
                 feats = features.extract(side(pairs, which), name,
                                          tap="grid2" if grid else tap, scheme=scheme,
                                          image_size=image_size, weights=weights,
-                                         batch_size=batch_size, progress=progress)
+                                         execution=features.Execution(batch_size=batch_size,
+                                                                      progress=progress))
             if grid:
                 getattr(out, f"grid_{which}")[name] = feats.vectors
                 getattr(out, which)[name] = global_average(feats.vectors, 2)
