@@ -122,3 +122,33 @@ def test_hits_chance_rows_and_same_layer_comparison(setup) -> None:
     assert chance["backbone"] == "chance" and 0 <= chance["here"] <= 1
     majority = r02.accuracy_chance_row(labels, pixels["train"][1], backbone="chance")
     assert majority["here"] == pytest.approx(np.mean(labels == np.bincount(pixels["train"][1]).argmax()))
+
+
+def test_gold_standard_gap_is_not_testable_unless_the_user_gives_one(tmp_path, monkeypatch):
+    from helpers import report, verdicts
+
+    monkeypatch.setenv("LOOKALIKE_REPORTS", str(tmp_path / "reports"))
+    monkeypatch.setattr(report, "backend_name", lambda: "tensorflow")
+    monkeypatch.setattr(report, "_current", None)
+    claim = next(c for c in claims.CLAIMS if c.metrics[0] == "finetuned_minus_gold_standard")
+    hits = np.array([1.0] * 80 + [0.0] * 20)  # fine-tuned top-1 0.80 on 100 test images
+
+    report.start("02_jacobsen_finetuning_supcon", {"profile": "standard"}, seed=0)
+    assert r02.record_gold_gap(hits, None, "places6") is None
+    entry = report.current().data["metrics"]["finetuned_minus_gold_standard"]
+    assert entry["value"] is None and "pass GOLD_STANDARD" in entry["note"]
+    assert verdicts.judge(claim, report.current().data).verdict == "not testable here"
+
+    # A user's own in-domain model at 0.60 on the same images: 0.80 - 0.60 is clearly above
+    # the report's -0.007, with an item-bootstrap interval that excludes it.
+    gap = r02.record_gold_gap(hits, 0.60, "my_rooms")
+    assert gap == pytest.approx(0.20)
+    entry = report.current().data["metrics"]["finetuned_minus_gold_standard"]
+    low, high = entry["interval"]["low"], entry["interval"]["high"]
+    assert low < 0.20 < high and low > -0.007
+    assert verdicts.judge(claim, report.current().data).verdict == "reproduced"
+    # ... and at 0.95 the fine-tuned model is clearly short of it.
+    r02.record_gold_gap(hits, 0.95, "my_rooms")
+    assert verdicts.judge(claim, report.current().data).verdict == "contradicted"
+    with pytest.raises(ValueError, match="in \\[0, 1\\]"):
+        r02.record_gold_gap(hits, 78.3, "my_rooms")

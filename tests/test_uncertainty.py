@@ -145,7 +145,7 @@ def test_seeds_and_items_difference_with_one_seed_for_one_model():
     both = u.seeds_and_items_interval(a, b)
     assert both.estimate == pytest.approx(a.mean() - b.mean())
     assert both.low < both.estimate < both.high
-    assert "3 and 1 seeds" in both.method and "b run once" in both.method
+    assert "3 and 1 seeds" in both.method and "b has one run" in both.method
     single = u.seeds_and_items_interval(a[:1], b)
     assert (single.low, single.high) == pytest.approx(
         (u.paired_difference(a[0], b[0]).low, u.paired_difference(a[0], b[0]).high))

@@ -235,7 +235,10 @@ def trusted(metrics: Mapping[str, Any], entry: Mapping[str, Any],
 def _unrecorded_why(entry: Mapping[str, Any], default: str) -> str:
     """Why a metric has no value, in the notebook's own words where it left a note."""
     note = str(entry.get("note") or "").split(". ")[0].rstrip(".")
-    return f"{default}: {note}" if note else default
+    # The verdict column already says "not testable here": the note is the reason itself.
+    for said in ("not testable here: ", "not testable here; "):
+        note = note[len(said):] if note.lower().startswith(said) else note
+    return note or default
 
 
 def recorded(entry: Mapping[str, Any], key: str) -> Any:

@@ -315,7 +315,10 @@ def seeds_and_items_interval(a: np.ndarray, b: np.ndarray | None = None, *,
     df = variance**2 / sum(v**2 / d for v, d in parts if v > 0)
     half = float(stats.t.ppf(0.5 + confidence / 2, df=df) * np.sqrt(variance))
     once = [name for name, s in zip("ab", seeds, strict=False) if s == 1]
-    unmeasured = f"; {once[0]} run once: its training noise not measured" if once else ""
+    # "Run once" covers both a model trained with one seed and one that is not trained at all
+    # (a zero-shot baseline): either way no seed-to-seed spread of it is in the interval.
+    unmeasured = (f"; {once[0]} has one run (one seed, or untrained): no seed spread of it"
+                  if once else "")
     return Interval(estimate, estimate - half, estimate + half, n,
                     f"t-interval over {seed_text} seeds and {n} items "
                     f"(Welch-Satterthwaite df {df:.1f}){unmeasured}", confidence)
