@@ -152,3 +152,20 @@ def test_gold_standard_gap_is_not_testable_unless_the_user_gives_one(tmp_path, m
     assert verdicts.judge(claim, report.current().data).verdict == "contradicted"
     with pytest.raises(ValueError, match="in \\[0, 1\\]"):
         r02.record_gold_gap(hits, 78.3, "my_rooms")
+
+
+def test_pca_length_is_chosen_on_validation_and_test_is_scored_once():
+    train, _ = _blobs(60, 0, d=32)
+    val, val_y = _blobs(30, 1, d=32)
+    test, test_y = _blobs(36, 2, d=32)
+    chosen = r02.pca_chosen_on_validation(train, {"val": val, "test": test},
+                                          {"val": val_y, "test": test_y}, (2, 8, 500), seed=0)
+    assert set(chosen["val_top1"]) == {2, 8}  # 500 > 60 training vectors: not fitted
+    best = max(chosen["val_top1"].values())
+    assert chosen["val_top1"][chosen["dim"]] == best
+    assert chosen["dim"] == min(d for d, v in chosen["val_top1"].items() if v == best)
+    assert chosen["test_hits"].shape == chosen["full_hits"].shape == (36,)
+    np.testing.assert_array_equal(chosen["full_hits"], ft.top1_hits(test, test_y))
+    with pytest.raises(ValueError, match="no PCA length"):
+        r02.pca_chosen_on_validation(train, {"val": val, "test": test},
+                                     {"val": val_y, "test": test_y}, (100,))
