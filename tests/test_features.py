@@ -126,9 +126,15 @@ def test_weights_file_gives_key_without_building(cache: Path, monkeypatch) -> No
     second = features.extract(imageset, "mobilenetv2", "max", image_size=SIZE,
                               execution=features.QUIET)
     assert second.from_cache and second.weights.sha256 == first.weights.sha256
-    # A changed image list is a different data set content: recompute (and here, fail to build).
+    # A changed image list is a different data set content: recomputed, with the model built
+    # for the first call (same file, tap and size), so still no build.
+    third = features.extract(FakeImageSet(n=7), "mobilenetv2", "max", image_size=SIZE,
+                             execution=features.QUIET)
+    assert not third.from_cache and third.weights.sha256 == first.weights.sha256
+    np.testing.assert_allclose(third.vectors[:6], first.vectors, rtol=1e-5, atol=1e-6)
+    # Another tap is another model: built (and here, failing to build).
     with pytest.raises(AssertionError, match="must not build"):
-        features.extract(FakeImageSet(n=7), "mobilenetv2", "max", image_size=SIZE,
+        features.extract(FakeImageSet(n=7), "mobilenetv2", "avg", image_size=SIZE,
                          execution=features.QUIET)
 
 

@@ -239,6 +239,29 @@ def _load(path: Path, key: str, weights: WeightsInfo) -> Features | None:
         return None
 
 
+# The last model built from a weights file, kept so that extracting several schemes or splits
+# in a row (notebook 01's sweep, 02's baselines) builds it once: (name, tap, size, sha256).
+_LAST_BUILT: tuple[tuple[Any, ...], Any, WeightsInfo] | None = None
+
+
+def _built_from_file(name: str, tap: str, weights: Any, image_size: int,
+                     located: WeightsInfo) -> tuple[Any, WeightsInfo]:
+    """``backbones.build`` for weights found as a file, reusing the last such model built.
+
+    Only file weights are reused (their hash identifies them); the model never leaves this
+    module, so no caller can have changed it.
+    """
+    global _LAST_BUILT
+    key = (name, tap, image_size, located.sha256)
+    if _LAST_BUILT is not None and _LAST_BUILT[0] == key:
+        return _LAST_BUILT[1], _LAST_BUILT[2]
+    _LAST_BUILT = None  # drop the old model before building the next
+    model, info = backbones.build(name, tap, weights=weights, image_size=image_size)
+    if info.sha256 == located.sha256 and info.pretrained:
+        _LAST_BUILT = (key, model, info)
+    return model, info
+
+
 def extract(
     imageset: Any,
     backbone: str,
@@ -284,7 +307,7 @@ def extract(
         raise ValueError(f"{imageset.name}: images() gave {len(images)} images for "
                          f"{len(imageset.items)} items")
     if model is None:
-        model, info = backbones.build(spec.name, tap, weights=weights, image_size=image_size)
+        model, info = _built_from_file(spec.name, tap, weights, int(image_size), info)
     vectors = run_model(model, images, scheme, spec.name, batch_size, progress,
                         desc=f"{spec.name}/{tap} {set_info['dataset']}")
     meta.update(key=key, weights=info.as_dict())

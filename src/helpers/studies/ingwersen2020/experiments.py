@@ -147,6 +147,9 @@ class Sweep:
     subsets: dict[tuple[str, str], Any] = field(default_factory=dict)
     weights: dict[str, Any] = field(default_factory=dict)
     models: dict[str, Any] = field(default_factory=dict)
+    #: backbone -> (model name, weights request) where the weights are a file: its features
+    #: come from (and go to) the ``helpers.features`` cache, no model is kept
+    file_weights: dict[str, tuple[str, Any]] = field(default_factory=dict)
     #: (backbone, scheme) -> {"test_top1": each test image's 0/1 hit, ...} (default scorer only)
     hits: dict[tuple[str, str], dict[str, np.ndarray]] = field(default_factory=dict)
 
@@ -173,9 +176,15 @@ class Sweep:
     def extract(
         self, backbone: str, imageset: Any, scheme: str, image_size: int, batch_size: int = 32
     ) -> np.ndarray:
-        """Features of ``imageset`` from the very model the sweep used (see ``keep_models``)."""
-        from helpers import features
+        """Features of ``imageset`` from the very weights the sweep used: for a weights file
+        through ``features.extract`` (cached), else from the kept model (``keep_models``)."""
+        from helpers import backbones, features
 
+        if backbone in self.file_weights:
+            name, weights = self.file_weights[backbone]
+            return features.extract(
+                imageset, name, backbones.resolve_tap(name, None), scheme, image_size, weights,
+                execution=features.Execution(batch_size=batch_size, progress=False)).vectors
         if backbone not in self.models:
             raise KeyError(f"{backbone!r} was not kept: pass keep_models=[{backbone!r}]")
         name = next(r["model"] for r in self.rows if r["backbone"] == backbone)
@@ -199,7 +208,10 @@ def baseline_sweep(
     ``schemes``, ``weights``, ``image_size``, ``batch_size`` and ``random_init_per_class``: a
     backbone that ends up with random weights is evaluated on at most that many images per
     class of each split. ``keep_models`` names backbones whose built model is kept (to extract
-    more features with the very same weights, which matters for random init).
+    more features with the very same weights, which matters for random init). A backbone
+    whose weights are a file builds no model here: its vectors go through
+    ``helpers.features.extract``, cached, so a second run and notebook 02 (same images, same
+    schemes) read them instead of recomputing.
     """
     from helpers import backbones, features
 
@@ -210,7 +222,14 @@ def baseline_sweep(
     for requested in settings["backbones"]:
         name, w, note = vgg16_choice(weights) if requested == "vgg16" else (requested, weights, "")
         tap = backbones.resolve_tap(name, None)
-        model, info = backbones.build(name, tap, weights=w, image_size=image_size)
+        spec = backbones.get(name)
+        located = backbones.locate(spec, spec.needs_top(tap), w) if w is not None else None
+        model = None
+        if located is None:  # random init or a download: this very model gives every vector
+            model, info = backbones.build(name, tap, weights=w, image_size=image_size)
+        else:  # a weights file: through the feature cache, which notebook 02 reads too
+            info = located
+            sweep.file_weights[requested] = (name, w)
         sweep.weights[requested] = info
         cap = None if info.pretrained else random_init_per_class
         for split, imageset in splits.items():
@@ -218,11 +237,11 @@ def baseline_sweep(
             subset = imageset.subset(index) if cap is not None else imageset
             sweep.subsets[(requested, split)] = subset
             sweep.labels[(requested, split)] = np.asarray(subset.labels)
-            pixels = subset.images(size=image_size, progress=False)
+            pixels = None if model is None else subset.images(size=image_size, progress=False)
             for scheme in schemes:
-                sweep.vectors[(requested, scheme, split)] = features.run_model(
-                    model, pixels, scheme, name, batch_size
-                )
+                sweep.vectors[(requested, scheme, split)] = (
+                    sweep.extract(requested, subset, scheme, image_size, batch_size)
+                    if model is None else features.run_model(model, pixels, scheme, name, batch_size))
         for scheme in schemes:
             per_split = {
                 s: (sweep.vectors[(requested, scheme, s)], sweep.labels[(requested, s)])
@@ -246,7 +265,7 @@ def baseline_sweep(
                     "note": note,
                 }
             )
-        if requested in keep_models:
+        if requested in keep_models and model is not None:
             sweep.models[requested] = model
         if progress is not None:
             progress(
