@@ -42,7 +42,7 @@ def test_bench_all_prints_every_ratio_on_a_tiny_random_gallery(capsys, monkeypat
     import sys
 
     monkeypatch.setitem(sys.modules, "helpers.surf.bench", None)  # as on a checkout without it
-    args = ["all", "--skip", "extraction,backends", "--source", "random", "--gallery", "3000",
+    args = ["all", "--skip", "extraction,backends,training,decode", "--source", "random", "--gallery", "3000",
             "--search-queries", "20", "--loo-items", "500", "--dim", "16", "--repeats", "1",
             "--nprobe", "2,54", "--nlist", "54"]
     assert bench.main(args) == 0
@@ -89,3 +89,36 @@ def test_format_backends_lists_each_backend_against_the_first() -> None:
          "weights": "file"},
         {"backend": "torch", "error": "no module named torch"}])
     assert "| jax | 6.0 | 0.33 | 1.0e-05 | file |" in table and "failed: no module" in table
+
+
+def test_numpy_autoencoder_gradients_match_finite_differences() -> None:
+    """The NumPy step times the real work: its hand-written gradients are the loss's."""
+    import numpy as np
+
+    from helpers.bench import training
+
+    rng = np.random.default_rng(0)
+    x = rng.random((4, 5))
+    params = [rng.standard_normal((5, 3)) * 0.5, rng.standard_normal(3) * 0.1,
+              rng.standard_normal((3, 5)) * 0.5, rng.standard_normal(5) * 0.1]
+    _, grads = training.ae_loss_and_gradients(x, *params)
+    for which, grad in enumerate(grads):
+        numeric = np.zeros_like(grad)
+        for index in np.ndindex(grad.shape):
+            up = [p.copy() for p in params]
+            down = [p.copy() for p in params]
+            up[which][index] += 1e-6
+            down[which][index] -= 1e-6
+            numeric[index] = (training.ae_loss_and_gradients(x, *up)[0]
+                              - training.ae_loss_and_gradients(x, *down)[0]) / 2e-6
+        np.testing.assert_allclose(grad, numeric, rtol=1e-4, atol=1e-8)
+
+
+def test_training_bench_times_fit_numpy_and_products(capsys) -> None:
+    from helpers.bench import training
+
+    row = training.bench_training(epochs=1, repeats=1, widths=(24, 8), rows=80)
+    assert row["fit_steps"] == 3  # 72 training rows after the 10 % hold-out, batch 32
+    assert row["fit_ms"] > 0 and row["numpy_ms"] > 0 and row["matmul_ms"] > 0
+    table = training.format_training(row)
+    assert "| helpers.training.fit (over 3 steps) |" in table and "AE 24 -> 8 -> 24" in table

@@ -179,3 +179,34 @@ def test_a_pydataset_batches_itself_and_metrics_reach_the_history() -> None:
                        metrics=["mae"])
     assert set(run.history) == {"loss", "mae", "val_loss", "val_mae"}
     assert run.trainable_params == 4 * 8 + 8 + 8 + 1
+
+
+def test_many_steps_per_call_train_the_same_weights(monkeypatch) -> None:
+    """Several steps per graph call (TensorFlow, no caller callbacks) change nothing but
+    speed: same batches, same order, same early-stopping epoch, same weights."""
+    rng = np.random.default_rng(3)
+    x, y = rng.standard_normal((150, 6)).astype("float32"), rng.integers(0, 3, 150)
+    val = (x[:30], y[:30])
+
+    def build() -> keras.Model:
+        return keras.Sequential([keras.Input((6,)), keras.layers.Dropout(0.2),
+                                 keras.layers.Dense(3, activation="softmax")])
+
+    recipe = training.Recipe(epochs=4, batch_size=16, patience=2, seed=5)  # 10 steps / epoch
+    runs = {}
+    for steps in (1, 4):  # 4 does not divide the 10 steps of an epoch: a short last call
+        monkeypatch.setattr(training, "STEPS_PER_EXECUTION", steps)
+        runs[steps] = training.fit(build, (x, y), val, recipe,
+                                   loss="sparse_categorical_crossentropy")
+    if keras.backend.backend() == "tensorflow":
+        assert runs[4].model.steps_per_execution == 4
+    assert runs[1].history == runs[4].history and runs[1].best_epoch == runs[4].best_epoch
+    for a, b in zip(runs[1].model.get_weights(), runs[4].model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_callers_callback_keeps_one_step_per_call() -> None:
+    x = np.zeros((4, 2), "float32")
+    assert training.steps_per_execution(x, [keras.callbacks.Callback()]) == 1
+    expected = training.STEPS_PER_EXECUTION if keras.backend.backend() == "tensorflow" else 1
+    assert training.steps_per_execution(x, []) == expected

@@ -40,6 +40,12 @@ DEFAULT_LEARNING_RATES: dict[str, float] = {"adadelta": 1.0, "adam": 1e-3, "adam
                                             "sgd": 1e-2}
 OPTIMIZERS = tuple(sorted(DEFAULT_LEARNING_RATES))
 MODES = ("auto", "min", "max")
+#: Training steps per call into the compiled graph where nothing watches single batches:
+#: fewer trips between Python and TensorFlow, the same batches in the same order, so the
+#: same weights (tests/test_training.py); about 10 % off a small dense model's training here
+#: (README, "Where the standard run's time goes"). TensorFlow only: the torch backend allows 1,
+#: and JAX unrolls the steps into one function, whose compilation would cost more than it saves.
+STEPS_PER_EXECUTION = 32
 
 
 def make_optimizer(name: str, learning_rate: float | None = None, *, momentum: float = 0.0,
@@ -172,6 +178,18 @@ def _stopper(recipe: Recipe, monitor: str) -> keras.callbacks.EarlyStopping | No
                                          restore_best_weights=recipe.keep_best)
 
 
+def steps_per_execution(x: Any, callbacks: Sequence[keras.callbacks.Callback]) -> int:
+    """:data:`STEPS_PER_EXECUTION` for arrays on TensorFlow with no caller callbacks, else 1.
+
+    A caller's callback may act on every batch (a recorder of per-step losses, a learning-rate
+    schedule), so it keeps one step per call; :class:`StopOnNaN` then sees the running loss
+    every few steps, which stays NaN once a step was NaN, so the stop still happens.
+    """
+    if callbacks or isinstance(x, keras.utils.PyDataset) or keras.backend.backend() != "tensorflow":
+        return 1
+    return STEPS_PER_EXECUTION
+
+
 def fit(model: keras.Model | Callable[[], keras.Model], data: Any, val: Any = None,
         recipe: Recipe | None = None, *, loss: Any = None, metrics: Sequence[Any] | None = None,
         callbacks: Sequence[keras.callbacks.Callback] = (), verbose: int = 0) -> TrainingRun:
@@ -188,15 +206,16 @@ def fit(model: keras.Model | Callable[[], keras.Model], data: Any, val: Any = No
     config.seed_everything(int(recipe.seed))
     if not isinstance(model, keras.Model):
         model = model()
+    x, y = data if isinstance(data, tuple) else (data, None)
     model.compile(optimizer=recipe.make_optimizer(), loss=loss,
-                  metrics=list(metrics) if metrics else None)
+                  metrics=list(metrics) if metrics else None,
+                  steps_per_execution=steps_per_execution(x, callbacks))
     monitor = recipe.monitor
     if val is None and monitor.startswith("val_"):
         monitor = monitor[len("val_"):]
     stopper = _stopper(recipe, monitor)
     timer, nan = EpochTimer(), StopOnNaN()
     every = [timer, nan, *([stopper] if stopper else []), *callbacks]
-    x, y = data if isinstance(data, tuple) else (data, None)
     sizing = {} if isinstance(x, keras.utils.PyDataset) else {"batch_size": int(recipe.batch_size)}
     start = time.perf_counter()
     hist = model.fit(x, y, validation_data=val, epochs=int(recipe.epochs), callbacks=every,

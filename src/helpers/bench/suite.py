@@ -7,7 +7,11 @@ Sections (``--skip`` any of them by name):
 ``exact``       top-10 of ``--search-queries`` queries over a ``--gallery``-row gallery and LOO
                 top-10 over ``--loo-items``: FAISS path / bare FAISS, NumPy path / bare FAISS;
 ``approximate`` IVF (and HNSW with ``--hnsw``) recall@10 against the exact top-10, speed-up;
-``surf``        SURF / SIFT per 640x480 image on one thread (``helpers.surf.bench``).
+``surf``        SURF / SIFT per 640x480 image on one thread (``helpers.surf.bench``);
+``training``    one training step of notebook 01's costliest autoencoder through
+                ``helpers.training.fit`` against the same step in NumPy and its matrix
+                products alone (:mod:`helpers.bench.training`);
+``decode``      decoding and resizing all of places6 to 224 px (needs ``$LOOKALIKE_DATA``).
 
 The gallery (``--source``): ``standin`` is the MobileNetV2 features of every real stand-in
 image (``$LOOKALIKE_DATA``, cached after the first run), PCA-projected to ``--dim`` and tiled
@@ -28,7 +32,7 @@ import numpy as np
 
 from helpers.bench.realdata import STANDIN_SETS
 
-SECTIONS = ("extraction", "backends", "exact", "approximate", "surf")
+SECTIONS = ("extraction", "backends", "exact", "approximate", "surf", "training", "decode")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,6 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--backend-images", type=int, default=64)
     group.add_argument("--surf-images", type=int, default=4)
     group.add_argument("--surf-rounds", type=int, default=3)
+    group.add_argument("--training-epochs", type=int, default=8)
 
 
 def gallery_and_queries(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, str]:
@@ -92,6 +97,22 @@ def _surf_section(args: argparse.Namespace) -> list[str]:
     lines.append(f"SURF / SIFT: {ratio:.2f} (wall), {cpu:.2f} (CPU); {result.get('images')}"
                  if ratio is not None and cpu is not None else f"SURF / SIFT: {result}")
     return lines
+
+
+def _decode_section(repeats: int) -> tuple[list[str], str]:
+    if not os.environ.get("LOOKALIKE_DATA"):
+        return ["Decoding: skipped ($LOOKALIKE_DATA is not set)"], "decoding: skipped"
+    from helpers import datasets
+
+    images = datasets.load("places6", synthetic=False, seed=0)
+    best = float("inf")
+    for _ in range(max(1, repeats)):
+        start = time.perf_counter()
+        pixels = images.images(size=224, progress=False)
+        best = min(best, time.perf_counter() - start)
+    line = (f"places6 decode + resize to 224 px: {len(pixels)} images in {best:.1f} s "
+            f"({len(pixels) / best:.0f} img/s, best of {max(1, repeats)})")
+    return [line], line
 
 
 def run_all(args: argparse.Namespace) -> int:
@@ -147,6 +168,17 @@ def run_all(args: argparse.Namespace) -> int:
         lines = _surf_section(args)
         out += ["", *lines]
         ratios.append(lines[-1])
+    if "training" not in skip:
+        from helpers.bench import training
+
+        row = training.bench_training(args.training_epochs, args.repeats, args.seed)
+        out += ["", "Training step, the loop against its floor:", training.format_training(row)]
+        ratios.append(f"training step fit / NumPy: {row['fit_over_numpy']:.2f}; "
+                      f"fit / matrix products alone: {row['fit_over_matmul']:.2f}")
+    if "decode" not in skip:
+        lines, ratio = _decode_section(args.repeats)
+        out += ["", *lines]
+        ratios.append(ratio)
     out += ["", "Ratios:", *[f"- {r}" for r in ratios],
             f"(bench all took {time.perf_counter() - started:.0f} s; load average at end "
             f"{_load()})"]
