@@ -217,6 +217,18 @@ def test_the_header_says_only_what_the_runs_recorded(tmp_path) -> None:
     header = results.run_header(results.load_all(tmp_path / "metrics"), tmp_path, "standard")
     assert header["reproducibility"].startswith("compared with another run (other/reports)")
     assert "0 differences beyond 0.01 absolute in 1 metrics" in header["reproducibility"]
+    other = {"nb": {**run, "git_commit": "def", "metrics": {"top1": {"value": 0.5},
+                                                           "top5": {"value": 0.9}}}}
+    mine = {"nb": {**run, "metrics": {"top1": {"value": 0.5}, "top5": {"value": 0.7},
+                                      "runtime_s": {"value": 1.0}}}}
+    results.record_comparison(tmp_path, "standard", mine,
+                              Path("other/reports"), results.compare_runs(mine, other), 3,
+                              0.01, theirs=other)
+    line = results.run_header(results.load_all(tmp_path / "metrics"), tmp_path,
+                              "standard")["reproducibility"]
+    assert line.startswith("compared with another run (commit def)")
+    assert ("1 of 2 metrics (timings left out) identical to the bit, 1 differences beyond 0.01 "
+            "absolute in 3 metrics (nb/top5)") in line
 
 
 @pytest.mark.skipif(not RESULTS_MD.exists(), reason="reports/RESULTS.md not generated yet")

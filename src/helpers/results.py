@@ -278,11 +278,20 @@ def _compare_path(reports: Path, profile: str) -> Path:
 
 
 def record_comparison(reports: Path, profile: str, ours: Mapping[str, Mapping[str, Any]],
-                      other: Path, differences: int, n_metrics: int, tolerance: float) -> Path:
-    """Save what ``--compare`` found, for :func:`reproducibility_line`."""
+                      other: Path, differences: int | Sequence[str], n_metrics: int,
+                      tolerance: float, theirs: Mapping[str, Mapping[str, Any]] | None = None
+                      ) -> Path:
+    """Save what ``--compare`` found, for :func:`reproducibility_line`: with the other run's
+    metrics (``theirs``) also its commit and how many metrics are identical to the bit."""
+    names = [] if isinstance(differences, int) else [d.split(":")[0] for d in differences]
     done = {"commit": _one_or_each(ours, "git_commit"), "other": str(other),
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-            "differences": differences, "metrics": n_metrics, "tolerance": tolerance}
+            "differences": differences if isinstance(differences, int) else len(differences),
+            "names": names[:5], "metrics": n_metrics, "tolerance": tolerance}
+    if theirs is not None:
+        identical, compared = count_identical(ours, theirs)
+        done.update(other_commit=_one_or_each(theirs, "git_commit"), identical=identical,
+                    compared=compared)
     path = _compare_path(reports, profile)
     path.write_text(json.dumps(done, indent=1) + "\n")
     return path
@@ -296,9 +305,32 @@ def reproducibility_line(reports: Path, commit: str, profile: str = "standard") 
     done = json.loads(path.read_text())
     if done.get("commit") != commit:
         return ""
-    return (f"compared with another run ({done['other']}) on {done['date']}: "
-            f"{done['differences']} differences beyond {done['tolerance']} absolute in "
-            f"{done['metrics']} metrics")
+    other = done["other"] if "other_commit" not in done else f"commit {done['other_commit']}"
+    line = f"compared with another run ({other}) on {done['date']}: "
+    if "identical" in done:
+        line += (f"{done['identical']} of {done['compared']} metrics (timings left out) "
+                 "identical to the bit, ")
+    line += (f"{done['differences']} differences beyond {done['tolerance']} absolute in "
+             f"{done['metrics']} metrics")
+    if done.get("names"):
+        line += f" ({', '.join(done['names'])})"
+    return line
+
+
+def count_identical(ours: Mapping[str, Mapping[str, Any]],
+                    theirs: Mapping[str, Mapping[str, Any]]) -> tuple[int, int]:
+    """How many metrics both runs have (timings left out, as :func:`compare_runs` does), and
+    how many of them hold the same value to the bit."""
+    identical = compared = 0
+    for notebook in set(ours) & set(theirs):
+        mine = ours[notebook].get("metrics", {})
+        other = theirs[notebook].get("metrics", {})
+        for name in set(mine) & set(other):
+            if name.endswith(TIMING_SUFFIXES):
+                continue
+            compared += 1
+            identical += mine[name].get("value") == other[name].get("value")
+    return identical, compared
 
 
 def write(reports: Path | None = None, profile: str = "standard") -> Path:
@@ -360,13 +392,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.compare:
         sub = "" if args.profile == "standard" else args.profile
         ours = load_all(config.reports_dir() / "metrics" / sub)
-        differences = compare_runs(ours, load_all(args.compare / "metrics" / sub), args.tolerance)
+        theirs = load_all(args.compare / "metrics" / sub)
+        differences = compare_runs(ours, theirs, args.tolerance)
         for line in differences:
             print(line)
         n_metrics = sum(len(m.get("metrics", {})) for m in ours.values())
-        print(f"{len(differences)} differences beyond {args.tolerance} in {n_metrics} metrics")
+        identical, compared = count_identical(ours, theirs)
+        print(f"{len(differences)} differences beyond {args.tolerance} in {n_metrics} metrics; "
+              f"{identical} of {compared} (timings left out) identical to the bit")
         record_comparison(config.reports_dir(), args.profile, ours, args.compare,
-                          len(differences), n_metrics, args.tolerance)
+                          differences, n_metrics, args.tolerance, theirs)
         return 1 if differences else 0
     print(f"wrote {write(profile=args.profile)}")
     return 0
