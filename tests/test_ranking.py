@@ -147,6 +147,24 @@ def test_average_fusion_projects_unequal_widths_and_embeddings_are_unit_length()
         ranking.FusionTower([4], hidden=(4,))([np.ones((2, 5))])
 
 
+def test_averaging_learned_projections_is_a_linear_map_of_the_concatenation():
+    """Claim 6's caveat, checked: any averaging tower (unequal widths, so a learned projection
+    of each input) has a concatenating tower with the same outputs, its first layer's weights
+    being the projections', halved, stacked and multiplied through."""
+    rng = np.random.default_rng(0)
+    xs = [rng.standard_normal((5, 12)).astype("float32"), rng.standard_normal((5, 7)).astype("float32")]
+    average = ranking.FusionTower([12, 7], fusion="average", hidden=(16,), embed_dim=8)
+    concat = ranking.FusionTower([12, 7], fusion="concat", hidden=(16,), embed_dim=8)
+    want = keras.ops.convert_to_numpy(average(xs))
+    concat(xs)  # build
+    (p1, c1), (p2, c2) = (layer.get_weights() for layer in average.projections)
+    (w, b), head = average.dense[0].get_weights(), average.head.get_weights()
+    stacked = np.vstack([p1, p2]) / 2  # mean(P1 u + c1, P2 v + c2) = [P1; P2]/2 [u; v] + (c1+c2)/2
+    concat.dense[0].set_weights([stacked @ w, ((c1 + c2) / 2) @ w + b])
+    concat.head.set_weights(head)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(concat(xs)), want, atol=1e-5)
+
+
 def test_ranker_scores_are_cosines_and_follow_candidate_order():
     model = ranking.build_ranker([6, 4], fusion="concat", hidden=(8,),
                                  embed_dim=4)

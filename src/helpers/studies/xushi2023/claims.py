@@ -49,7 +49,13 @@ CLAIMS: list[Claim] = [
           "pair_concat_mean_top2", kind="beats", baseline="pair_average_mean_top2",
           source="abstract, section 3.4", chance=_TOP2,
           caveat=_STAND_IN + "; the pairs trained both ways (standard: MobileNetV2+MobileNet), "
-                             "test split"),
+                             "test split; our reconstruction averages vectors of different "
+                             "widths after a learned linear projection of each (the report does "
+                             "not say how it averaged), and a mean of learned linear projections "
+                             "is itself a linear map of the concatenation, so with the layers "
+                             "that follow both fusions can represent the same rankers: the row "
+                             "compares how two parametrisations train, not what each can "
+                             "express"),
     Claim("Training the fused ranker beats its zero-shot features", "fused_top2",
           kind="beats", baseline="fused_zero_shot_top2", chance=_TOP2, beyond_report=True),
     Claim("Every model is far above random (0.10 top-2)", "fused_top2", kind="beats",
