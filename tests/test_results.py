@@ -213,7 +213,7 @@ def test_the_header_says_only_what_the_runs_recorded(tmp_path) -> None:
     assert header["backend"] == "jax" and header["machine"] == "box" and header["GPU used"] == "yes"
     assert header["per notebook"] == "01 6.0 min" and "reproducibility" not in header
     results.record_comparison(tmp_path, "standard", results.load_all(tmp_path / "metrics"),
-                              Path("other/reports"), 0, 1, 0.01)
+                              Path("other/reports"), [], 1, 0.01)
     header = results.run_header(results.load_all(tmp_path / "metrics"), tmp_path, "standard")
     assert header["reproducibility"].startswith("compared with another run (other/reports)")
     assert "0 differences beyond 0.01 absolute in 1 metrics" in header["reproducibility"]

@@ -278,16 +278,17 @@ def _compare_path(reports: Path, profile: str) -> Path:
 
 
 def record_comparison(reports: Path, profile: str, ours: Mapping[str, Mapping[str, Any]],
-                      other: Path, differences: int | Sequence[str], n_metrics: int,
+                      other: Path, differences: Sequence[str], n_metrics: int,
                       tolerance: float, theirs: Mapping[str, Mapping[str, Any]] | None = None
                       ) -> Path:
-    """Save what ``--compare`` found, for :func:`reproducibility_line`: with the other run's
-    metrics (``theirs``) also its commit and how many metrics are identical to the bit."""
-    names = [] if isinstance(differences, int) else [d.split(":")[0] for d in differences]
+    """Save what ``--compare`` found (``differences``: :func:`compare_runs`' lines), for
+    :func:`reproducibility_line`: with the other run's metrics (``theirs``) also its commit
+    and how many metrics are identical to the bit."""
     done = {"commit": _one_or_each(ours, "git_commit"), "other": str(other),
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-            "differences": differences if isinstance(differences, int) else len(differences),
-            "names": names[:5], "metrics": n_metrics, "tolerance": tolerance}
+            "differences": len(differences),
+            "names": [line.split(":")[0] for line in differences[:5]], "metrics": n_metrics,
+            "tolerance": tolerance}
     if theirs is not None:
         identical, compared = count_identical(ours, theirs)
         done.update(other_commit=_one_or_each(theirs, "git_commit"), identical=identical,

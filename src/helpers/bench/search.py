@@ -15,20 +15,11 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
 
 import numpy as np
 
 from helpers import faiss_index, retrieval
-
-
-def _best(fn: Callable[[], object], repeats: int) -> tuple[float, object]:
-    best, result = np.inf, None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+from helpers.bench import best_time
 
 
 def _bare_faiss(queries: np.ndarray, gallery: np.ndarray, k: int) -> np.ndarray:
@@ -100,7 +91,7 @@ def approximate_rows(gallery: np.ndarray, queries: np.ndarray, exact_top: np.nda
             index.index.nprobe = int(params.get("nprobe", index.index.nprobe))
         else:
             index.index.hnsw.efSearch = int(params.get("ef_search", index.index.hnsw.efSearch))
-        seconds, (approx, _) = _best(lambda index=index: index.search(queries, k), repeats)
+        seconds, (approx, _) = best_time(lambda index=index: index.search(queries, k), repeats)
         rows.append({"kind": kind, "params": params, "n": len(gallery), "build_s": build_s,
                      "seconds": seconds, "recall": faiss_index.recall_at_k(approx, exact_top),
                      "speedup": bare_seconds / seconds,

@@ -99,20 +99,17 @@ def _surf_section(args: argparse.Namespace) -> list[str]:
     return lines
 
 
-def _decode_section(repeats: int) -> tuple[list[str], str]:
+def _decode_section(repeats: int) -> str:
     if not os.environ.get("LOOKALIKE_DATA"):
-        return ["Decoding: skipped ($LOOKALIKE_DATA is not set)"], "decoding: skipped"
+        return "decoding: skipped ($LOOKALIKE_DATA is not set)"
     from helpers import datasets
+    from helpers.bench import best_time
 
     images = datasets.load("places6", synthetic=False, seed=0)
-    best = float("inf")
-    for _ in range(max(1, repeats)):
-        start = time.perf_counter()
-        pixels = images.images(size=224, progress=False)
-        best = min(best, time.perf_counter() - start)
-    line = (f"places6 decode + resize to 224 px: {len(pixels)} images in {best:.1f} s "
-            f"({len(pixels) / best:.0f} img/s, best of {max(1, repeats)})")
-    return [line], line
+    rounds = max(1, repeats)
+    best, pixels = best_time(lambda: images.images(size=224, progress=False), rounds)
+    return (f"places6 decode + resize to 224 px: {len(pixels)} images in {best:.1f} s "
+            f"({len(pixels) / best:.0f} img/s, best of {rounds})")
 
 
 def run_all(args: argparse.Namespace) -> int:
@@ -176,9 +173,9 @@ def run_all(args: argparse.Namespace) -> int:
         ratios.append(f"training step fit / NumPy: {row['fit_over_numpy']:.2f}; "
                       f"fit / matrix products alone: {row['fit_over_matmul']:.2f}")
     if "decode" not in skip:
-        lines, ratio = _decode_section(args.repeats)
-        out += ["", *lines]
-        ratios.append(ratio)
+        line = _decode_section(args.repeats)
+        out += ["", line]
+        ratios.append(line)
     out += ["", "Ratios:", *[f"- {r}" for r in ratios],
             f"(bench all took {time.perf_counter() - started:.0f} s; load average at end "
             f"{_load()})"]

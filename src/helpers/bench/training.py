@@ -19,22 +19,14 @@ batch 32), on the same machine:
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 import numpy as np
 
+from helpers.bench import best_time
+
 #: Notebook 01's costliest autoencoder: MobileNetV2's 1280-d features, a 960-d code.
 AE_WIDTHS = (1280, 960)
-
-
-def _best_of(fn, repeats: int) -> float:
-    best = float("inf")
-    for _ in range(max(1, int(repeats))):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def _adam(param: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, step: int,
@@ -86,7 +78,8 @@ def numpy_step(widths: Sequence[int] = AE_WIDTHS, batch: int = 32, steps: int = 
             hidden.T @ dz2
             x.T @ dz1
 
-    return _best_of(full, repeats) / steps, _best_of(products, repeats) / steps
+    rounds = max(1, int(repeats))
+    return best_time(full, rounds)[0] / steps, best_time(products, rounds)[0] / steps
 
 
 def fit_step(widths: Sequence[int] = AE_WIDTHS, rows: int = 1440, batch: int = 32,
