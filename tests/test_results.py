@@ -123,8 +123,11 @@ def test_rendered_rows_show_paper_here_verdict_and_caveat(monkeypatch) -> None:
     m["notebook"] = "01_ingwersen_autoencoders"
     monkeypatch.setattr(results, "CLAIMS", {"01_ingwersen_autoencoders": [claim]})
     text = results.render({"01_ingwersen_autoencoders": m}, {"commit": "abc"})
-    row = next(line for line in text.splitlines() if line.startswith("| bug collapses"))
+    short, row = [line for line in text.splitlines() if line.startswith("| bug collapses")]
     assert "0.320" in row and "0.260" in row and "base = 0.640 [0.600, 0.680]" in row
+    # the short table first: paper, ours with the difference's interval, the plain reason
+    assert "| 0.320 vs 0.640 | 0.260 vs 0.640: -0.380 [-0.450, -0.310] |" in short
+    assert "**reproduced**" in short and "interval of the difference lies wholly below" in short
     assert "**reproduced**" in row and "stand-in data" in row
     assert "| 01 · Ingwersen 2020, transfer-learned autoencoders | 1 | 1 | 0 | 0 | 0 | 0 |" in text
     beyond = Claim("our own finding", "bug", kind="below", baseline="base",

@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from helpers import config, report
+from helpers import config, glance, method, report
 from helpers.verdicts import (
     CONTRADICTED,
     INCONCLUSIVE,
@@ -79,8 +79,10 @@ def _with_interval(name: str, metrics: Mapping[str, Any]) -> str:
     return shown if interval is None else f"{shown} [{interval.low:.3f}, {interval.high:.3f}]"
 
 
-def row(judged: Verdict, metrics: Mapping[str, Any]) -> dict[str, str]:
-    """One claim's cells, the same in a notebook's closing table and in RESULTS.md."""
+def row(judged: Verdict, metrics: Mapping[str, Any],
+        card: method.MethodCard | None = None) -> dict[str, str]:
+    """One claim's cells, the same in a notebook's closing table and in RESULTS.md; with the
+    study's method ``card``, the card lines the claim depends on that differ from the report."""
     claim = judged.claim
     compared = "paper"
     if claim.baselines:
@@ -101,10 +103,12 @@ def row(judged: Verdict, metrics: Mapping[str, Any]) -> dict[str, str]:
     statement = claim.statement + (f" ({claim.source})" if claim.source else "")
     return {"claim": statement, "metric": metric, "paper": paper, "here": here,
             "chance": ", ".join(fmt(c) for c in dict.fromkeys(chance) if c is not None) or "—",
-            "compared with": compared, "verdict": f"**{word}**", "why": why}
+            "compared with": compared, "verdict": f"**{word}**", "why": why,
+            "method differs": (method.short(card, claim.card) if card is not None else "") or "—"}
 
 
-COLUMNS = ("claim", "metric", "paper", "here", "chance", "compared with", "verdict", "why")
+COLUMNS = ("claim", "metric", "paper", "here", "chance", "compared with", "verdict", "why",
+           "method differs")
 BEYOND_HEADING = "Beyond the report: findings of the course, not the report's (never counted)"
 
 
@@ -114,10 +118,11 @@ def markdown(rows: Sequence[Mapping[str, str]]) -> list[str]:
                     for r in rows]
 
 
-def tables(judged: Sequence[Verdict], metrics: Mapping[str, Any]) -> list[str]:
+def tables(judged: Sequence[Verdict], metrics: Mapping[str, Any],
+           card: method.MethodCard | None = None) -> list[str]:
     """The report's claims as one table, then (where any) the course's own findings apart."""
-    ours = [row(v, metrics) for v in judged if not v.claim.beyond_report]
-    beyond = [row(v, metrics) for v in judged if v.claim.beyond_report]
+    ours = [row(v, metrics, card) for v in judged if not v.claim.beyond_report]
+    beyond = [row(v, metrics, card) for v in judged if v.claim.beyond_report]
     return markdown(ours) + (["", f"**{BEYOND_HEADING}**", "", *markdown(beyond)] if beyond else [])
 
 
@@ -128,15 +133,42 @@ class Table(str):
         return str(self)
 
 
-def claims_table(judged: Sequence[Verdict], metrics: Mapping[str, Any]) -> Table:
+def claims_table(judged: Sequence[Verdict], metrics: Mapping[str, Any],
+                 card: method.MethodCard | None = None) -> Table:
     """Judged claims as a table, as RESULTS.md shows them."""
-    return Table("\n".join(tables(judged, metrics)))
+    return Table("\n".join(tables(judged, metrics, card)))
 
 
 def notebook_table(notebook: str, metrics: Mapping[str, Any]) -> Table:
     """A notebook's closing table: its study's claims judged on ``metrics`` (the running
     notebook's ``report.current().data``), row for row what RESULTS.md shows for that run."""
-    return claims_table(judge_notebook(notebook, metrics), metrics)
+    return claims_table(judge_notebook(notebook, metrics), metrics, method.card(notebook))
+
+
+#: Where ``write`` draws each report's forest plot, relative to the reports folder.
+FIGURES = Path("figures") / "results"
+
+
+def _card(notebook: str) -> method.MethodCard | None:
+    try:
+        return method.card(notebook)
+    except (KeyError, ModuleNotFoundError):
+        return None
+
+
+def _section(notebook: str, title: str, metrics: Mapping[str, Any],
+             judged: Sequence[Verdict]) -> list[str]:
+    """One report in RESULTS.md: the figure, the short table, the reasoning and the card."""
+    card = _card(notebook)
+    lines = [f"## {title}", "", _provenance_line(metrics), "",
+             f"![The verdicts of {title[:2]} at a glance]({(FIGURES / notebook).as_posix()}.png)",
+             "", glance.short_table(judged, metrics, card), "",
+             "<details><summary>One sentence per claim, and the full reasoning</summary>", "",
+             glance.sentences(judged), "", *tables(judged, metrics, card), "", "</details>", ""]
+    if card is not None:
+        lines += ["<details><summary>Method card: every setting, the report's and ours"
+                  "</summary>", "", card.markdown(), "", "</details>", ""]
+    return lines
 
 
 def _provenance_line(metrics: Mapping[str, Any]) -> str:
@@ -183,7 +215,14 @@ def render(all_metrics: Mapping[str, Mapping[str, Any]], header: Mapping[str, st
               "synthetic data, nothing recorded, or chance alone already meets the rule: the "
               "chance column is what a random ranking or the majority class scores on the same "
               "items). Findings of the course that are not the report's claims are listed apart "
-              "and never counted.", ""]
+              "and never counted.", "",
+              "Each report's figure (a forest plot: our value or difference with its 95 % "
+              "interval, the rule's threshold and chance, coloured by verdict) is drawn into "
+              f"`reports/{FIGURES.as_posix()}/` by `python -m helpers.results`, which `make "
+              "reproduce` runs last; images are not committed, so the links work after a run. "
+              "\"method differs\" names the lines of the report's method card (in each "
+              "section) where our setting differs from the report's; \"?\" marks a line the "
+              "report is silent on, where ours is a reconstruction.", ""]
     summary = [SUMMARY_HEADER, "|" + "---|" * (len(COUNTED) + 3)]
     sections: list[str] = []
     for notebook, title in TITLES.items():
@@ -199,8 +238,7 @@ def render(all_metrics: Mapping[str, Mapping[str, Any]], header: Mapping[str, st
                   for v in COUNTED]
         summary.append(f"| {title} | {len(reported)} | " + " | ".join(map(str, counts))
                        + f" | {len(claims) - len(reported)} |")
-        sections += [f"## {title}", "", _provenance_line(metrics), "",
-                     *tables(judged, metrics), ""]
+        sections += _section(notebook, title, metrics, judged)
     return "\n".join(lines + summary + [""] + sections)
 
 
@@ -343,7 +381,23 @@ def write(reports: Path | None = None, profile: str = "standard") -> Path:
         header["commit"] = f"{report.git_commit()} (the checkout's: the runs record none)"
     path = reports / ("RESULTS.md" if profile == "standard" else f"RESULTS-{profile}.md")
     path.write_text(render(all_metrics, header))
+    draw_figures(all_metrics, reports / (FIGURES if profile == "standard" else FIGURES / profile))
     return path
+
+
+def draw_figures(all_metrics: Mapping[str, Mapping[str, Any]], folder: Path) -> list[Path]:
+    """Each report's forest plot as ``<folder>/<notebook>.png`` (the figure RESULTS.md links)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for notebook, title in TITLES.items():
+        if notebook not in all_metrics:
+            continue
+        judged = [judge(c, all_metrics[notebook]) for c in CLAIMS.get(notebook, [])]
+        shown = glance.at_a_glance(judged, title=title)
+        path = folder / f"{notebook}.png"
+        shown.figure.savefig(path, dpi=100, bbox_inches="tight")
+        written.append(path)
+    return written
 
 
 # Numbers that measure the machine rather than the method: never compared between runs.
