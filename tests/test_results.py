@@ -248,3 +248,51 @@ def test_every_number_the_readme_summary_quotes_is_in_the_committed_results() ->
     shown = RESULTS_MD.read_text()
     stale = sorted(n for n in quoted if n not in shown)
     assert not stale, f"README's results summary quotes numbers RESULTS.md does not show: {stale}"
+
+
+def test_plain_sentences_and_short_rows_use_no_metric_names_or_jargon() -> None:
+    """The at-a-glance words: the claim, the verdict, the numbers, why; no internal names."""
+    import json
+
+    from helpers import glance, method
+    from helpers.verdicts import judge_notebook
+
+    for notebook in results.CLAIMS:
+        metrics = json.loads((REPO / "reports" / "metrics" / f"{notebook}.json").read_text())
+        judged = judge_notebook(notebook, metrics)
+        text = glance.sentences(judged)
+        short = glance.short_table(judged, metrics, method.card(notebook))
+        for claim in results.CLAIMS[notebook]:
+            for name in claim.metrics + claim.baselines:
+                assert f"`{name}`" not in text and f" {name} " not in short, (notebook, name)
+        for jargon in ("BCa", "Welch", "Satterthwaite", "df "):
+            assert jargon not in text and jargon not in short, (notebook, jargon)
+        assert len(text.splitlines()) >= len(judged)
+        assert short.splitlines()[0] == "| " + " | ".join(glance.SHORT_COLUMNS) + " |"
+
+
+def test_a_notebook_closes_with_the_figure_and_the_sentences() -> None:
+    import json
+
+    from helpers import glance
+
+    metrics = json.loads((REPO / "reports" / "metrics" / "05_totally_looks_like.json").read_text())
+    shown = glance.notebook("05", metrics)
+    html = shown._repr_html_()
+    assert html.startswith('<img alt="verdicts"') and html.count("<li>") == len(
+        results.CLAIMS["05_totally_looks_like"])
+    assert "<b>reproduced</b>" in html and "**" not in str(shown)
+
+
+def test_results_md_links_each_reports_figure_and_write_draws_it(tmp_path) -> None:
+    import json
+    import shutil
+
+    shutil.copytree(REPO / "reports" / "metrics", tmp_path / "metrics")
+    text = results.write(tmp_path).read_text()
+    for notebook in results.TITLES:
+        link = f"({results.FIGURES.as_posix()}/{notebook}.png)"
+        assert link in text and (tmp_path / results.FIGURES / f"{notebook}.png").exists()
+    assert text.count("<details>") == 2 * len(results.TITLES)
+    assert "| claim | paper | here [95 %] | chance | verdict | why | method differs |" in text
+    assert json.loads((tmp_path / "metrics" / "05_totally_looks_like.json").read_text())

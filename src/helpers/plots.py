@@ -393,6 +393,11 @@ def _widget_explorer(images, neighbours, labels, k, k_max, class_names):
     return box
 
 
+def _within(lo: float, hi: float, x: float) -> float:
+    """``x`` clipped to the axis range [lo, hi]."""
+    return min(max(x, lo), hi)
+
+
 def forest(rows: Sequence[Any], colours: Mapping[str, str], title: str = "", limit: float = 1.05):
     """A forest plot: one line per row (``helpers.glance.ForestRow``), its estimate and 95 %
     interval, the rule's threshold (a black tick; an "about" band shaded) and chance (a hollow
@@ -424,13 +429,12 @@ def forest(rows: Sequence[Any], colours: Mapping[str, str], title: str = "", lim
                     ax.text(lo + 0.02 * (hi - lo), y, row.note, va="center", fontsize=7,
                             color=colour, style="italic", clip_on=True)
                 continue
-            clip = lambda x: min(max(x, lo), hi)  # noqa: E731
             if row.band is not None:
-                ax.fill_betweenx([y - 0.3, y + 0.3], clip(row.band[0]), clip(row.band[1]),
+                ax.fill_betweenx([y - 0.3, y + 0.3], _within(lo, hi, row.band[0]), _within(lo, hi, row.band[1]),
                                  color=colour, alpha=0.15, lw=0)
             if row.low is not None:
-                ax.plot([clip(row.low), clip(row.high)], [y, y], color=colour, lw=2)
-            ax.plot(clip(row.estimate), y, "o", color=colour, ms=6)
+                ax.plot([_within(lo, hi, row.low), _within(lo, hi, row.high)], [y, y], color=colour, lw=2)
+            ax.plot(_within(lo, hi, row.estimate), y, "o", color=colour, ms=6)
             if row.threshold is not None and lo <= row.threshold <= hi:
                 ax.plot(row.threshold, y, "|", color="black", ms=14, mew=1.5)
             if row.chance is not None and lo <= row.chance <= hi:
@@ -438,7 +442,7 @@ def forest(rows: Sequence[Any], colours: Mapping[str, str], title: str = "", lim
             if not lo <= row.estimate <= hi:
                 shown = f"{row.estimate:.3g}" + ("" if row.low is None else
                                                    f" [{row.low:.3g}, {row.high:.3g}]")
-                ax.text(clip(row.estimate), y + 0.32, shown, fontsize=7, ha="center")
+                ax.text(_within(lo, hi, row.estimate), y + 0.32, shown, fontsize=7, ha="center")
     axes[0][0].set_yticks(range(len(rows)), [r.label for r in rows], fontsize=8)
     for tick, row in zip(axes[0][0].get_yticklabels(), rows, strict=True):
         tick.set_color(colours.get(row.verdict, "black"))
