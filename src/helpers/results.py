@@ -11,7 +11,10 @@ declared in each study's ``helpers.studies.<study>.claims`` and judged by
 :mod:`helpers.verdicts`; this module draws the rows, the same in each notebook's closing table
 (:func:`claims_table`) and in RESULTS.md. The words are the uncertainty vocabulary's
 (reproduced / contradicted / inconclusive / not testable here); the course's own findings
-("beyond the report") are a table of their own and never counted.
+("beyond the report") are a table of their own and never counted. Each report's section opens
+with its verdicts at a glance (:mod:`helpers.glance`: a forest plot, drawn by :func:`write`
+into ``reports/figures/results/``, and a short table), then the full reasoning and the
+report's method card (:mod:`helpers.method`) in ``<details>`` blocks.
 
 The header holds only facts of the runs, read from their metrics files (commit, dates,
 profile, backend, seed, times; machine and devices where a run recorded them, else "not
