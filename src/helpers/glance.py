@@ -35,6 +35,7 @@ from helpers.verdicts import (
     number,
     recorded,
     recorded_interval,
+    scores_difference,
 )
 
 #: Verdict colours of the forest plot and its legend.
@@ -98,12 +99,40 @@ def _label(text: str, width: int) -> str:
     return text[:width - tail - 1].rstrip() + "…" + text[-tail:].lstrip()
 
 
-def forest_row(judged: Verdict, width: int = 64) -> ForestRow:
-    """The forest plot's line for one judged claim."""
+def _unjudged(judged: Verdict, metrics: Mapping[str, Any]) -> Comparison | None:
+    """The number a claim that was not judged still recorded (an absolute number on other
+    data, a comparison whose control failed), to draw in grey beside its reason."""
+    claim = judged.claim
+    entries = metrics.get("metrics", {})
+    entry = entries.get(claim.metrics[0]) or {}
+    value = number(entry.get("value"))
+    if value is None:
+        return None
+    if not claim.baselines:
+        paper = number(entry.get("paper"))
+        return None if paper is None else Comparison(
+            claim.metrics[0], value, "paper", paper,
+            recorded_interval(recorded(entry, "interval"), value))
+    base_name = claim.baselines[0]
+    base = entries.get(base_name) or {}
+    reference = number(base.get("value"))
+    if reference is None:
+        return None
+    interval = (recorded_interval((recorded(entry, "intervals") or {}).get(base_name),
+                                  value - reference) or scores_difference(entry, base))
+    return Comparison(claim.metrics[0], value, base_name, reference, interval)
+
+
+def forest_row(judged: Verdict, metrics: Mapping[str, Any] | None = None,
+               width: int = 64) -> ForestRow:
+    """The forest plot's line for one judged claim (with the run's ``metrics``, a claim that
+    was not judged still shows the number it recorded, in the not-testable colour)."""
     claim = judged.claim
     label = _label(claim.statement, width)
     label = f"(course) {label}" if claim.beyond_report else label
     comparison = _deciding(judged)
+    if comparison is None and metrics is not None and judged.verdict == NOT_TESTABLE:
+        comparison = _unjudged(judged, metrics)
     if comparison is None:
         note = judged.reason if judged.verdict == NOT_TESTABLE else judged.why.split(";")[0]
         return ForestRow(label, judged.verdict, VALUE, note=_clip(note, 60))
@@ -122,15 +151,17 @@ def forest_row(judged: Verdict, width: int = 64) -> ForestRow:
                      threshold, None, _chance_at(judged, comparison))
 
 
-def forest_rows(judged: Sequence[Verdict]) -> list[ForestRow]:
-    return [forest_row(v) for v in judged]
+def forest_rows(judged: Sequence[Verdict], metrics: Mapping[str, Any] | None = None
+                ) -> list[ForestRow]:
+    return [forest_row(v, metrics) for v in judged]
 
 
-def figure(judged: Sequence[Verdict], title: str = "") -> Any:
+def figure(judged: Sequence[Verdict], metrics: Mapping[str, Any] | None = None,
+           title: str = "") -> Any:
     """The forest plot of judged claims (a matplotlib Figure)."""
     from helpers import plots
 
-    return plots.forest(forest_rows(judged), COLOURS, title=title)
+    return plots.forest(forest_rows(judged, metrics), COLOURS, title=title)
 
 
 # -- words ---------------------------------------------------------------------------------------
@@ -328,9 +359,10 @@ def _html_text(text: str) -> str:
     return "".join(f"<b>{p}</b>" if i % 2 else p for i, p in enumerate(parts))
 
 
-def at_a_glance(judged: Sequence[Verdict], title: str = "") -> Glance:
+def at_a_glance(judged: Sequence[Verdict], metrics: Mapping[str, Any] | None = None,
+                title: str = "") -> Glance:
     """The figure and the sentences of judged claims, closed for pyplot so it shows once."""
-    fig = figure(judged, title=title)
+    fig = figure(judged, metrics, title=title)
     from helpers.plots import _pyplot
 
     _pyplot().close(fig)
@@ -340,7 +372,7 @@ def at_a_glance(judged: Sequence[Verdict], title: str = "") -> Glance:
 def notebook(notebook_name: str, metrics: Mapping[str, Any]) -> Glance:
     """A notebook's closing view: its claims judged on ``metrics`` (the running notebook's
     ``report.current().data``), as a forest plot and one sentence per claim."""
-    return at_a_glance(judge_notebook(notebook_name, metrics))
+    return at_a_glance(judge_notebook(notebook_name, metrics), metrics)
 
 
 def differs_line(card: method.MethodCard, keys: Sequence[str]) -> str:

@@ -396,7 +396,7 @@ def draw_figures(all_metrics: Mapping[str, Mapping[str, Any]], folder: Path) -> 
         if notebook not in all_metrics:
             continue
         judged = [judge(c, all_metrics[notebook]) for c in CLAIMS.get(notebook, [])]
-        shown = glance.at_a_glance(judged, title=title)
+        shown = glance.at_a_glance(judged, all_metrics[notebook], title=title)
         path = folder / f"{notebook}.png"
         shown.figure.savefig(path, dpi=100, bbox_inches="tight")
         written.append(path)
