@@ -296,3 +296,16 @@ def test_results_md_links_each_reports_figure_and_write_draws_it(tmp_path) -> No
     assert text.count("<details>") == 2 * len(results.TITLES)
     assert "| claim | paper | here [95 %] | chance | verdict | why | method differs |" in text
     assert json.loads((tmp_path / "metrics" / "05_totally_looks_like.json").read_text())
+
+
+def test_the_detailed_row_names_the_claims_controls() -> None:
+    claim = Claim("a > b", "a", kind="beats", baseline="b", chance=0.1,
+                  negative_control="random", positive_controls=("a", "b"))
+    m = _metrics(a={"value": 0.7}, b={"value": 0.6}, random={"value": 0.12})
+    assert results.controls(claim, m) == ("negative: chance 0.100, recorded random (0.120); "
+                                          "positive: a, b above chance")
+    timing = Claim("2x slower", "ratio", no_control="a ratio of times has no chance level")
+    assert results.controls(timing, m) == "negative: none (a ratio of times has no chance level)"
+    assert results.controls(Claim("NaN", "nan", kind="true"), m) == "—"
+    built = Claim("about 1", "loss", kind="about", tolerance=0.3, by_construction="never zero")
+    assert results.controls(built, m) == "holds by construction: never zero"

@@ -40,6 +40,7 @@ from helpers.verdicts import (
     NO_INTERVAL,
     NOT_TESTABLE,
     REPRODUCED,
+    YES_NO,
     Claim,
     Verdict,
     all_claims,
@@ -107,11 +108,30 @@ def row(judged: Verdict, metrics: Mapping[str, Any],
     return {"claim": statement, "metric": metric, "paper": paper, "here": here,
             "chance": ", ".join(fmt(c) for c in dict.fromkeys(chance) if c is not None) or "—",
             "compared with": compared, "verdict": f"**{word}**", "why": why,
-            "method differs": (method.short(card, claim.card) if card is not None else "") or "—"}
+            "method differs": (method.short(card, claim.card) if card is not None else "") or "—",
+            "controls": controls(claim, metrics)}
 
 
 COLUMNS = ("claim", "metric", "paper", "here", "chance", "compared with", "verdict", "why",
-           "method differs")
+           "method differs", "controls")
+
+
+def controls(claim: Claim, metrics: Mapping[str, Any]) -> str:
+    """The controls a claim names (its negative control, or why it has none; its positive
+    controls), with the recorded control's value."""
+    if claim.by_construction:
+        return f"holds by construction: {claim.by_construction}"
+    if claim.kind in YES_NO and not claim.negative_controls:
+        return "—"  # a yes/no event of the run: nothing to control
+    named = list(claim.negative_controls)
+    if claim.negative_control:
+        value = fmt((_entry(metrics, claim.negative_control) or {}).get("value"))
+        named[named.index(f"recorded {claim.negative_control}")] += f" ({value})"
+    parts = [f"negative: {', '.join(named)}" if named
+             else f"negative: none ({claim.no_control or 'not declared'})"]
+    if claim.positive_controls:
+        parts.append(f"positive: {', '.join(claim.positive_controls)} above chance")
+    return "; ".join(parts)
 BEYOND_HEADING = "Beyond the report: findings of the course, not the report's (never counted)"
 
 
