@@ -377,7 +377,12 @@ def judge(claim: Claim, metrics: Mapping[str, Any]) -> Verdict:
         if word == NOT_TESTABLE and point is None:
             return verdict(word, why, comparisons)
     held = None if None in points else all(points)
-    return verdict(_combined(words), "; ".join(whys), comparisons, held)
+    word = _combined(words)
+    # A number chance alone meets: the finding's words after the numbers say so.
+    reason = "; ".join(dict.fromkeys(w.split("; ", 1)[-1] for w, found in zip(whys, words,
+                                                                           strict=True)
+                                     if found == NOT_TESTABLE)) if word == NOT_TESTABLE else ""
+    return verdict(word, "; ".join(whys), comparisons, held, reason=reason)
 
 
 def _failed_positive_control(claim: Claim, metrics: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -522,7 +527,9 @@ def _judge_compared(claim: Claim, entries: Mapping[str, Mapping[str, Any]], verd
     word = _combined(words)
     shown = [r for w, r in zip(words, reasons, strict=True) if w == word]
     why += "; " + ("; ".join(dict.fromkeys(shown)))
-    return verdict(word, why, comparisons, all(points))
+    # Not testable with numbers on both sides: chance meets the rule; the rule's own words say so.
+    return verdict(word, why, comparisons, all(points),
+                   reason="; ".join(dict.fromkeys(shown)) if word == NOT_TESTABLE else "")
 
 
 def against_paper(here: float, paper: float, tolerance: float) -> str:
