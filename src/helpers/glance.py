@@ -16,12 +16,13 @@ draws them.
 from __future__ import annotations
 
 import base64
+import html
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from helpers import method
+from helpers import method, plots
 from helpers.verdicts import (
     CONTRADICTED,
     INCONCLUSIVE,
@@ -159,8 +160,6 @@ def forest_rows(judged: Sequence[Verdict], metrics: Mapping[str, Any] | None = N
 def figure(judged: Sequence[Verdict], metrics: Mapping[str, Any] | None = None,
            title: str = "") -> Any:
     """The forest plot of judged claims (a matplotlib Figure)."""
-    from helpers import plots
-
     return plots.forest(forest_rows(judged, metrics), COLOURS, title=title)
 
 
@@ -353,8 +352,6 @@ class Glance:
 
 
 def _html_text(text: str) -> str:
-    import html
-
     parts = html.escape(text).split("**")
     return "".join(f"<b>{p}</b>" if i % 2 else p for i, p in enumerate(parts))
 
@@ -363,9 +360,7 @@ def at_a_glance(judged: Sequence[Verdict], metrics: Mapping[str, Any] | None = N
                 title: str = "") -> Glance:
     """The figure and the sentences of judged claims, closed for pyplot so it shows once."""
     fig = figure(judged, metrics, title=title)
-    from helpers.plots import _pyplot
-
-    _pyplot().close(fig)
+    plots.close(fig)
     return Glance(fig, sentences(judged))
 
 

@@ -21,6 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from helpers.verdicts import STUDIES, notebook_name
+
 #: What every card covers: each kind of setting that can change a number.
 REQUIRED_TOPICS = ("data", "backbone", "preprocessing", "pooling", "model", "loss", "optimizer",
                    "learning rate", "epochs", "batch size", "augmentation", "split",
@@ -153,7 +155,5 @@ def short(card: MethodCard, keys: Sequence[str], with_values: bool = True) -> st
 
 def card(notebook: str) -> MethodCard:
     """A notebook's method card (``"05"`` or its full name), from its study's ``method.py``."""
-    from helpers.verdicts import STUDIES, notebook_name
-
     package = STUDIES[notebook_name(notebook)]
     return importlib.import_module(f"helpers.studies.{package}.method").CARD

@@ -32,6 +32,12 @@ def _pyplot():
     return plt
 
 
+def close(fig: Any) -> None:
+    """Close ``fig`` for pyplot (it stays drawable and savable), so Jupyter's inline backend
+    does not show it a second time after the cell that returned it."""
+    _pyplot().close(fig)
+
+
 def _in_ipython() -> bool:
     try:
         from IPython import get_ipython
