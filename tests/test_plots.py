@@ -250,3 +250,28 @@ def test_explorer_callbacks_redraw_the_right_neighbours(monkeypatch):
     assert drawn[2] == ([4, 6, 3, 2], [plots.HIT, plots.HIT, plots.MISS, plots.MISS])
     assert drawn[3][0][0] == 6  # image 5's nearest on the mirrored circle: 0.1, image 6
     assert drawn[4] == ([5, 3, 6, 7], [plots.HIT, plots.MISS, plots.HIT, plots.HIT])
+
+
+def test_forest_plot_one_line_per_claim_with_interval_threshold_and_chance():
+    from helpers import glance
+    from helpers.verdicts import Claim, judge
+
+    m = {"profile": "standard", "data": {"name": "x", "origin": "LOOKALIKE_DATA"}, "metrics": {
+        "a": {"value": 0.7, "paper": 0.8, "interval": [0.6, 0.8], "intervals": {"b": [0.05, 0.15]}},
+        "b": {"value": 0.6}, "epochs": {"value": 30.0, "intervals": {"e": [-20.0, 40.0]}},
+        "e": {"value": 20.0}}}
+    judged = [judge(Claim("a beats b", "a", kind="beats", baseline="b", chance=0.1), m),
+              judge(Claim("a is 0.8", "a", tolerance=0.05, chance=0.1), m),
+              judge(Claim("slower", "epochs", kind="beats", baseline="e"), m),
+              judge(Claim("missing", "z"), m)]
+    rows = glance.forest_rows(judged)
+    assert [r.panel for r in rows] == ["difference", "value", "difference", "value"]
+    assert rows[0].estimate == pytest.approx(0.1) and rows[0].chance == pytest.approx(-0.5)
+    assert rows[1].threshold == pytest.approx(0.75) and rows[3].note
+    fig = plots.forest(rows, glance.COLOURS, title="t")
+    value_ax, difference_ax = fig.axes
+    assert [t.get_text() for t in value_ax.get_yticklabels()] == [r.label for r in rows]
+    assert difference_ax.get_xlim() == (-1.05, 1.05)
+    assert any(t.get_text().startswith("10") for t in difference_ax.texts)  # beyond the axis
+    colours = {t.get_color() for t in value_ax.get_yticklabels()}
+    assert glance.COLOURS["reproduced"] in colours and glance.COLOURS["not testable here"] in colours

@@ -123,8 +123,11 @@ def test_rendered_rows_show_paper_here_verdict_and_caveat(monkeypatch) -> None:
     m["notebook"] = "01_ingwersen_autoencoders"
     monkeypatch.setattr(results, "CLAIMS", {"01_ingwersen_autoencoders": [claim]})
     text = results.render({"01_ingwersen_autoencoders": m}, {"commit": "abc"})
-    row = next(line for line in text.splitlines() if line.startswith("| bug collapses"))
+    short, row = [line for line in text.splitlines() if line.startswith("| bug collapses")]
     assert "0.320" in row and "0.260" in row and "base = 0.640 [0.600, 0.680]" in row
+    # the short table first: paper, ours with the difference's interval, the plain reason
+    assert "| 0.320 vs 0.640 | 0.260 vs 0.640: -0.380 [-0.450, -0.310] |" in short
+    assert "**reproduced**" in short and "interval of the difference lies wholly below" in short
     assert "**reproduced**" in row and "stand-in data" in row
     assert "| 01 · Ingwersen 2020, transfer-learned autoencoders | 1 | 1 | 0 | 0 | 0 | 0 |" in text
     beyond = Claim("our own finding", "bug", kind="below", baseline="base",
@@ -245,3 +248,64 @@ def test_every_number_the_readme_summary_quotes_is_in_the_committed_results() ->
     shown = RESULTS_MD.read_text()
     stale = sorted(n for n in quoted if n not in shown)
     assert not stale, f"README's results summary quotes numbers RESULTS.md does not show: {stale}"
+
+
+def test_plain_sentences_and_short_rows_use_no_metric_names_or_jargon() -> None:
+    """The at-a-glance words: the claim, the verdict, the numbers, why; no internal names."""
+    import json
+
+    from helpers import glance, method
+    from helpers.verdicts import judge_notebook
+
+    for notebook in results.CLAIMS:
+        metrics = json.loads((REPO / "reports" / "metrics" / f"{notebook}.json").read_text())
+        judged = judge_notebook(notebook, metrics)
+        text = glance.sentences(judged)
+        short = glance.short_table(judged, metrics, method.card(notebook))
+        for claim in results.CLAIMS[notebook]:
+            for name in claim.metrics + claim.baselines:
+                assert f"`{name}`" not in text and f" {name} " not in short, (notebook, name)
+        for jargon in ("BCa", "Welch", "Satterthwaite", "df "):
+            assert jargon not in text and jargon not in short, (notebook, jargon)
+        assert len(text.splitlines()) >= len(judged)
+        assert short.splitlines()[0] == "| " + " | ".join(glance.SHORT_COLUMNS) + " |"
+
+
+def test_a_notebook_closes_with_the_figure_and_the_sentences() -> None:
+    import json
+
+    from helpers import glance
+
+    metrics = json.loads((REPO / "reports" / "metrics" / "05_totally_looks_like.json").read_text())
+    shown = glance.notebook("05", metrics)
+    html = shown._repr_html_()
+    assert html.startswith('<img alt="verdicts"') and html.count("<li>") == len(
+        results.CLAIMS["05_totally_looks_like"])
+    assert "<b>reproduced</b>" in html and "**" not in str(shown)
+
+
+def test_results_md_links_each_reports_figure_and_write_draws_it(tmp_path) -> None:
+    import json
+    import shutil
+
+    shutil.copytree(REPO / "reports" / "metrics", tmp_path / "metrics")
+    text = results.write(tmp_path).read_text()
+    for notebook in results.TITLES:
+        link = f"({results.FIGURES.as_posix()}/{notebook}.png)"
+        assert link in text and (tmp_path / results.FIGURES / f"{notebook}.png").exists()
+    assert text.count("<details>") == 2 * len(results.TITLES)
+    assert "| claim | paper | here [95 %] | chance | verdict | why | method differs |" in text
+    assert json.loads((tmp_path / "metrics" / "05_totally_looks_like.json").read_text())
+
+
+def test_the_detailed_row_names_the_claims_controls() -> None:
+    claim = Claim("a > b", "a", kind="beats", baseline="b", chance=0.1,
+                  negative_control="random", positive_controls=("a", "b"))
+    m = _metrics(a={"value": 0.7}, b={"value": 0.6}, random={"value": 0.12})
+    assert results.controls(claim, m) == ("negative: chance 0.100, recorded random (0.120); "
+                                          "positive: a, b above chance")
+    timing = Claim("2x slower", "ratio", no_control="a ratio of times has no chance level")
+    assert results.controls(timing, m) == "negative: none (a ratio of times has no chance level)"
+    assert results.controls(Claim("NaN", "nan", kind="true"), m) == "—"
+    built = Claim("about 1", "loss", kind="about", tolerance=0.3, by_construction="never zero")
+    assert results.controls(built, m) == "holds by construction: never zero"

@@ -329,3 +329,90 @@ def test_two_models_tied_on_every_item_get_the_binomial_bound_not_certainty(tmp_
     again = verdicts.judge(Claim("s", "a", kind="beats", baseline="b", tolerance=-0.05),
                            {**m, "metrics": old})
     assert again.comparisons[0].interval.low == pytest.approx(interval.low)
+
+
+# -- controls (issue 29, item 7) -----------------------------------------------------------------
+
+
+def _compared(**extra: dict) -> dict:
+    """a beats b by 0.1 with a sure interval; both well above a chance of 0.1."""
+    return _metrics(a={"value": 0.7, "interval": [0.6, 0.8], "intervals": {"b": [0.05, 0.15]}},
+                    b={"value": 0.6, "interval": [0.5, 0.7]}, **extra)
+
+
+def test_a_recorded_negative_control_that_meets_the_rule_makes_it_untestable() -> None:
+    claim = Claim("a > b", "a", kind="beats", baseline="b", chance=0.1, negative_control="trivial")
+    passing = verdicts.judge(claim, _compared(trivial={"value": 0.65}))
+    assert passing.verdict == NOT_TESTABLE and "negative control trivial (0.650)" in passing.why
+    assert passing.reason == "a trivial baseline (0.650) already meets the rule"
+    assert verdicts.judge(claim, _compared(trivial={"value": 0.2})).verdict == REPRODUCED
+    missing = verdicts.judge(claim, _compared())
+    assert missing.verdict == NOT_TESTABLE and "trivial not recorded" in missing.why
+    # "below": the control stands in the baseline's (the claimed-better) place, as chance does
+    below = Claim("b < a", "b", kind="below", baseline="a", negative_control="trivial")
+    m = _compared(trivial={"value": 0.7})  # a trivial score above b: "b below it" shows nothing
+    m["metrics"]["b"]["intervals"] = {"a": [-0.15, -0.05]}
+    assert verdicts.judge(below, m).verdict == NOT_TESTABLE
+    m["metrics"]["trivial"]["value"] = 0.5
+    assert verdicts.judge(below, m).verdict == REPRODUCED
+    # an absolute rule: the control read against the report's number
+    top = Claim("top-1", "a", tolerance=0.05, negative_control="trivial")
+    m = _compared(trivial={"value": 0.6})
+    m["metrics"]["a"]["paper"] = 0.62
+    assert verdicts.judge(top, m).verdict == NOT_TESTABLE
+    m["metrics"]["trivial"]["value"] = 0.3
+    assert verdicts.judge(top, m).verdict == REPRODUCED
+    with pytest.raises(ValueError):
+        Claim("went NaN", "nan", kind="true", negative_control="trivial")
+
+
+def test_a_positive_control_not_shown_above_chance_makes_a_comparison_untestable() -> None:
+    claim = Claim("a > b", "a", kind="beats", baseline="b", chance=0.1,
+                  positive_controls=("a", "b", "works"))
+    works = {"value": 0.4, "interval": [0.3, 0.5]}
+    assert verdicts.judge(claim, _compared(works=works)).verdict == REPRODUCED
+    at_chance = verdicts.judge(claim, _compared(works={"value": 0.15, "interval": [0.05, 0.25]}))
+    assert at_chance.verdict == NOT_TESTABLE and "positive control failed" in at_chance.why
+    assert "not shown above chance (0.100)" in at_chance.reason and "works" not in at_chance.reason
+    no_interval = verdicts.judge(claim, _compared(works={"value": 0.4}))
+    assert no_interval.verdict == NOT_TESTABLE  # no interval: not shown above chance
+    assert verdicts.judge(claim, _compared()).reason.startswith("the evidence that each method")
+    said_no = verdicts.judge(claim, _compared(works={"value": False}))
+    assert said_no.verdict == NOT_TESTABLE and "check says no" in said_no.reason
+    assert verdicts.judge(claim, _compared(works={"value": True})).verdict == REPRODUCED
+    noted = verdicts.judge(claim, _compared(works={"value": None, "note": "no weights offline"}))
+    assert noted.verdict == NOT_TESTABLE and noted.reason == "no weights offline"
+    with pytest.raises(ValueError, match="no chance level"):
+        verdicts.judge(Claim("a > b", "a", kind="beats", baseline="b", positive_controls=("a",)),
+                       _compared())
+
+
+def test_a_rule_that_holds_by_construction_is_not_testable_whatever_the_data() -> None:
+    claim = Claim("loss about 1", "loss", kind="about", tolerance=0.3,
+                  by_construction="the hinge never switches off")
+    judged = verdicts.judge(claim, _metrics(loss={"value": 1.0, "paper": 1.0, "interval": [0.9, 1.1]}))
+    assert judged.verdict == NOT_TESTABLE
+    assert judged.reason == "holds by construction: the hinge never switches off"
+    assert verdicts.judge(claim, {"profile": "smoke", "metrics": {}}).verdict == NOT_TESTABLE
+
+
+def test_every_judged_claim_names_its_negative_control() -> None:
+    """A number's rule is read against chance, a recorded trivial baseline or a stand-in check,
+    or the claim says why none applies; positive controls have a chance level to beat."""
+    for notebook, claims in verdicts.all_claims().items():
+        for claim in claims:
+            if claim.kind in verdicts.YES_NO or claim.incomparable or claim.by_construction:
+                continue
+            assert claim.negative_controls or claim.no_control, (notebook, claim.statement)
+            assert all(claim.chance_for(n) is not None for n in claim.positive_controls), \
+                (notebook, claim.statement)
+
+
+def test_a_not_testable_verdict_carries_a_plain_reason() -> None:
+    judged = verdicts.judge(Claim("a > b", "a", kind="beats", baseline="b"),
+                            _metrics(a={"value": 0.7}))
+    assert judged.reason == "this run recorded no number for it" and "a" not in judged.reason
+    smoke = verdicts.judge(Claim("s", "a"), {"profile": "smoke", "metrics": {"a": {"value": 1}}})
+    assert smoke.reason == "smoke profile"
+    assert verdicts.judge(Claim("s", "a", kind="beats", baseline="b"),
+                          _compared()).reason == ""

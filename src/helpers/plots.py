@@ -32,6 +32,12 @@ def _pyplot():
     return plt
 
 
+def close(fig: Any) -> None:
+    """Close ``fig`` for pyplot (it stays drawable and savable), so Jupyter's inline backend
+    does not show it a second time after the cell that returned it."""
+    _pyplot().close(fig)
+
+
 def _in_ipython() -> bool:
     try:
         from IPython import get_ipython
@@ -391,3 +397,69 @@ def _widget_explorer(images, neighbours, labels, k, k_max, class_names):
     box = widgets.VBox([widgets.HBox([query, backbone, k_slider]), out])
     box.draw = draw  # exposed so a test (or a notebook) can redraw explicitly
     return box
+
+
+def _within(lo: float, hi: float, x: float) -> float:
+    """``x`` clipped to the axis range [lo, hi]."""
+    return min(max(x, lo), hi)
+
+
+def forest(rows: Sequence[Any], colours: Mapping[str, str], title: str = "", limit: float = 1.05):
+    """A forest plot: one line per row (``helpers.glance.ForestRow``), its estimate and 95 %
+    interval, the rule's threshold (a black tick; an "about" band shaded) and chance (a hollow
+    diamond), coloured by verdict. Values against the report's number and differences between
+    two methods get a panel each. Numbers beyond ``limit`` (epochs, time ratios) are drawn at
+    the edge with their value written beside them; rows without a number show their note."""
+    plt = _pyplot()
+    panels = [p for p in ("value", "difference") if any(r.panel == p for r in rows)] or ["value"]
+    fig, axes = plt.subplots(1, len(panels), sharey=True, squeeze=False,
+                             figsize=(4.6 + 2.6 * len(panels), 0.42 * len(rows) + 1.2))
+    def reach(panel: str) -> float:
+        """How far the panel's numbers go (ratios may pass 1; at most 3)."""
+        found = [abs(x) for r in rows if r.panel == panel
+                 for x in (r.estimate, r.low, r.high, r.threshold, r.chance, *(r.band or ()))
+                 if x is not None]
+        return min(max([limit, *[x * 1.05 for x in found if x <= 3]]), 3 * limit)
+
+    bounds = {"value": (0.0, reach("value")), "difference": (-limit, limit)}
+    for ax, panel in zip(axes[0], panels, strict=True):
+        lo, hi = bounds[panel]
+        ax.set_xlim(lo, hi)
+        ax.axvline(0.0, color="#dddddd", lw=0.8, zorder=0)
+        ax.set_xlabel("our value (report's threshold: |)" if panel == "value"
+                      else "difference A − B (rule's threshold: |)")
+        for y, row in enumerate(rows):
+            colour = colours.get(row.verdict, "black")
+            if row.panel != panel or row.estimate is None:
+                if row.estimate is None and panel == panels[0]:
+                    ax.text(lo + 0.02 * (hi - lo), y, row.note, va="center", fontsize=7,
+                            color=colour, style="italic", clip_on=True)
+                continue
+            if row.band is not None:
+                ax.fill_betweenx([y - 0.3, y + 0.3], _within(lo, hi, row.band[0]), _within(lo, hi, row.band[1]),
+                                 color=colour, alpha=0.15, lw=0)
+            if row.low is not None:
+                ax.plot([_within(lo, hi, row.low), _within(lo, hi, row.high)], [y, y], color=colour, lw=2)
+            ax.plot(_within(lo, hi, row.estimate), y, "o", color=colour, ms=6)
+            if row.threshold is not None and lo <= row.threshold <= hi:
+                ax.plot(row.threshold, y, "|", color="black", ms=14, mew=1.5)
+            if row.chance is not None and lo <= row.chance <= hi:
+                ax.plot(row.chance, y, "D", mfc="none", mec="#555555", ms=5)
+            if not lo <= row.estimate <= hi:
+                shown = f"{row.estimate:.3g}" + ("" if row.low is None else
+                                                   f" [{row.low:.3g}, {row.high:.3g}]")
+                ax.text(_within(lo, hi, row.estimate), y + 0.32, shown, fontsize=7, ha="center")
+    axes[0][0].set_yticks(range(len(rows)), [r.label for r in rows], fontsize=8)
+    for tick, row in zip(axes[0][0].get_yticklabels(), rows, strict=True):
+        tick.set_color(colours.get(row.verdict, "black"))
+    axes[0][0].set_ylim(len(rows) - 0.5, -0.5)
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color=c, marker="o", lw=2, label=w) for w, c in colours.items()]
+    handles.append(Line2D([], [], color="#555555", marker="D", mfc="none", lw=0, label="chance"))
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7,
+               frameon=False, bbox_to_anchor=(0.5, -0.02))
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return fig

@@ -11,7 +11,10 @@ declared in each study's ``helpers.studies.<study>.claims`` and judged by
 :mod:`helpers.verdicts`; this module draws the rows, the same in each notebook's closing table
 (:func:`claims_table`) and in RESULTS.md. The words are the uncertainty vocabulary's
 (reproduced / contradicted / inconclusive / not testable here); the course's own findings
-("beyond the report") are a table of their own and never counted.
+("beyond the report") are a table of their own and never counted. Each report's section opens
+with its verdicts at a glance (:mod:`helpers.glance`: a forest plot, drawn by :func:`write`
+into ``reports/figures/results/``, and a short table), then the full reasoning and the
+report's method card (:mod:`helpers.method`) in ``<details>`` blocks.
 
 The header holds only facts of the runs, read from their metrics files (commit, dates,
 profile, backend, seed, times; machine and devices where a run recorded them, else "not
@@ -29,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from helpers import config, report
+from helpers import config, glance, method, report
 from helpers.verdicts import (
     CONTRADICTED,
     INCONCLUSIVE,
@@ -37,6 +40,7 @@ from helpers.verdicts import (
     NO_INTERVAL,
     NOT_TESTABLE,
     REPRODUCED,
+    YES_NO,
     Claim,
     Verdict,
     all_claims,
@@ -79,8 +83,10 @@ def _with_interval(name: str, metrics: Mapping[str, Any]) -> str:
     return shown if interval is None else f"{shown} [{interval.low:.3f}, {interval.high:.3f}]"
 
 
-def row(judged: Verdict, metrics: Mapping[str, Any]) -> dict[str, str]:
-    """One claim's cells, the same in a notebook's closing table and in RESULTS.md."""
+def row(judged: Verdict, metrics: Mapping[str, Any],
+        card: method.MethodCard | None = None) -> dict[str, str]:
+    """One claim's cells, the same in a notebook's closing table and in RESULTS.md; with the
+    study's method ``card``, the card lines the claim depends on that differ from the report."""
     claim = judged.claim
     compared = "paper"
     if claim.baselines:
@@ -101,10 +107,31 @@ def row(judged: Verdict, metrics: Mapping[str, Any]) -> dict[str, str]:
     statement = claim.statement + (f" ({claim.source})" if claim.source else "")
     return {"claim": statement, "metric": metric, "paper": paper, "here": here,
             "chance": ", ".join(fmt(c) for c in dict.fromkeys(chance) if c is not None) or "—",
-            "compared with": compared, "verdict": f"**{word}**", "why": why}
+            "compared with": compared, "verdict": f"**{word}**", "why": why,
+            "method differs": (method.short(card, claim.card) if card is not None else "") or "—",
+            "controls": controls(claim, metrics)}
 
 
-COLUMNS = ("claim", "metric", "paper", "here", "chance", "compared with", "verdict", "why")
+COLUMNS = ("claim", "metric", "paper", "here", "chance", "compared with", "verdict", "why",
+           "method differs", "controls")
+
+
+def controls(claim: Claim, metrics: Mapping[str, Any]) -> str:
+    """The controls a claim names (its negative control, or why it has none; its positive
+    controls), with the recorded control's value."""
+    if claim.by_construction:
+        return f"holds by construction: {claim.by_construction}"
+    if claim.kind in YES_NO and not claim.negative_controls:
+        return "—"  # a yes/no event of the run: nothing to control
+    named = list(claim.negative_controls)
+    if claim.negative_control:
+        value = fmt((_entry(metrics, claim.negative_control) or {}).get("value"))
+        named[named.index(f"recorded {claim.negative_control}")] += f" ({value})"
+    parts = [f"negative: {', '.join(named)}" if named
+             else f"negative: none ({claim.no_control or 'not declared'})"]
+    if claim.positive_controls:
+        parts.append(f"positive: {', '.join(claim.positive_controls)} above chance")
+    return "; ".join(parts)
 BEYOND_HEADING = "Beyond the report: findings of the course, not the report's (never counted)"
 
 
@@ -114,10 +141,11 @@ def markdown(rows: Sequence[Mapping[str, str]]) -> list[str]:
                     for r in rows]
 
 
-def tables(judged: Sequence[Verdict], metrics: Mapping[str, Any]) -> list[str]:
+def tables(judged: Sequence[Verdict], metrics: Mapping[str, Any],
+           card: method.MethodCard | None = None) -> list[str]:
     """The report's claims as one table, then (where any) the course's own findings apart."""
-    ours = [row(v, metrics) for v in judged if not v.claim.beyond_report]
-    beyond = [row(v, metrics) for v in judged if v.claim.beyond_report]
+    ours = [row(v, metrics, card) for v in judged if not v.claim.beyond_report]
+    beyond = [row(v, metrics, card) for v in judged if v.claim.beyond_report]
     return markdown(ours) + (["", f"**{BEYOND_HEADING}**", "", *markdown(beyond)] if beyond else [])
 
 
@@ -128,15 +156,42 @@ class Table(str):
         return str(self)
 
 
-def claims_table(judged: Sequence[Verdict], metrics: Mapping[str, Any]) -> Table:
+def claims_table(judged: Sequence[Verdict], metrics: Mapping[str, Any],
+                 card: method.MethodCard | None = None) -> Table:
     """Judged claims as a table, as RESULTS.md shows them."""
-    return Table("\n".join(tables(judged, metrics)))
+    return Table("\n".join(tables(judged, metrics, card)))
 
 
 def notebook_table(notebook: str, metrics: Mapping[str, Any]) -> Table:
     """A notebook's closing table: its study's claims judged on ``metrics`` (the running
     notebook's ``report.current().data``), row for row what RESULTS.md shows for that run."""
-    return claims_table(judge_notebook(notebook, metrics), metrics)
+    return claims_table(judge_notebook(notebook, metrics), metrics, method.card(notebook))
+
+
+#: Where ``write`` draws each report's forest plot, relative to the reports folder.
+FIGURES = Path("figures") / "results"
+
+
+def _card(notebook: str) -> method.MethodCard | None:
+    try:
+        return method.card(notebook)
+    except (KeyError, ModuleNotFoundError):
+        return None
+
+
+def _section(notebook: str, title: str, metrics: Mapping[str, Any],
+             judged: Sequence[Verdict]) -> list[str]:
+    """One report in RESULTS.md: the figure, the short table, the reasoning and the card."""
+    card = _card(notebook)
+    lines = [f"## {title}", "", _provenance_line(metrics), "",
+             f"![The verdicts of {title[:2]} at a glance]({(FIGURES / notebook).as_posix()}.png)",
+             "", glance.short_table(judged, metrics, card), "",
+             "<details><summary>One sentence per claim, and the full reasoning</summary>", "",
+             glance.sentences(judged), "", *tables(judged, metrics, card), "", "</details>", ""]
+    if card is not None:
+        lines += ["<details><summary>Method card: every setting, the report's and ours"
+                  "</summary>", "", card.markdown(), "", "</details>", ""]
+    return lines
 
 
 def _provenance_line(metrics: Mapping[str, Any]) -> str:
@@ -183,7 +238,14 @@ def render(all_metrics: Mapping[str, Mapping[str, Any]], header: Mapping[str, st
               "synthetic data, nothing recorded, or chance alone already meets the rule: the "
               "chance column is what a random ranking or the majority class scores on the same "
               "items). Findings of the course that are not the report's claims are listed apart "
-              "and never counted.", ""]
+              "and never counted.", "",
+              "Each report's figure (a forest plot: our value or difference with its 95 % "
+              "interval, the rule's threshold and chance, coloured by verdict) is drawn into "
+              f"`reports/{FIGURES.as_posix()}/` by `python -m helpers.results`, which `make "
+              "reproduce` runs last; images are not committed, so the links work after a run. "
+              "\"method differs\" names the lines of the report's method card (in each "
+              "section) where our setting differs from the report's; \"?\" marks a line the "
+              "report is silent on, where ours is a reconstruction.", ""]
     summary = [SUMMARY_HEADER, "|" + "---|" * (len(COUNTED) + 3)]
     sections: list[str] = []
     for notebook, title in TITLES.items():
@@ -199,8 +261,7 @@ def render(all_metrics: Mapping[str, Mapping[str, Any]], header: Mapping[str, st
                   for v in COUNTED]
         summary.append(f"| {title} | {len(reported)} | " + " | ".join(map(str, counts))
                        + f" | {len(claims) - len(reported)} |")
-        sections += [f"## {title}", "", _provenance_line(metrics), "",
-                     *tables(judged, metrics), ""]
+        sections += _section(notebook, title, metrics, judged)
     return "\n".join(lines + summary + [""] + sections)
 
 
@@ -343,7 +404,23 @@ def write(reports: Path | None = None, profile: str = "standard") -> Path:
         header["commit"] = f"{report.git_commit()} (the checkout's: the runs record none)"
     path = reports / ("RESULTS.md" if profile == "standard" else f"RESULTS-{profile}.md")
     path.write_text(render(all_metrics, header))
+    draw_figures(all_metrics, reports / (FIGURES if profile == "standard" else FIGURES / profile))
     return path
+
+
+def draw_figures(all_metrics: Mapping[str, Mapping[str, Any]], folder: Path) -> list[Path]:
+    """Each report's forest plot as ``<folder>/<notebook>.png`` (the figure RESULTS.md links)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for notebook, title in TITLES.items():
+        if notebook not in all_metrics:
+            continue
+        judged = [judge(c, all_metrics[notebook]) for c in CLAIMS.get(notebook, [])]
+        shown = glance.at_a_glance(judged, all_metrics[notebook], title=title)
+        path = folder / f"{notebook}.png"
+        shown.figure.savefig(path, dpi=100, bbox_inches="tight")
+        written.append(path)
+    return written
 
 
 # Numbers that measure the machine rather than the method: never compared between runs.

@@ -36,6 +36,20 @@ A claim's ``chance`` is what a random ranking or the majority class scores on th
 (computed from the data's shape with :mod:`helpers.uncertainty`). It is read with the same
 rule as the claimed-better number: for ``at_least`` and ``beats`` the metric, for ``below``
 the baseline. A rule that chance alone passes is "not testable here", whatever the interval.
+
+Controls decide whether a rule can be tested on this data at all (issue 29, item 7):
+
+- the **negative control** is what chance or a trivial baseline scores under the same rule:
+  ``chance``, and/or ``negative_control`` (a recorded metric, such as random scores on the same
+  rows, read in the claimed-better place exactly as chance is), and/or ``not_testable_if`` (a
+  recorded yes/no check of the stand-in). A rule its negative control meets is "not testable
+  here". A judged number with no chance level or trivial baseline says why in ``no_control``;
+- a rule that holds **by construction** (``by_construction``: the declared reason) is "not
+  testable here": meeting it shows nothing about the data;
+- a **positive control** (``positive_controls``: recorded metrics, each read against its
+  chance) is the evidence that each method compared on a stand-in can work on it at all: its
+  95 % interval must lie wholly above chance (a yes/no control must be yes). When one fails,
+  the comparison is "not testable here" with that reason.
 """
 
 from __future__ import annotations
@@ -91,6 +105,11 @@ class Claim:
     ``incomparable``: why an absolute number cannot be set against the report's (other data,
     other models): the row shows both numbers and is "not testable here" for that reason; the
     report's relative claims are judged in their own rows.
+
+    Controls (module docstring): ``negative_control``, ``no_control``, ``positive_controls``
+    and ``by_construction``. ``card``: the keys of the study's method card
+    (``helpers.studies.<study>.method.CARD``) whose settings this claim's numbers depend on;
+    the rows print those that differ from the report (a test checks every key exists).
     """
 
     statement: str
@@ -107,6 +126,11 @@ class Claim:
     exact: bool = True
     not_testable_if: str | None = None
     incomparable: str = ""
+    card: tuple[str, ...] = ()
+    negative_control: str | None = None
+    no_control: str = ""
+    positive_controls: tuple[str, ...] = ()
+    by_construction: str = ""
 
     def __post_init__(self) -> None:
         if self.kind == "about" and self.tolerance <= 0:
@@ -120,6 +144,19 @@ class Claim:
                              " baseline")
         if not self.exact and self.kind not in YES_NO:
             raise ValueError("exact=False is for yes/no findings; a number carries its interval")
+        if isinstance(self.card, str) or isinstance(self.positive_controls, str):
+            raise TypeError("card and positive_controls are tuples of names, not one string")
+        if self.negative_control is not None and self.kind in YES_NO:
+            raise ValueError("a negative control is read by a number's rule, not a yes/no")
+
+    @property
+    def negative_controls(self) -> tuple[str, ...]:
+        """What the claim names as its negative control, in words (empty when none)."""
+        named = [f"chance {fmt(c)}" for c in dict.fromkeys(
+            self.chance_for(n) for n in self.metrics + self.baselines) if c is not None]
+        named += [f"recorded {self.negative_control}"] if self.negative_control else []
+        named += [f"check {self.not_testable_if}"] if self.not_testable_if else []
+        return tuple(named)
 
     @property
     def metrics(self) -> tuple[str, ...]:
@@ -171,6 +208,8 @@ class Verdict:
 
     ``point_holds``: whether the point estimates lie on the claimed side (None where no
     number was compared), shown beside an inconclusive word rather than instead of it.
+    ``reason``: why a claim is not testable here, in plain words (no metric names), for the
+    one-line summaries; empty for the other words, whose reason is their interval.
     """
 
     claim: Claim
@@ -181,6 +220,7 @@ class Verdict:
     why: str
     comparisons: tuple[Comparison, ...] = field(default=())
     point_holds: bool | None = None
+    reason: str = ""
 
     @property
     def holds(self) -> bool | None:
@@ -293,23 +333,38 @@ def judge(claim: Claim, metrics: Mapping[str, Any]) -> Verdict:
     base_here = base.get("value") if base else None
 
     def verdict(word: str, why: str, comparisons: Sequence[Comparison] = (),
-                point: bool | None = None) -> Verdict:
-        return Verdict(claim, paper, here, base_here, word, why, tuple(comparisons), point)
+                point: bool | None = None, reason: str = "") -> Verdict:
+        if word == NOT_TESTABLE and not reason:
+            reason = why
+        return Verdict(claim, paper, here, base_here, word, why, tuple(comparisons), point,
+                       reason)
 
+    if claim.by_construction:
+        return verdict(NOT_TESTABLE, f"holds by construction: {claim.by_construction}")
     names = list(dict.fromkeys(claim.metrics + claim.baselines))
     entries = {name: _entry(metrics, name) for name in names}
     missing = [name for name, e in entries.items() if e is None]
     if missing:
-        return verdict(NOT_TESTABLE, f"{', '.join(missing)} not recorded")
+        return verdict(NOT_TESTABLE, f"{', '.join(missing)} not recorded",
+                       reason="this run recorded no number for it")
     for e in entries.values():
         ok, why = trusted(metrics, e, claim.uses, check_weights=claim.needs_pretrained)
         if not ok:
             return verdict(NOT_TESTABLE, why)
     if claim.incomparable:
-        return verdict(NOT_TESTABLE, f"absolute number, not comparable: {claim.incomparable}")
+        return verdict(NOT_TESTABLE, f"absolute number, not comparable: {claim.incomparable}",
+                       reason="an absolute number on other data or models than the report's: "
+                              "shown, not judged")
     check = _entry(metrics, claim.not_testable_if) if claim.not_testable_if else None
     if check is not None and check.get("value") is True:
-        return verdict(NOT_TESTABLE, str(check.get("note") or claim.not_testable_if))
+        return verdict(NOT_TESTABLE, str(check.get("note") or claim.not_testable_if),
+                       reason=_unrecorded_why(check, "a trivial baseline already meets the rule"))
+    failed = _failed_positive_control(claim, metrics)
+    if failed:
+        return verdict(NOT_TESTABLE, failed[0], reason=failed[1])
+    met = _negative_control_met(claim, metrics, entries)
+    if met:
+        return verdict(NOT_TESTABLE, met[0], reason=met[1])
     if claim.kind in COMPARED:
         return _judge_compared(claim, entries, verdict)
     words, whys, comparisons, points = [], [], [], []
@@ -322,7 +377,85 @@ def judge(claim: Claim, metrics: Mapping[str, Any]) -> Verdict:
         if word == NOT_TESTABLE and point is None:
             return verdict(word, why, comparisons)
     held = None if None in points else all(points)
-    return verdict(_combined(words), "; ".join(whys), comparisons, held)
+    word = _combined(words)
+    # A number chance alone meets: the finding's words after the numbers say so.
+    reason = "; ".join(dict.fromkeys(w.split("; ", 1)[-1] for w, found in zip(whys, words,
+                                                                           strict=True)
+                                     if found == NOT_TESTABLE)) if word == NOT_TESTABLE else ""
+    return verdict(word, "; ".join(whys), comparisons, held, reason=reason)
+
+
+def _failed_positive_control(claim: Claim, metrics: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(why, plain reason) when a positive control is missing or does not beat its chance:
+    a method compared on the stand-in shows no sign of working on it at all."""
+    for name in claim.positive_controls:
+        entry = _entry(metrics, name)
+        if entry is None:
+            return (f"positive control {name} not recorded",
+                    "the evidence that each method works on this data was not recorded")
+        ok, why = trusted(metrics, entry, claim.uses, check_weights=claim.needs_pretrained)
+        if not ok:
+            return why, why
+        value = entry.get("value")
+        if isinstance(value, bool):
+            if not value:
+                return (f"positive control {name} is no",
+                        "a method compared here did not work on this data (its check says no)")
+            continue
+        number_ = number(value)
+        if number_ is None:
+            # Its note says why it has no number (as the rule's own row would).
+            why = _unrecorded_why(entry, f"positive control {name} is not a number")
+            return why, why
+        chance = claim.chance_for(name)
+        if chance is None:
+            raise ValueError(f"{claim.statement!r}: positive control {name} has no chance level")
+        interval = recorded_interval(recorded(entry, "interval"), number_)
+        found, _ = uncertainty.judge_recorded(">", number_, interval, chance)
+        if found.outcome != REPRODUCED:
+            shown = "" if interval is None else f" [{interval.low:.3f}, {interval.high:.3f}]"
+            return (f"positive control failed: {name} {number_:.3f}{shown} is not shown above "
+                    f"chance {chance:.3f}, so a method compared here may not work on this "
+                    "data at all",
+                    f"one of the methods compared scores {number_:.3f}{shown}, not shown above "
+                    f"chance ({chance:.3f}): it may not work on this data at all")
+    return None
+
+
+def _negative_control_met(claim: Claim, metrics: Mapping[str, Any],
+                          entries: Mapping[str, Mapping[str, Any]]) -> tuple[str, str] | None:
+    """(why, plain reason) when the recorded negative control (a trivial baseline on the same
+    items), put in the claimed-better place as chance is, already meets the rule."""
+    name = claim.negative_control
+    if name is None:
+        return None
+    entry = _entry(metrics, name)
+    control = None if entry is None else number(entry.get("value"))
+    if control is None:
+        return (f"negative control {name} not recorded",
+                "the trivial baseline this rule is checked against was not recorded")
+    met = False
+    if claim.kind in ("at_least", "about"):
+        about = claim.kind == "about"
+        for metric in claim.metrics:
+            target = number(entries[metric].get("paper"))
+            if target is not None:
+                met |= uncertainty.meets_rule("~" if about else ">=", control,
+                                              target if about else target - claim.tolerance,
+                                              claim.tolerance if about else 0.0)
+    else:
+        beats = claim.kind == "beats"
+        for metric, base in claim.pairs():
+            value, reference = number(entries[metric].get("value")), number(entries[base].get("value"))
+            if beats and reference is not None:
+                met |= uncertainty.meets_rule(">", control - reference, claim.tolerance)
+            elif not beats and value is not None:
+                met |= uncertainty.meets_rule("<", value - control, -claim.tolerance)
+    if not met:
+        return None
+    return (f"the negative control {name} ({control:.3f}) already meets the rule: meeting it "
+            "here shows nothing",
+            f"a trivial baseline ({control:.3f}) already meets the rule")
 
 
 def _judge_one(claim: Claim, name: str, entry: Mapping[str, Any]
@@ -394,7 +527,9 @@ def _judge_compared(claim: Claim, entries: Mapping[str, Mapping[str, Any]], verd
     word = _combined(words)
     shown = [r for w, r in zip(words, reasons, strict=True) if w == word]
     why += "; " + ("; ".join(dict.fromkeys(shown)))
-    return verdict(word, why, comparisons, all(points))
+    # Not testable with numbers on both sides: chance meets the rule; the rule's own words say so.
+    return verdict(word, why, comparisons, all(points),
+                   reason="; ".join(dict.fromkeys(shown)) if word == NOT_TESTABLE else "")
 
 
 def against_paper(here: float, paper: float, tolerance: float) -> str:

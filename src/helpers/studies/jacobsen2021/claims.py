@@ -33,78 +33,106 @@ _RANKED = ("baseline_top1_mobilenetv2", "baseline_buggy_top1_mobilenetv2",
            "finetuned_top1_resnet50", "reduced_top1_mobilenetv2", *_SCHEMES, *_SGD,
            *_ADAM, *_LAYERS)
 _CHANCE = {**dict.fromkeys(_RANKED, _TOP1), **dict.fromkeys(_ACCURACIES, _ACCURACY)}
+# The method card lines (``method.CARD``) a fine-tuned encoder's number depends on.
+_FINETUNE_CARD = ("data", "backbones", "layers", "head", "optimizer", "learning rate", "epochs",
+                  "batch size", "augmentation", "selection", "seeds")
 
 CLAIMS: list[Claim] = [
     Claim("With the preprocessing fixed, the pretrained baseline is far above the flawed "
           "one (ResNet50 0.656 vs 0.322)", "baseline_top1_mobilenetv2", kind="beats",
           baseline="baseline_buggy_top1_mobilenetv2", tolerance=0.2, caveat=_PLACES6
           + "; the flaw as this course reconstructs it (preprocess_input, then /255)",
-          source="section 5.4, table 2", chance=_CHANCE),
+          source="section 5.4, table 2", chance=_CHANCE,
+          card=("data", "backbones", "tap", "preprocessing"),
+          positive_controls=("baseline_top1_mobilenetv2",)),
     Claim("Ingwersen's '30 points from the in-domain (Places) preprocessing' is refuted: "
           "with correct preprocessing Places is not 30 points above the model's own scheme "
           "(ResNet50 0.644 vs 0.656)", "baseline_places_top1_mobilenetv2", kind="below",
           baseline="baseline_top1_mobilenetv2", tolerance=-0.30, caveat=_PLACES6
           + "; frozen features; a tf-mode MobileNet fed Caffe-mean inputs makes it near-automatic",
-          source="abstract; section 7; table 2, appendix A", chance=_CHANCE),
+          source="abstract; section 7; table 2, appendix A", chance=_CHANCE,
+          card=("data", "backbones", "preprocessing")),
     Claim("Fine-tuning with a softmax head improves the encoder's LOO top-1 "
           "(ResNet50 0.656 -> 0.773)", "finetuned_top1_mobilenetv2", kind="beats",
           baseline="baseline_top1_mobilenetv2", caveat=f"{_PLACES6}; {_ONE_SEED}",
-          source="table 8", chance=_CHANCE),
+          source="table 8", chance=_CHANCE, card=_FINETUNE_CARD,
+          positive_controls=("baseline_top1_mobilenetv2", "finetuned_top1_mobilenetv2")),
     Claim("Fine-tuning closes the gap to the in-domain model (the gold standard, 0.783; "
           "EfficientNetB0 0.776, '0.7% points' off)", "finetuned_minus_gold_standard",
-          source="problem definition; section 6.1.3, tables 7 and 8", caveat=_PLACES6),
+          source="problem definition; section 6.1.3, tables 7 and 8", caveat=_PLACES6,
+          card=("data", "backbones", "layers"),
+          no_control="a gap to another report's number has no chance level"),
     Claim("SGD beats Adam at every learning rate (table 3)", _SGD, kind="beats",
           baseline=_ADAM, chance=_CHANCE, source="section 5.5, table 3",
           caveat="a dense head on frozen MobileNetV2 vectors (3 seeds, fixed epochs), not "
-                 "ResNet50's stage 5; after the preprocessing fix (the report's were before it)"),
+                 "ResNet50's stage 5; after the preprocessing fix (the report's were before it)",
+          card=("optimizer", "learning rate", "epochs", "backbones", "seeds"),
+          positive_controls=(*_SGD, *_ADAM)),
     Claim("More trainable layers help, up to a point (EfficientNetB0: stage 7 0.760, + 6c/6d "
           "0.776, + all of stage 6 0.710)", _LAYERS[1], kind="beats",
           baseline=(_LAYERS[0], _LAYERS[2]), chance=_CHANCE, source="section 5.2, table 5",
-          caveat=f"MobileNetV2 blocks mirroring EfficientNetB0's stages; {_ONE_SEED}"),
+          caveat=f"MobileNetV2 blocks mirroring EfficientNetB0's stages; {_ONE_SEED}",
+          card=("layers", "backbones", "optimizer", "epochs", "selection", "seeds"),
+          positive_controls=_LAYERS),
     Claim("Classification accuracy is above 95 % with all investigated model setups",
           _ACCURACIES, chance=_CHANCE, source="section 3.5",
           caveat=f"the softmax head of each layer configuration; {_PLACES6}; {_ONE_SEED}",
           incomparable="an accuracy on places6 (Places365 rooms, noisier labels) with "
-                       "MobileNetV2, against DRE19 with EfficientNetB0 / ResNet50"),
+                       "MobileNetV2, against DRE19 with EfficientNetB0 / ResNet50",
+          card=("data", "backbones", "head")),
     Claim("Each model does best with its own preprocessing scheme (ResNet50: Places 0.523, "
           "own 0.773)", "scheme_top1_mobilenetv2_own", kind="beats", baseline=_SCHEMES,
           chance=_CHANCE, source="tables 4 and 6",
           caveat="MobileNetV2 expects [-1, 1]: Caffe-mean inputs (±128) make 'own wins' "
-                 f"near-automatic; a Caffe-mode ResNet50 runs in the paper profile; {_ONE_SEED}"),
+                 f"near-automatic; a Caffe-mode ResNet50 runs in the paper profile; {_ONE_SEED}",
+          card=("preprocessing", "backbones", "seeds"),
+          positive_controls=("scheme_top1_mobilenetv2_own",)),
     Claim("Reducing the dimensionality of the feature vector gives a higher top-1 "
           "(abstract; 'also reported in the previous study')", "reduced_top1_mobilenetv2",
           kind="beats", baseline="finetuned_top1_mobilenetv2", chance=_CHANCE,
           source="abstract; section 7 (conclusion)", caveat="our reconstruction of a test: PCA fit on the "
           "fine-tuned MobileNetV2's training vectors, its length chosen on validation, against "
           f"the full vectors on the same test images (the report set two backbones' lengths "
-          f"side by side); {_PLACES6}; {_ONE_SEED}"),
+          f"side by side); {_PLACES6}; {_ONE_SEED}",
+          card=("backbones", "layers", "selection", "seeds"),
+          positive_controls=("finetuned_top1_mobilenetv2", "reduced_top1_mobilenetv2")),
     Claim("The smaller EfficientNetB0 vector (1280-d) beats ResNet50 (2048-d) after "
           "fine-tuning (0.776 vs 0.773)", "finetuned_top1_efficientnetb0", kind="beats",
           baseline="finetuned_top1_resnet50", chance=_CHANCE, source="section 7; table 8",
           caveat="each number's own weights record decides: real only where Keras could "
-                 "download them (paper profile)"),
+                 "download them (paper profile)",
+          card=("backbones", "layers", "optimizer", "epochs"),
+          positive_controls=("finetuned_top1_efficientnetb0", "finetuned_top1_resnet50")),
     Claim("Revising the data set pulled each room's images together (mean within-room "
-          "distance 0.653 -> 0.394)", "intra_class_revised_minus_original", source="table 10"),
+          "distance 0.653 -> 0.394)", "intra_class_revised_minus_original", source="table 10",
+          card=("data",), no_control="a change of mean distances has no chance level"),
     Claim("Contrastive training with the max-margin loss (margin 1) broke: the loss fell for "
           "about 30 epochs, then every weight was NaN", "nan_unguarded_margin", kind="true",
           needs_pretrained=False, source="sections 5.1, 5.3, 6.2; figures 15 and 16",
           caveat="the report's loss and distance code on MobileNetV2's top block + a linear "
-                 "128-d projection, batch 64; when it broke is shown beside the report's ~30"),
+                 "128-d projection, batch 64; when it broke is shown beside the report's ~30",
+          card=("loss", "projection", "batch size", "optimizer", "epochs")),
     Claim("The NaN came from a batch holding a class only once (the author's belief)",
           "margin_nan_needs_singleton", kind="true", needs_pretrained=False,
           source="section 7", caveat="yes only if shuffled batches broke and class-balanced "
-                                     "ones (never a class once) did not, same loss and start"),
+                                     "ones (never a class once) did not, same loss and start",
+          card=("loss", "batch size")),
     Claim("SupCon's loss without guards goes NaN on a batch holding a class once",
           "nan_unguarded_supcon", kind="true", needs_pretrained=False, beyond_report=True,
-          caveat="the report's diagnosis tried on SupCon's loss, which its code did not use"),
+          caveat="the report's diagnosis tried on SupCon's loss, which its code did not use",
+          card=("loss", "batch size")),
     Claim("Fixed (clamped distances; two views, class-balanced batches, stable log-sum-exp, "
           "guard): no variant goes NaN", "nan_with_fixes", kind="false",
-          needs_pretrained=False, beyond_report=True, caveat="the course's fix, not the report's"),
+          needs_pretrained=False, beyond_report=True, caveat="the course's fix, not the report's",
+          card=("loss", "batch size")),
     Claim("Fixed SupCon trains to a finite loss", "supcon_loss_finite_mobilenetv2",
           kind="true", uses=_CNN, beyond_report=True,
-          caveat="the report's run went NaN; the finite loss is the course's fix"),
+          caveat="the report's run went NaN; the finite loss is the course's fix",
+          card=("loss", "epochs")),
     Claim("SupCon beats cross-entropy fine-tuning of the same layers (Khosla 2020; the "
           "report had no number)", "supcon_top1_mobilenetv2", kind="beats",
           baseline="ce_same_layers_top1_mobilenetv2", uses=_CNN, chance=_CHANCE,
-          beyond_report=True, caveat=f"Khosla et al.'s claim; {_ONE_SEED}"),
+          beyond_report=True, caveat=f"Khosla et al.'s claim; {_ONE_SEED}",
+          card=("loss", "projection", "batch size", "epochs", "augmentation", "seeds"),
+          positive_controls=("supcon_top1_mobilenetv2", "ce_same_layers_top1_mobilenetv2")),
 ]

@@ -50,7 +50,9 @@ CLAIMS: list[Claim] = [
     *(Claim(f"{task.capitalize()}: best validation accuracy, {mode} ({paper})",
             f"{task}_best_{mode}_val_acc", tolerance=TOLERANCE, caveat=_CAVEATS[task],
             chance=CHANCE[task], source=f"table {_TABLES[(task, mode)]}",
-            not_testable_if=_too_easy(task), incomparable=_INCOMPARABLE[task])
+            not_testable_if=_too_easy(task), incomparable=_INCOMPARABLE[task],
+            card=("data", "backbones", "modes", "learning rate", "epochs", "augmentation",
+                  "selection"))
       for task in ("rooms", "balcony", "fireplace")
       for mode, paper in (("frozen", "feature extraction"), ("finetune", "all layers"))),
     *(Claim(f"{task.capitalize()}: fine-tuning reaches a higher maximum than feature extraction "
@@ -58,7 +60,9 @@ CLAIMS: list[Claim] = [
             baseline=f"{task}_best_frozen_val_acc", source=source, chance=CHANCE[task],
             caveat="ours: the best fine-tuned backbone (MobileNetV2 only, one seed) against the "
                    "best frozen one (3 head seeds); the same validation photos",
-            not_testable_if=_too_easy(task))
+            not_testable_if=_too_easy(task),
+            card=("backbones", "modes", "learning rate", "epochs", "augmentation", "seeds"),
+            positive_controls=(f"{task}_best_finetune_val_acc", f"{task}_best_frozen_val_acc"))
       for task, source in (("rooms", "section 4.3.2, tables 4.5-4.6"),
                            ("fireplace", "section 4.2.2, tables 4.3-4.4"),
                            ("balcony", "section 5.1, tables 4.1-4.2"))),
@@ -68,32 +72,40 @@ CLAIMS: list[Claim] = [
           chance={"fireplace_best_finetune_val_acc": CHANCE["fireplace"],
                   "balcony_best_finetune_val_acc": CHANCE["balcony"]},
           caveat="needs a fireplace folder and a balcony stand-in that is not too easy",
-          not_testable_if=_TOO_EASY),
+          not_testable_if=_TOO_EASY, card=("data", "split")),
     Claim("Fine-tuning takes more than twice as long to train as feature extraction "
           "(DenseNet on rooms: 9m 53s against 4m 20s)", "rooms_finetune_time_ratio",
           tolerance=TOLERANCE, needs_pretrained=False, source="section 4.3.2, tables 4.5-4.6",
           caveat="ours: training steps of each mode on the same batch, model (MobileNetV2) "
-                 "and machine; paper: the text's 'more than twice' (its table: 2.28)"),
+                 "and machine; paper: the text's 'more than twice' (its table: 2.28)",
+          card=("timing", "modes", "backbones"),
+          no_control="a ratio of training times has no chance level"),
     Claim("Inception v3 takes three times as long to train as AlexNet (feature extraction, "
           "balcony)", "inception_alexnet_time_ratio", tolerance=TOLERANCE,
           needs_pretrained=False, source="section 4.1.1, table 4.1",
-          caveat="Keras has no AlexNet; paper: the text's 'three times' (its table: 2.75)"),
+          caveat="Keras has no AlexNet; paper: the text's 'three times' (its table: 2.75)",
+          card=("timing", "backbones"),
+          no_control="a ratio of training times has no chance level"),
     Claim("The architectures lie within about three points of each other",
           "rooms_worst_frozen_val_acc", kind="beats", baseline="rooms_best_frozen_val_acc",
           tolerance=-SPREAD, source="sections 4.1.2, 4.3.2, 5.1", chance=CHANCE["rooms"],
           caveat="ours: the three real-weight backbones with feature extraction on rooms, the "
-                 "weakest against the best on the same photos (worst - best > -0.03)"),
+                 "weakest against the best on the same photos (worst - best > -0.03)",
+          card=("backbones", "modes", "seeds"), positive_controls=("rooms_worst_frozen_val_acc",)),
     Claim("DenseNet is the best architecture with feature extraction on rooms (about three "
           "points above the others)", "rooms_densenet_best_frozen", kind="true", exact=False,
-          source="section 4.3.1, table 4.5", caveat="needs DenseNet-121's ImageNet weights"),
+          source="section 4.3.1, table 4.5", caveat="needs DenseNet-121's ImageNet weights",
+          card=("backbones", "modes")),
     Claim("Fine-tuning overfits: training accuracy rises above validation accuracy",
           "rooms_finetune_train_acc", kind="beats", baseline="rooms_best_finetune_val_acc",
           source="section 5.1 (balcony)", chance=CHANCE["rooms"],
           caveat="ours on rooms (the balcony stand-in is too easy): the kept weights on a "
-                 "sample of training photos against the validation photos, unpaired"),
+                 "sample of training photos against the validation photos, unpaired",
+          card=("modes", "epochs", "learning rate", "augmentation")),
     Claim("Best-epoch validation accuracy overstates the held-out accuracy of the same "
           "weights (rooms, feature extraction)", "rooms_best_frozen_val_acc", kind="beats",
           baseline="rooms_best_frozen_test_acc", beyond_report=True, chance=CHANCE["rooms"],
           source="the notebook's test split (the report had none)",
-          caveat="different photos (validation vs test): unpaired interval"),
+          caveat="different photos (validation vs test): unpaired interval",
+          card=("selection", "split")),
 ]

@@ -30,20 +30,29 @@ CLAIMS: list[Claim] = [
           baseline="val_single_mean_top2", source="section 4(a), figures 3 and 4 (validation)",
           chance=_TOP2, caveat=_STAND_IN + "; here every pair of the three, not the best "
           "single backbone paired with each other; validation top-2 of the checkpoint kept "
-          "on it, as the report's ModelCheckpoint"),
+          "on it, as the report's ModelCheckpoint",
+          card=("data", "split", "candidates", "backbones", "frozen", "pairs", "pooling", "fusion",
+                "head", "similarity", "loss", "learning rate", "epochs", "checkpoint", "seeds"),
+          negative_control="random_val_top2",
+          positive_controls=("val_single_mean_top2", "val_pair_mean_top2")),
     Claim("ResNet50/VGG19 and ResNet50/MobileNetV3Large are the best pairs (validation about "
           "0.68; test 0.623 and 0.631)", "report_best_pairs", kind="true", exact=False,
-          source="section 4(b), section 5, figure 4"),
+          source="section 4(b), section 5, figure 4", card=("backbones", "weights", "pairs")),
     Claim("MobileNetV3Small (paired with ResNet50) did not surpass MobileNetV3Large",
           "val_top2_resnet50_mobilenetv3small", kind="below",
-          baseline="val_top2_resnet50_mobilenetv3large", source="section 4(b)", chance=_TOP2),
+          baseline="val_top2_resnet50_mobilenetv3large", source="section 4(b)", chance=_TOP2,
+          card=("backbones", "weights", "pairs", "checkpoint"), negative_control="random_val_top2",
+          positive_controls=("val_top2_resnet50_mobilenetv3small",
+                             "val_top2_resnet50_mobilenetv3large")),
     Claim("The loss of every model hovers around 1.0", "hinge_final_loss", kind="about",
           tolerance=0.3, source="section 5, figure 5",
           caveat="the report's hinge, last epoch's training loss over every model and seed; "
-                 "'about 1.0' read as within 0.3 either side (the notebook prints the range)"),
+                 "'about 1.0' read as within 0.3 either side (the notebook prints the range)",
+          card=("loss", "similarity", "candidates", "epochs", "batch size"),
+          no_control="a training loss has no chance level"),
     Claim("More parameters improve accuracy, up to a point (ResNet50/InceptionV3, the largest, "
           "did badly)", "params_help_up_to_a_point", kind="true", exact=False,
-          source="section 5, figure 6"),
+          source="section 5, figure 6", card=("backbones", "frozen", "head")),
     Claim("Concatenating the two backbones' features vs averaging them (the primary objective; "
           "no result is given; the row tests concatenation > averaging)",
           "pair_concat_mean_top2", kind="beats", baseline="pair_average_mean_top2",
@@ -55,14 +64,21 @@ CLAIMS: list[Claim] = [
                              "is itself a linear map of the concatenation, so with the layers "
                              "that follow both fusions can represent the same rankers: the row "
                              "compares how two parametrisations train, not what each can "
-                             "express"),
+                             "express",
+          card=("fusion", "pooling", "head", "data", "split", "backbones", "seeds"),
+          negative_control="random_top2",
+          positive_controls=("pair_concat_mean_top2", "pair_average_mean_top2")),
     Claim("Training the fused ranker beats its zero-shot features", "fused_top2",
-          kind="beats", baseline="fused_zero_shot_top2", chance=_TOP2, beyond_report=True),
+          kind="beats", baseline="fused_zero_shot_top2", chance=_TOP2, beyond_report=True,
+          card=("frozen", "head", "epochs", "checkpoint"), negative_control="random_top2",
+          positive_controls=("fused_zero_shot_top2",)),
     Claim("Every model is far above random (0.10 top-2)", "fused_top2", kind="beats",
-          baseline="random_top2", tolerance=0.2, chance=_TOP2, beyond_report=True),
+          baseline="random_top2", tolerance=0.2, chance=_TOP2, beyond_report=True,
+          card=("candidates", "metric")),
     Claim("All-vs-all recall@20 of pretrained features is about 0.196 (ResNet50, "
           "Rosenfeld 2018)", "recall_at_20_mobilenetv2", tolerance=0.02, uses=("mobilenetv2",),
           source="Rosenfeld et al. 2018, table 2", chance=RECALL20_CHANCE, beyond_report=True,
           incomparable="MobileNetV2 here, ResNet50 there; 1500 pairs here against 1828 there "
-                       "(fewer candidates make recall easier)"),
+                       "(fewer candidates make recall easier)",
+          card=("data", "backbones", "pooling")),
 ]
