@@ -63,9 +63,10 @@ CARD = MethodCard("05 · Xu & Shi 2023, Totally Looks Like", (
        "our reconstruction: a strong regulariser for 1,050 pairs on 2,000-d vectors (paper "
        "profile: 0.1 between layers)", None),
     _S("similarity", "model", "cosine similarity ... normalized and converted to fall within "
-       "the range of [0,1]", "cosine in [-1, 1], not rescaled",
-       "rescaling to [0, 1] halves the gaps the hinge sees, so the same margin 1.0 weighs "
-       "differently; ours keeps the raw cosine", True, "section 3.5"),
+       "the range of [0,1]", "cosine, mapped to [0, 1] by (s + 1) / 2 in the hinge",
+       "as the report: the ranker outputs raw cosines and the report's loss maps them to "
+       "[0, 1] before the margin; top-k ranks the same on either scale", False,
+       "section 3.5"),
     _S("loss", "loss", "L = max(0, max(D[:, 1:]) - D[:, 0] + m) ... m ... usually set to 1.0",
        "the same hinge, margin 1.0 (+ InfoNCE, first pair)",
        "the report's ranking hinge; InfoNCE (temperature 0.1) is the course's extra", False,
