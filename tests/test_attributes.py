@@ -16,6 +16,7 @@ from helpers.studies.rahlen2019 import (
     experiment,
     findings,
     predict,
+    profile,
     sentences,
     tables,
     tasks,
@@ -219,14 +220,14 @@ def _tiny(backbone: str, n_classes: int, trainable="frozen", *, weights=None, im
 @pytest.fixture(scope="module")
 def ran(tmp_path_factory: pytest.TempPathFactory):
     """One small grid (rooms and balcony, both modes) shared by the tests below."""
-    from helpers import config, report
+    from helpers import report
 
     tmp = tmp_path_factory.mktemp("attributes")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LOOKALIKE_REPORTS", str(tmp / "reports"))
         patch.setenv("LOOKALIKE_CACHE", str(tmp / "cache"))
         patch.setattr(classifiers, "build", _tiny)
-        report.start("03_test", config.resolve("smoke"), seed=0)
+        report.start("03_test", profile.SMOKE, seed=0)
         data = attributes.load_tasks(True, seed=3, max_per_class=10)
         exp = attributes.Experiment(data, ["mobilenetv2"], {"frozen": 3, "finetune_all": 2},
                                     attributes.GridOptions(image_size=32, copies=2, batch_size=8,

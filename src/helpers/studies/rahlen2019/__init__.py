@@ -13,7 +13,7 @@
   training time trade-off, misclassified validation images.
 - :mod:`~helpers.studies.rahlen2019.predict`: saved models and ``classify(image_path)``.
 - :mod:`~helpers.studies.rahlen2019.sentences`: what agrees with the report, as sentences.
-- ``profiles``, ``paper``, ``claims``: per-profile defaults, the report's numbers, its claims.
+- ``profile``, ``paper``, ``claims``: the settings per profile, the report's numbers, its claims.
 
 The backbone + softmax head itself is :mod:`helpers.classifiers`.
 """
