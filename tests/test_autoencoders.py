@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from helpers import autoencoders as ae
-from helpers.studies import ingwersen2020 as study
 from helpers.studies.ingwersen2020 import experiments
+from helpers.studies.ingwersen2020 import grid as study
 
 
 def loo_top1(vectors: np.ndarray, labels: np.ndarray) -> dict[str, float]:

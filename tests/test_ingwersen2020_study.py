@@ -8,8 +8,8 @@ import pytest
 
 from helpers import autoencoders as ae
 from helpers import report, verdicts
-from helpers.studies import ingwersen2020 as study
 from helpers.studies.ingwersen2020 import claims, families, paper, recording
+from helpers.studies.ingwersen2020 import grid as study
 from helpers.uncertainty import CONTRADICTED, REPRODUCED
 
 TINY = ae.AE_RECIPE.replace(optimizer="adam", epochs=2, batch_size=32, patience=2, seed=0)
