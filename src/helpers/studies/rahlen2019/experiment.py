@@ -139,7 +139,7 @@ class GridOptions:
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], seed: int) -> GridOptions:
-        """Notebook 03's resolved settings (``helpers.studies.rahlen2019.profiles``)."""
+        """Notebook 03's resolved settings (``helpers.studies.rahlen2019.profile.Settings``)."""
         return cls(modes=settings["modes"], image_size=settings["image_size"],
                    weights=settings["weights"], copies=settings["copies"],
                    batch_size=settings["batch_size"], seed=seed,
