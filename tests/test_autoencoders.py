@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -11,8 +12,8 @@ import numpy as np
 import pytest
 
 from helpers import autoencoders as ae
-from helpers.studies import ingwersen2020 as study
-from helpers.studies.ingwersen2020 import experiments
+from helpers.studies.ingwersen2020 import experiments, profile
+from helpers.studies.ingwersen2020 import grid as study
 
 
 def loo_top1(vectors: np.ndarray, labels: np.ndarray) -> dict[str, float]:
@@ -267,8 +268,9 @@ def test_baseline_sweep_reuses_one_model_and_caps_random_init() -> None:
     images = datasets.split(datasets.load("places6", synthetic=True, seed=0, max_per_class=10),
                             datasets.DRE19, seed=0)
     splits = {"test": images.subset("test"), "val": images.subset("val")}
-    plan = {"backbones": ["mobilenetv2"], "schemes": ["imagenet", "imagenet_then_255_bug"],
-            "weights": None, "image_size": 32, "batch_size": 8, "random_init_per_class": 2}
+    plan = dataclasses.replace(profile.SMOKE, backbones=("mobilenetv2",),
+                               schemes=("imagenet", "imagenet_then_255_bug"), weights=None,
+                               image_size=32, batch_size=8, random_init_per_class=2)
     sweep = experiments.baseline_sweep(splits, plan, keep_models=["mobilenetv2"], seed=0,
                                        scorer=loo_top1, progress=None)
     assert [r["scheme"] for r in sweep.rows] == ["imagenet", "imagenet_then_255_bug"]

@@ -31,37 +31,9 @@ def test_cache_and_reports_follow_env(monkeypatch: pytest.MonkeyPatch, tmp_path:
     assert config.reports_dir() == tmp_path / "r"
 
 
-def test_profiles_share_keys() -> None:
-    keys = [set(values) for values in config.PROFILES.values()]
-    assert all(k == keys[0] for k in keys)
-    assert config.PROFILES["smoke"]["synthetic"] is True
-    assert config.PROFILES["standard"]["image_size"] == 224
-
-
-def test_resolve_layers_profile_defaults_overrides() -> None:
-    s = config.resolve(
-        "smoke",
-        defaults={"smoke": {"epochs": 2, "width": 8}, "standard": {"epochs": 9}},
-        EPOCHS=None,
-        width=16,
-        backbones=["a", "b"],
-    )
-    assert s.profile == "smoke"
-    assert s.epochs == 2  # notebook default beats profile; None override keeps it
-    assert s.width == 16  # explicit override wins
-    assert s.backbones == ("a", "b")
-    assert s["image_size"] == 64 and s.as_dict()["profile"] == "smoke"
-    with pytest.raises(AttributeError):
-        _ = s.no_such_setting
-
-
-def test_resolve_rejects_unknown_profiles(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(ValueError):
-        config.resolve("fast")
-    with pytest.raises(ValueError):
-        config.resolve("smoke", defaults={"fast": {}})
+def test_current_profile_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LOOKALIKE_PROFILE", "smoke")
-    assert config.resolve().profile == "smoke"
+    assert config.current_profile() == "smoke"
     monkeypatch.setenv("LOOKALIKE_PROFILE", "huge")
     with pytest.raises(ValueError):
         config.current_profile()
@@ -82,22 +54,17 @@ def test_seed_everything_repeats_python_numpy_and_keras() -> None:
     assert draw() != first
 
 
-@pytest.mark.parametrize(("override", "message"), [
+@pytest.mark.parametrize(("values", "message"), [
     ({"epochs": 0}, "EPOCHS=0: epochs must be a whole number >= 1"),
     ({"autoencoder_epochs": 0}, "AUTOENCODER_EPOCHS=0"),
-    ({"BATCH_SIZE": -1}, "BATCH_SIZE=-1: batch size must be"),
+    ({"batch_size": -1}, "BATCH_SIZE=-1: batch size must be"),
     ({"image_size": 4}, "IMAGE_SIZE=4: image size must be a whole number between 16 and 2048"),
     ({"image_size": 2.5}, "IMAGE_SIZE=2.5"),
     ({"max_per_class": 0}, "MAX_PER_CLASS=0"),
 ])
-def test_resolve_refuses_out_of_range_settings(override, message) -> None:
+def test_validate_refuses_out_of_range_settings(values, message) -> None:
     with pytest.raises(ValueError, match=message):
-        config.resolve("smoke", **override)
-
-
-def test_every_profile_resolves_within_range() -> None:
-    for name in config.PROFILE_NAMES:
-        config.resolve(name, epochs=1, batch_size=1, image_size=16)
+        config.validate(values)
 
 
 def test_unwritable_cache_names_lookalike_cache(monkeypatch, tmp_path) -> None:

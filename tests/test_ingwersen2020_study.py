@@ -3,13 +3,15 @@ seeded grid and the tables 4-5 sweep (tiny data, a few epochs)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from helpers import autoencoders as ae
 from helpers import report, verdicts
-from helpers.studies import ingwersen2020 as study
-from helpers.studies.ingwersen2020 import claims, families, paper, recording
+from helpers.studies.ingwersen2020 import claims, families, paper, profile, recording
+from helpers.studies.ingwersen2020 import grid as study
 from helpers.uncertainty import CONTRADICTED, REPRODUCED
 
 TINY = ae.AE_RECIPE.replace(optimizer="adam", epochs=2, batch_size=32, patience=2, seed=0)
@@ -126,8 +128,9 @@ class _FakeImages:
 
 def test_family_sweep_runs_tables_4_and_5_per_backbone_and_scheme() -> None:
     y = np.repeat(np.arange(3), 20)
-    settings = {"family_backbones": ("b",), "family_schemes": ("simple", "places"),
-                "family_train_per_class": 10, "image_size": 32, "batch_size": 8}
+    settings = dataclasses.replace(profile.SMOKE, family_backbones=("b",),
+                                   family_schemes=("simple", "places"), family_train_per_class=10,
+                                   image_size=32, batch_size=8)
     rows = families.family_sweep(_FakeSweep(y), _FakeImages(y), settings, TINY, progress=None)
     assert [(r["table"], r["scheme"]) for r in rows] == [
         ("Table 5", "simple"), ("Table 4", "simple"), ("Table 5", "places"), ("Table 4", "places")]

@@ -42,8 +42,8 @@ REDUCED = {
 # the 1500 pairs, 420/60/120 train/val/test, 20 candidates, seed 42), MobileNetV2 + MobileNet
 # weights from /work/shared/weights, TensorFlow backend, CPU.
 # Setup (the notebook run, features computed into an empty cache) took 479 s wall and 112 s CPU
-# (user + sys) on the shared 2-core machine at load average 12; before (1500 pairs, the old
-# notebook) the brief measured about 525 s on the idle 2-core CI machine.
+# (user + sys) on a 2-core machine at load average 12; before (1500 pairs, the old
+# notebook) it took about 525 s on an idle 2-core machine.
 MEASURED = {"fused_top2": 0.592, "infonce_top2": 0.592, "fused_zero_shot_top2": 0.575}
 # Floors a safe margin below the measurements; chance is 0.10, so these are "a wide margin".
 FLOORS = {"fused_top2": 0.50, "infonce_top2": 0.50}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 
 from helpers import config, report, results
+from helpers.studies.fetz2021 import profile as nb04
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ def reports(tmp_path, monkeypatch):
 
 
 def test_record_writes_json_with_provenance(reports):
-    settings = config.resolve("smoke", epochs=3)
+    settings = dataclasses.replace(nb04.SMOKE, epochs=3)
     report.start("01_demo", settings, seed=7)
     src = FakeSource("places6", "LOOKALIKE_DATA", Path("/data/places6"), "local copy")
     weights = FakeWeights("file $LOOKALIKE_WEIGHTS/mobilenetv2_notop.weights.h5")
@@ -84,17 +86,17 @@ def test_each_finished_run_saves_its_records_and_nan_becomes_null(reports):
 
 
 def test_a_failed_or_smoke_run_never_touches_the_standard_file(reports):
-    report.start("01_demo", config.resolve("standard"), seed=0)
+    report.start("01_demo", nb04.STANDARD, seed=0)
     for k in range(20):
         report.record(f"m{k}", k / 20)
     committed = report.finish()
     before = committed.read_bytes()
     # A run that dies (bad DATASET): started, recorded some numbers, never finished.
-    report.start("01_demo", config.resolve("standard", dataset="/nonexistent"), seed=0)
+    report.start("01_demo", {"profile": "standard", "dataset": "/nonexistent"}, seed=0)
     report.record("m0", 0.0)
     assert committed.read_bytes() == before
     # A completed smoke run (EPOCHS 0 or not) goes to its own file.
-    report.start("01_demo", config.resolve("smoke"), seed=0)
+    report.start("01_demo", nb04.SMOKE, seed=0)
     report.record("m0", 0.5)
     smoke = report.finish()
     assert committed.read_bytes() == before and smoke == reports / "metrics" / "smoke" / "01_demo.json"
@@ -105,7 +107,7 @@ def test_a_failed_or_smoke_run_never_touches_the_standard_file(reports):
 
 
 def test_headline_names_profile_data_and_weights(reports):
-    report.start("03_demo", config.resolve("standard"), seed=42)
+    report.start("03_demo", nb04.STANDARD, seed=42)
     report.provenance(
         data=FakeSource("places6", "LOOKALIKE_DATA", None, ""),
         weights={"mobilenetv2": FakeWeights("file a.h5"), "mobilenet": "random init"},

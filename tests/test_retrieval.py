@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy.spatial.distance import cdist, pdist
 
-from helpers import retrieval
+from helpers import retrieval, similarity
 
 BACKENDS = [False] + ([True] if retrieval.faiss_available() else [])
 
@@ -211,7 +211,7 @@ def test_chunk_size_keeps_100k_by_512_under_the_budget():
     rows = retrieval.chunk_rows(100_000)
     assert 100 < rows < 1000
     # The working set of one chunk: score block + partition copy + mask, all under 256 MiB.
-    assert rows * 100_000 * retrieval._BYTES_PER_CELL <= retrieval.MEMORY_BUDGET_BYTES
+    assert rows * 100_000 * similarity.BYTES_PER_CELL <= retrieval.MEMORY_BUDGET_BYTES
 
 
 @pytest.mark.parametrize("use_faiss", BACKENDS)

@@ -1,9 +1,11 @@
 """Paths, environment variables, run profiles and seeding: the settings every notebook shares.
 
 A notebook's ``parameters`` cell holds literals only (``PROFILE = "standard"``, ``EPOCHS = None``,
-...). The next cell calls :func:`resolve_notebook` with ``globals()`` and its study's profiles
-module, which names the parameters once: the profile supplies every value the notebook left as
-``None``, and what the notebook (or papermill's injected cell) set explicitly wins.
+...). Its study's ``profile.py`` declares those parameters once, as the fields of a frozen
+dataclass (a subclass of :class:`ProfileSettings`) with one instance per profile; the cell after
+the parameters cell calls ``profile.from_notebook(globals())`` (:func:`from_notebook`): the
+profile supplies every value the notebook left as ``None``, and what the notebook (or
+papermill's injected cell) set explicitly wins.
 
 Environment variables:
 
@@ -23,11 +25,11 @@ import importlib.abc
 import os
 import random
 import sys
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from types import UnionType
+from typing import Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
 PROFILE_NAMES = ("smoke", "standard", "paper")
 DEFAULT_PROFILE = "standard"
@@ -113,140 +115,128 @@ def current_profile() -> str:
     return name
 
 
-# Values shared by every notebook. Notebook-specific keys can be passed to resolve() as
-# overrides; they need no entry here.
-PROFILES: dict[str, dict[str, Any]] = {
-    # Built-in synthetic images, tiny models, one epoch: every notebook in well under 2 min.
-    "smoke": {
-        "synthetic": True,
-        "weights": None,
-        "image_size": 64,
-        "epochs": 1,
-        "batch_size": 16,
-        "max_per_class": 24,
-        "backbones": ("mobilenetv2",),
-        "autoencoder_epochs": 2,
-        "tsne_perplexities": (5,),
-        "learning_rates": (1e-3,),
-        "optimizers": ("sgd",),
-        "n_pairs": 60,
-        "gallery_k": 5,
-    },
-    # The real data sets at hand, ImageNet weights where they can be had, 224 px, epochs sized
-    # so the whole course takes about an hour on a laptop CPU.
-    "standard": {
-        "synthetic": False,
-        "weights": "imagenet",
-        "image_size": 224,
-        "epochs": 5,
-        "batch_size": 32,
-        "max_per_class": None,
-        "backbones": ("mobilenetv2", "mobilenet"),
-        "autoencoder_epochs": 60,
-        "tsne_perplexities": (5, 20, 50),
-        "learning_rates": (5e-3, 5e-4),
-        "optimizers": ("sgd", "adam"),
-        "n_pairs": None,
-        "gallery_k": 5,
-    },
-    # The reports' own settings: all backbones, their epochs and batch sizes. Meant for a GPU.
-    "paper": {
-        "synthetic": False,
-        "weights": "imagenet",
-        "image_size": 224,
-        "epochs": 30,
-        "batch_size": 32,
-        "max_per_class": None,
-        "backbones": ("resnet50", "vgg16", "efficientnetb0", "mobilenetv2", "mobilenet"),
-        "autoencoder_epochs": 300,
-        "tsne_perplexities": (5, 20, 50),
-        "learning_rates": (5e-3, 1e-3, 5e-4, 1e-4, 5e-5),
-        "optimizers": ("sgd", "adam"),
-        "n_pairs": None,
-        "gallery_k": 5,
-    },
-}
-
-
 @dataclass(frozen=True)
-class Settings(Mapping[str, Any]):
-    """Resolved parameters of one run: read as ``settings.epochs`` or ``settings["epochs"]``."""
+class ProfileSettings:
+    """Base of each study's ``profile.Settings``: a frozen dataclass, one instance per profile.
 
-    profile: str
-    values: Mapping[str, Any]
+    A study's fields are its notebook's parameters, lower-cased (``EPOCHS`` -> ``epochs``), each
+    declared once with its type and meaning; fields made with :func:`profile_only` are set by
+    the profile alone (no parameter names them). ``READ_AS_IS`` names the parameters the
+    notebook reads itself (``DATASET``, ``SEED``): they are not settings.
+    """
 
-    def __getattr__(self, name: str) -> Any:
-        values = object.__getattribute__(self, "values")
-        if name in values:
-            return values[name]
-        raise AttributeError(f"no setting {name!r} in profile {self.profile!r}")
+    READ_AS_IS: ClassVar[tuple[str, ...]] = ("DATASET", "SEED")
+    profile: str  # smoke | standard | paper (PROFILE)
 
-    def __getitem__(self, key: str) -> Any:
-        if key == "profile":
-            return self.profile
-        return self.values[key]
+    @property
+    def synthetic(self) -> bool:
+        """Smoke runs on built-in synthetic images, so any install can check every cell."""
+        return self.profile == "smoke"
 
-    def __iter__(self) -> Iterator[str]:
-        yield "profile"
-        yield from self.values
-
-    def __len__(self) -> int:
-        return len(self.values) + 1
+    @classmethod
+    def parameters(cls) -> tuple[str, ...]:
+        """The parameters-cell names this class resolves, in field order (``EPOCHS``, ...)."""
+        return tuple(f.name.upper() for f in fields(cls)  # type: ignore[arg-type]
+                     if f.name != "profile" and not f.metadata.get(_PROFILE_ONLY))
 
     def as_dict(self) -> dict[str, Any]:
-        return {"profile": self.profile, **self.values}
+        """Every setting by name, ``profile`` and ``synthetic`` first: what a run records."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+        return {"profile": values.pop("profile"), "synthetic": self.synthetic, **values}
+
+    def __getitem__(self, name: str) -> Any:
+        """``settings["epochs"]`` for code that reads settings by name (recorded tables)."""
+        if name not in self.as_dict():
+            raise KeyError(f"no setting {name!r} in {type(self).__module__}")
+        return getattr(self, name)
 
 
-def resolve(
-    profile: str | None = None,
-    defaults: Mapping[str, Mapping[str, Any]] | None = None,
-    **overrides: Any,
-) -> Settings:
-    """The profile's values, then the notebook's own ``defaults[profile]``, then ``overrides``.
-
-    ``defaults`` lets a notebook keep its own knobs per profile in one visible table
-    (``{"smoke": {"epochs": 1}, "standard": {"epochs": 8}}``). An override of ``None`` keeps the
-    value from below it. Keys are case-insensitive (``EPOCHS=3`` and ``epochs=3`` are the same),
-    so a notebook can pass its parameters as named in its parameters cell. Lists become tuples.
-    """
-    name = (profile or current_profile()).lower()
-    if name not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r}; choose one of {PROFILE_NAMES}")
-    values = dict(PROFILES[name])
-    if defaults:
-        unknown = set(defaults) - set(PROFILE_NAMES)
-        if unknown:
-            raise ValueError(f"defaults name unknown profiles {sorted(unknown)}")
-        values.update({k.lower(): v for k, v in defaults.get(name, {}).items()})
-    for key, value in overrides.items():
-        key = key.lower()
-        if value is None:
-            values.setdefault(key, None)
-            continue
-        values[key] = tuple(value) if isinstance(value, list) else value
-    values.pop("profile", None)
-    validate(values)
-    return Settings(profile=name, values=values)
+_PROFILE_ONLY = "profile_only"
 
 
-def resolve_notebook(namespace: Mapping[str, Any], profiles: ModuleType) -> Settings:
-    """A notebook's settings from its parameters cell, each parameter named once.
+def profile_only() -> Any:
+    """A settings field that no parameter overrides: each profile's value is the value."""
+    return field(metadata={_PROFILE_ONLY: True})
+
+
+S = TypeVar("S", bound=ProfileSettings)
+
+
+def from_notebook(namespace: Mapping[str, Any], profiles: Mapping[str, S]) -> S:
+    """A notebook's settings: its profile's instance, with what the parameters cell set.
 
     ``namespace`` is the notebook's ``globals()``, read in the cell after the parameters cell,
-    so it already holds papermill's injected overrides. ``profiles`` is the study's profiles
-    module (``helpers.studies.<study>.profiles``): ``DEFAULTS`` (its knobs per profile),
-    ``PARAMETERS`` (the parameters-cell names that become settings, in the order they are
-    resolved) and, optionally, ``RENAMED`` (a parameter whose setting has another name, such
-    as notebook 01's ``EPOCHS`` -> ``autoencoder_epochs``). The other names of the parameters
-    cell (``DATASET``, ``SEED``) are read by the notebook as they are.
+    so it already holds papermill's injected overrides. ``profiles`` maps each profile name to
+    the study's instance. A parameter left ``None`` keeps the profile's value; lists become
+    tuples. A parameter the cell lacks, a value of the wrong type or out of range fails here,
+    with the parameter's name, before any work.
     """
-    renamed: Mapping[str, str] = getattr(profiles, "RENAMED", {})
-    missing = [name for name in ("PROFILE", *profiles.PARAMETERS) if name not in namespace]
+    if "PROFILE" not in namespace:
+        raise NameError("the parameters cell sets no PROFILE (smoke | standard | paper)")
+    name = str(namespace["PROFILE"]).strip().lower()
+    if name not in profiles:
+        raise ValueError(f"PROFILE={namespace['PROFILE']!r} is not one of {tuple(profiles)}")
+    base = profiles[name]
+    cls = type(base)
+    missing = [p for p in cls.parameters() if p not in namespace]
     if missing:
-        raise NameError(f"{profiles.__name__}.PARAMETERS names {', '.join(missing)}, which the "
-                        f"notebook's parameters cell does not set")
-    overrides = {renamed.get(name, name.lower()): namespace[name] for name in profiles.PARAMETERS}
-    return resolve(namespace["PROFILE"], defaults=profiles.DEFAULTS, **overrides)
+        raise NameError(f"the parameters cell does not set {', '.join(missing)}, which "
+                        f"{cls.__module__}.{cls.__name__} expects")
+    changes = {p.lower(): _frozen(namespace[p]) for p in cls.parameters()
+               if namespace[p] is not None}
+    hints = get_type_hints(cls)
+    for key, value in changes.items():
+        if not _matches(value, hints[key]):
+            raise TypeError(f"{key.upper()}={value!r}: expected {_shown(hints[key])} (set it in "
+                            f"the parameters cell, or with -p {key.upper()} VALUE)")
+    settings = replace(base, **changes)
+    validate(settings.as_dict())
+    return settings
+
+
+def profile_table(profiles: Mapping[str, ProfileSettings]) -> dict[str, dict[str, str]]:
+    """Each profile's settings as text, one column per profile (for a notebook's table)."""
+    return {name: {k: str(v) for k, v in settings.as_dict().items() if k != "profile"}
+            for name, settings in profiles.items()}
+
+
+def _frozen(value: Any) -> Any:
+    """Lists (papermill passes JSON) as tuples, nested ones too, so settings stay hashable."""
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _matches(value: Any, hint: Any) -> bool:
+    """Whether ``value`` fits a settings annotation (the few forms the profiles use)."""
+    origin, args = get_origin(hint), get_args(hint)
+    if hint is Any:
+        return True
+    if hint is type(None):
+        return value is None
+    if origin in (Union, UnionType):
+        return any(_matches(value, arg) for arg in args)
+    if origin is Literal:
+        return value in args
+    if origin is tuple:
+        if not isinstance(value, tuple):
+            return False
+        if len(args) == 2 and args[1] is Ellipsis:
+            return all(_matches(v, args[0]) for v in value)
+        return len(args) == len(value) and all(map(_matches, value, args))
+    if origin is dict or hint is dict:
+        return isinstance(value, dict)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, hint)
+
+
+def _shown(hint: Any) -> str:
+    if isinstance(hint, type):
+        return hint.__name__
+    return str(hint).replace("typing.", "").replace("NoneType", "None")
 
 
 # Range rules by key (also for suffixed keys: ``autoencoder_epochs``, ``ae_batch_size``).

@@ -1,7 +1,8 @@
 """Retrieval metrics with a known true item, and the intra-class distance (reports 02, 05).
 
-Part of :mod:`helpers.retrieval`'s API (imported there; definitions and tie rules in its
-docstring and ``REPRODUCTION.md``): ties count *against* the true item.
+Part of :mod:`helpers.retrieval`'s API (re-exported there; definitions and tie rules in its
+docstring and ``REPRODUCTION.md``): ties count *against* the true item. Built on
+:mod:`helpers.similarity`, as retrieval is.
 """
 
 from __future__ import annotations
@@ -12,17 +13,17 @@ from typing import Any
 
 import numpy as np
 
-from helpers.retrieval import (
-    _as_matrix,
-    _check_ks,
-    _check_metric,
-    _chunks,
-    _key_block,
-    _labels,
-    _prepare,
-    _squared_distance,
+from helpers.similarity import (
+    as_matrix,
+    check_ks,
+    check_metric,
     chunk_rows,
+    label_array,
     normalize,
+    prepared,
+    ranking_keys,
+    row_slices,
+    squared_distance,
 )
 
 
@@ -48,7 +49,7 @@ def candidates_topk_from_scores(
     if not np.isfinite(s).all():
         raise ValueError("scores hold NaN or inf: the ranker diverged, no top-k can be read")
     cols = _true_cols(true_col, len(s), s.shape[1])
-    ks = _check_ks(ks, s.shape[1], "candidates per item")
+    ks = check_ks(ks, s.shape[1], "candidates per item")
     true = s[np.arange(len(s)), cols][:, None]
     rank = (s >= true).sum(axis=1) - 1  # 0 = best; every tie placed ahead of the true one
     if per_item:
@@ -67,8 +68,8 @@ def candidates_topk(
 ) -> dict[str, Any]:
     """Top-k of candidates: ``candidates[i]`` holds right indices (true + others) for left i
     (``per_item``: each row's 0/1 hit, as :func:`candidates_topk_from_scores`)."""
-    metric = _check_metric(metric)
-    a, b = _prepare(left, right, metric)
+    metric = check_metric(metric)
+    a, b = prepared(left, right, metric)
     cand = np.asarray(candidates, dtype=np.int64)
     if cand.ndim != 2 or len(cand) != len(a):
         raise ValueError(f"candidates must be ({len(a)}, C) right indices, got {cand.shape}")
@@ -95,15 +96,15 @@ def recall_at_k_pairs(
     Ties count against the partner. Returns ``{"recall@1": .., ...}`` as fractions; with
     ``per_item``, each left image's 0/1 hit (int arrays).
     """
-    metric = _check_metric(metric)
-    a, b = _prepare(left, right, metric)
+    metric = check_metric(metric)
+    a, b = prepared(left, right, metric)
     if len(a) != len(b):
         raise ValueError(f"left and right must pair up row by row, got {len(a)} vs {len(b)}")
-    ks = _check_ks(ks, len(b), "right items")
+    ks = check_ks(ks, len(b), "right items")
     b_sq = np.einsum("ij,ij->i", b, b) if metric == "euclidean" else None
     ranks = np.empty(len(a), dtype=np.int64)
-    for sl in _chunks(len(a), int(chunk_size) if chunk_size else chunk_rows(len(b))):
-        keys = _key_block(a[sl], b, metric, b_sq)
+    for sl in row_slices(len(a), int(chunk_size) if chunk_size else chunk_rows(len(b))):
+        keys = ranking_keys(a[sl], b, metric, b_sq)
         true = keys[np.arange(sl.stop - sl.start), np.arange(sl.start, sl.stop)][:, None]
         ranks[sl] = (keys <= true).sum(axis=1) - 1
     if per_item:
@@ -119,9 +120,9 @@ def mean_intra_class_distance(
     Keys follow ``np.unique(labels)``. A class with one item has no pairs: its value is NaN
     and a warning names it.
     """
-    metric = _check_metric(metric)
-    x = _as_matrix(embeddings, "embeddings")
-    y = _labels(labels, len(x), "labels")
+    metric = check_metric(metric)
+    x = as_matrix(embeddings, "embeddings")
+    y = label_array(labels, len(x), "labels")
     out = {}
     singles = []
     for label in np.unique(y):
@@ -140,8 +141,8 @@ def mean_intra_class_distance(
             out[key] = float(1.0 - pair_sim)
         else:
             acc = 0.0
-            for sl in _chunks(n, chunk_rows(n)):
-                d = np.sqrt(_squared_distance(members[sl], members))
+            for sl in row_slices(n, chunk_rows(n)):
+                d = np.sqrt(squared_distance(members[sl], members))
                 # The expansion leaves rounding noise on the diagonal: zero it before summing.
                 d[np.arange(sl.stop - sl.start), np.arange(sl.start, sl.stop)] = 0.0
                 acc += float(d.sum())

@@ -35,106 +35,54 @@ copy of the gallery, inside the index (:func:`helpers.faiss_index.flat_index`).
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-MEMORY_BUDGET_BYTES = 256 * 2**20
-# Bytes held per (query, gallery) cell while a chunk is ranked: the float32 score block, its
-# partitioned copy and a boolean mask, rounded up.
-_BYTES_PER_CELL = 12
+from helpers.pair_metrics import (
+    candidates_topk,
+    candidates_topk_from_scores,
+    mean_intra_class_distance,
+    recall_at_k_pairs,
+)
+from helpers.similarity import (
+    BYTES_PER_CELL,
+    MEMORY_BUDGET_BYTES,
+    METRICS,
+    as_matrix,
+    check_ks,
+    check_metric,
+    chunk_rows,
+    cosine_similarity,
+    euclidean_distance,
+    label_array,
+    normalize,
+    prepared,
+    ranking_keys,
+    row_slices,
+    squared_distance,
+    unit_rows,
+)
+
+# The similarities (helpers.similarity) and the metrics with a known true item
+# (helpers.pair_metrics) are part of this module's API, beside its neighbour lists.
+__all__ = ["INDEX_KINDS", "MEMORY_BUDGET_BYTES", "METRICS", "QUERY_BLOCK", "candidates_topk",
+           "candidates_topk_from_scores", "chunk_rows", "cosine_similarity", "euclidean_distance",
+           "faiss_available", "loo_topk", "mean_intra_class_distance", "normalize",
+           "query_gallery_topk", "rank_gallery", "recall_at_k_pairs", "submission",
+           "topk_neighbours"]
+
 # Extra neighbours asked of FAISS so ties at the k-th place can be seen and settled.
 _FAISS_PAD = 4
 # Query rows per block of the NumPy top-k: thick enough for an efficient matrix product.
 QUERY_BLOCK = 1024
-METRICS = ("cosine", "euclidean")
 INDEX_KINDS = ("exact", "ivf", "hnsw")
 
 
 def faiss_available() -> bool:
     """True when the ``faiss`` module (``faiss-cpu``) can be imported."""
     return importlib.util.find_spec("faiss") is not None
-
-
-def _as_matrix(x: np.ndarray, name: str) -> np.ndarray:
-    """``x`` as a C-contiguous float32 (N, D) matrix; NaN or inf is an error, not a rank."""
-    arr = np.ascontiguousarray(np.asarray(x, dtype=np.float32))
-    if arr.ndim == 1:
-        arr = arr[None, :]
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D (items, dims) array, got shape {arr.shape}")
-    # A row sum is non-finite whenever the row holds NaN/inf: one cheap pass, no (N, D) mask.
-    if not np.isfinite(arr.sum(axis=1)).all():
-        bad = int((~np.isfinite(arr).all(axis=1)).sum())
-        if bad:  # otherwise only the sum overflowed
-            raise ValueError(f"{name} has {bad} row(s) with NaN or inf values")
-    return arr
-
-
-def _check_metric(metric: str) -> str:
-    if metric not in METRICS:
-        raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
-    return metric
-
-
-def normalize(x: np.ndarray, eps: float = 1e-12) -> np.ndarray:
-    """Rows scaled to unit L2 norm (float32). All-zero rows stay zero (similarity 0 to all)."""
-    return _unit_rows(_as_matrix(x, "x"), eps)
-
-
-def _unit_rows(arr: np.ndarray, eps: float = 1e-12) -> np.ndarray:
-    """:func:`normalize` of an already validated matrix (no second finiteness pass)."""
-    return arr / np.maximum(np.linalg.norm(arr, axis=1, keepdims=True), eps)
-
-
-def cosine_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The full (Na, Nb) cosine-similarity matrix. For large sets use :func:`topk_neighbours`."""
-    return normalize(a) @ normalize(b).T
-
-
-def _squared_distance(a: np.ndarray, b: np.ndarray, b_sq: np.ndarray | None = None) -> np.ndarray:
-    """Squared Euclidean distances via |a|^2 + |b|^2 - 2ab (one matmul), clipped at 0."""
-    if b_sq is None:
-        b_sq = np.einsum("ij,ij->i", b, b)
-    # In place on the matmul's output: one (Na, Nb) block, not four temporaries.
-    d = a @ b.T
-    d *= -2.0
-    d += np.einsum("ij,ij->i", a, a)[:, None]
-    d += b_sq[None, :]
-    return np.maximum(d, 0.0, out=d)
-
-
-def euclidean_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The full (Na, Nb) Euclidean-distance matrix."""
-    return np.sqrt(_squared_distance(_as_matrix(a, "a"), _as_matrix(b, "b")))
-
-
-def chunk_rows(n_gallery: int, budget_bytes: int = MEMORY_BUDGET_BYTES) -> int:
-    """Query rows per chunk so a chunk's working set (~12 bytes per cell) fits ``budget_bytes``."""
-    return max(1, int(budget_bytes) // (_BYTES_PER_CELL * max(1, int(n_gallery))))
-
-
-def _chunks(n: int, size: int) -> Iterator[slice]:
-    for start in range(0, n, size):
-        yield slice(start, min(n, start + size))
-
-
-def _prepare(queries, gallery, metric: str) -> tuple[np.ndarray, np.ndarray]:
-    q, g = _as_matrix(queries, "queries"), _as_matrix(gallery, "gallery")
-    if q.shape[1] != g.shape[1]:
-        raise ValueError(f"queries have {q.shape[1]} dims but the gallery has {g.shape[1]}")
-    if metric == "cosine":
-        q, g = _unit_rows(q), _unit_rows(g)
-    return q, g
-
-
-def _key_block(q: np.ndarray, g: np.ndarray, metric: str, g_sq: np.ndarray | None) -> np.ndarray:
-    """Ranking keys for a chunk, lower = closer: -similarity, or squared distance."""
-    if metric == "cosine":
-        block = q @ g.T
-        return np.negative(block, out=block)
-    return _squared_distance(q, g, g_sq)
 
 
 def _scores_from_keys(keys: np.ndarray, metric: str) -> np.ndarray:
@@ -182,7 +130,7 @@ def _topk_numpy(q, g, k, metric, self_cols, query_rows, gallery_cols=None):
     (key, index): exact, without sorting or partitioning every block.
     """
     if gallery_cols is None:
-        gallery_cols = max(k, MEMORY_BUDGET_BYTES // (_BYTES_PER_CELL * max(1, query_rows)))
+        gallery_cols = max(k, MEMORY_BUDGET_BYTES // (BYTES_PER_CELL * max(1, query_rows)))
     gallery_cols = max(k, int(gallery_cols))
     if metric == "cosine":
         # einsum, not linalg.norm: no (N, D) temporary of squares beside a 1M-row gallery.
@@ -192,14 +140,14 @@ def _topk_numpy(q, g, k, metric, self_cols, query_rows, gallery_cols=None):
         g_sq = np.einsum("ij,ij->i", g, g)
     indices = np.empty((len(q), k), dtype=np.int64)
     keys_out = np.empty((len(q), k), dtype=np.float32)
-    for qs in _chunks(len(q), query_rows):
+    for qs in row_slices(len(q), query_rows):
         best_keys = best_cols = None
-        for gs in _chunks(len(g), gallery_cols):
+        for gs in row_slices(len(g), gallery_cols):
             if metric == "cosine":
                 keys = q[qs] @ g[gs].T
                 keys *= col_scale[gs]
             else:
-                keys = _squared_distance(q[qs], g[gs], g_sq[gs])
+                keys = squared_distance(q[qs], g[gs], g_sq[gs])
             if self_cols is not None:
                 own = self_cols[qs] - gs.start
                 inside = np.flatnonzero((own >= 0) & (own < gs.stop - gs.start))
@@ -227,8 +175,8 @@ def _topk_faiss(queries, gallery, k, metric, exclude_self, search_rows):
     if exclude_self and queries is gallery:
         q = g
     else:
-        q = _as_matrix(queries, "queries")
-        q = _unit_rows(q) if metric == "cosine" else q
+        q = as_matrix(queries, "queries")
+        q = unit_rows(q) if metric == "cosine" else q
 
     def exact_rows(rows):
         return _topk_numpy(q[rows], g, k, metric, rows if exclude_self else None,
@@ -260,7 +208,7 @@ def topk_neighbours(
     to set it up): much faster on large galleries, at a measured recall below 1. To search
     one gallery many times, build the ``ApproximateIndex`` once instead.
     """
-    metric = _check_metric(metric)
+    metric = check_metric(metric)
     index, index_params = index if isinstance(index, tuple) else (index, None)
     if index not in INDEX_KINDS:
         raise ValueError(f"index must be one of {INDEX_KINDS}, got {index!r}")
@@ -295,27 +243,13 @@ def topk_neighbours(
         same = exclude_self and queries is gallery
         idx, keys = _topk_faiss(g2 if same else q2, g2, k, metric, exclude_self, rows)
         return idx, _scores_from_keys(keys, metric)
-    qm, gm = _as_matrix(q2, "queries"), _as_matrix(g2, "gallery")
+    qm, gm = as_matrix(q2, "queries"), as_matrix(g2, "gallery")
     if metric == "cosine":
-        qm = _unit_rows(qm)
+        qm = unit_rows(qm)
     rows = int(chunk_size) if chunk_size else min(max(1, len(qm)), QUERY_BLOCK)
     idx, keys = _topk_numpy(qm, gm, k, metric, np.arange(len(qm)) if exclude_self else None,
                             rows)
     return idx, _scores_from_keys(keys, metric)
-
-
-def _check_ks(ks: Sequence[int], limit: int, what: str) -> tuple[int, ...]:
-    ks = tuple(int(k) for k in ks)
-    if not ks or min(ks) < 1 or max(ks) > limit:
-        raise ValueError(f"ks={ks} must lie between 1 and {limit} ({what})")
-    return ks
-
-
-def _labels(labels, n: int, name: str) -> np.ndarray:
-    arr = np.asarray(labels)
-    if arr.shape != (n,):
-        raise ValueError(f"{name} must have shape ({n},), got {arr.shape}")
-    return arr
 
 
 def _topk(same: np.ndarray, ks: Sequence[int], per_item: bool) -> dict[str, Any]:
@@ -337,9 +271,9 @@ def loo_topk(
     Returns ``{"top1": .., "top5": ..}`` (fractions of items); with ``per_item``, each item's
     0/1 hit instead (``report.record_scores`` turns them into the mean and its interval).
     """
-    x = _as_matrix(embeddings, "embeddings")
-    y = _labels(labels, len(x), "labels")
-    ks = _check_ks(ks, len(x) - 1, "items minus the query itself")
+    x = as_matrix(embeddings, "embeddings")
+    y = label_array(labels, len(x), "labels")
+    ks = check_ks(ks, len(x) - 1, "items minus the query itself")
     idx, _ = topk_neighbours(x, x, max(ks), metric, exclude_self=True, use_faiss=use_faiss)
     return _topk(y[idx] == y[:, None], ks, per_item)
 
@@ -348,13 +282,13 @@ def rank_gallery(
     queries: np.ndarray, gallery: np.ndarray, metric: str = "cosine", chunk_size: int | None = None
 ) -> np.ndarray:
     """Every query's full gallery ranking (Nq, Ng), closest first, ties by gallery index."""
-    metric = _check_metric(metric)
-    q, g = _prepare(queries, gallery, metric)
+    metric = check_metric(metric)
+    q, g = prepared(queries, gallery, metric)
     g_sq = np.einsum("ij,ij->i", g, g) if metric == "euclidean" else None
     dtype = np.int32 if len(g) < 2**31 else np.int64
     ranked = np.empty((len(q), len(g)), dtype=dtype)
-    for sl in _chunks(len(q), int(chunk_size) if chunk_size else chunk_rows(len(g))):
-        ranked[sl] = np.argsort(_key_block(q[sl], g, metric, g_sq), axis=1, kind="stable")
+    for sl in row_slices(len(q), int(chunk_size) if chunk_size else chunk_rows(len(g))):
+        ranked[sl] = np.argsort(ranking_keys(q[sl], g, metric, g_sq), axis=1, kind="stable")
     return ranked
 
 
@@ -374,9 +308,9 @@ def query_gallery_topk(
     ``per_item``, each query's 0/1 hit instead of the fractions.
     """
     ranked = rank_gallery(queries, gallery, metric)
-    yq = _labels(query_labels, ranked.shape[0], "query_labels")
-    yg = _labels(gallery_labels, ranked.shape[1], "gallery_labels")
-    ks = _check_ks(ks, ranked.shape[1], "gallery size")
+    yq = label_array(query_labels, ranked.shape[0], "query_labels")
+    yg = label_array(gallery_labels, ranked.shape[1], "gallery_labels")
+    ks = check_ks(ks, ranked.shape[1], "gallery size")
     return _topk(yg[ranked[:, : max(ks)]] == yq[:, None], ks, per_item), ranked
 
 
@@ -397,17 +331,3 @@ def submission(
     names = np.asarray(list(gallery_names), dtype=object)
     cut = ranked[:, :limit] if limit else ranked
     return {str(q): [str(n) for n in names[row]] for q, row in zip(query_names, cut, strict=True)}
-
-
-# The metrics with a known true item (candidates, pairs) and the intra-class distance live in
-# helpers.pair_metrics (this module would pass 400 lines) and stay part of this API.
-_PAIR_METRICS = ("candidates_topk", "candidates_topk_from_scores", "recall_at_k_pairs",
-                 "mean_intra_class_distance")
-
-
-def __getattr__(name: str) -> Any:
-    if name in _PAIR_METRICS:
-        from helpers import pair_metrics
-
-        return getattr(pair_metrics, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

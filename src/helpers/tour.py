@@ -4,11 +4,18 @@ MobileNetV2 naming a photo, and the preprocessing schemes side by side.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 
 from helpers import backbones, config, datasets, plots, preprocessing
+from helpers.studies.fetz2021 import profile as nb04
+from helpers.studies.ingwersen2020 import profile as nb01
+from helpers.studies.jacobsen2021 import profile as nb02
+from helpers.studies.rahlen2019 import profile as nb03
+from helpers.studies.xushi2023 import profile as nb05
 
 # Data sets the course's notebooks ask for ("attributes" is only ever a synthetic stand-in).
 COURSE_DATASETS = ("places6", "flowers", "houses", "tll", "ukbench")
@@ -135,6 +142,36 @@ def schemes_side_by_side(photo: np.ndarray, backbone: str = "resnet50"):
     return fig, rows
 
 
+@dataclass(frozen=True)
+class Settings(config.ProfileSettings):
+    """Notebook 00's settings: its parameters cell sets only the profile and what it reads."""
+
+    READ_AS_IS: ClassVar[tuple[str, ...]] = ("SEED", "TOUR_IMAGE_SIZE")
+
+    weights: str | None = config.profile_only()  # the photo's classifier: "imagenet" or random
+
+
+PROFILES = {"smoke": Settings("smoke", weights=None),
+            "standard": Settings("standard", weights="imagenet"),
+            "paper": Settings("paper", weights="imagenet")}
+
+
+def from_notebook(namespace: Mapping[str, Any]) -> Settings:
+    """Notebook 00's settings from its ``globals()`` (see :func:`helpers.config.from_notebook`)."""
+    return config.from_notebook(namespace, PROFILES)
+
+
 def profile_table() -> dict[str, dict[str, str]]:
-    return {name: {k: str(v) for k, v in values.items()} for name, values in
-            config.PROFILES.items()}
+    """What each profile sets in every report's notebook (one column per profile)."""
+    studies = {"01": nb01.PROFILES, "02": nb02.PROFILES, "03": nb03.PROFILES,
+               "04": nb04.PROFILES, "05": nb05.PROFILES}
+    table: dict[str, dict[str, str]] = {}
+    for name in config.PROFILE_NAMES:
+        column = {"synthetic data": str(PROFILES[name].synthetic),
+                  "weights": str(PROFILES[name].weights)}
+        for number, profiles in studies.items():
+            settings = profiles[name]
+            for key in ("image_size", "epochs", "backbones"):
+                column[f"{number} {key.replace('_', ' ')}"] = str(getattr(settings, key))
+        table[name] = column
+    return table

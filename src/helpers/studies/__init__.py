@@ -1,4 +1,4 @@
-"""One package per report: its profiles, its paper numbers, its steps and its claims."""
+"""One package per report: its settings per profile, its paper numbers, its steps and its claims."""
 
 from __future__ import annotations
 

@@ -132,7 +132,7 @@ def siamese_fit(cached: Cached, *, sigmoid: bool, epochs: int, batch_size: int) 
 
 @dataclass
 class CaeSettings:
-    """The convolutional autoencoder's knobs (profiles.py); the report's values where it
+    """The convolutional autoencoder's knobs (profile.py); the report's values where it
     gives them: Gaussian noise 0.3, Adam."""
 
     image_size: int

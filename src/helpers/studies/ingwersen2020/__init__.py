@@ -1,24 +1,6 @@
-"""Ingwersen 2020, notebook 01."""
+"""Ingwersen 2020, notebook 01: transfer-learned autoencoders for visual similarity.
 
-from __future__ import annotations
-
-from helpers.studies import lazy_exports
-
-# What the package re-exports, and from which step (imported on first use: lazy_exports).
-_EXPORTS = {
-    "PAPER_INPUT_DIM": "grid",
-    "PAPER_METRIC_KEYS": "grid",
-    "GridEntry": "grid",
-    "SeededGrid": "grid",
-    "add_seeds": "grid",
-    "compare_optimizers": "grid",
-    "paper_grid": "grid",
-    "run_grid": "grid",
-    "run_seeded_grid": "grid",
-    "scale_width": "grid",
-    "score_splits": "grid",
-    "select_best": "grid",
-}
-__all__ = list(_EXPORTS)
-
-__getattr__ = lazy_exports(__name__, _EXPORTS)
+The notebook imports the modules it needs: ``grid`` (the autoencoder grid of table 3 and its
+seeds), ``experiments`` (the baselines), ``families`` (tables 4-5), ``recording``, ``tables``,
+``profile``, ``paper`` and ``claims``.
+"""

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from helpers.studies.ingwersen2020.grid import Scorer, score_splits, split_hits
+from helpers.studies.ingwersen2020.profile import Settings
 from helpers.studies.ingwersen2020.tables import (  # re-exported: the notebook reads them as ex.<name>
     BEST_AE,
     BEST_AE_4X,
@@ -194,7 +195,7 @@ class Sweep:
 
 def baseline_sweep(
     splits: Mapping[str, Any],
-    settings: Mapping[str, Any],
+    settings: Settings,
     *,
     keep_models: Sequence[str] = (),
     seed: int = 0,
@@ -203,9 +204,8 @@ def baseline_sweep(
 ) -> Sweep:
     """LOO top-1/top-5 of each backbone's default tap under each scheme, on each split.
 
-    ``splits`` maps a split name to an ImageSet. ``settings`` (notebook 01's, or any mapping
-    with these keys) gives ``backbones`` (``"vgg16"`` resolves through :func:`vgg16_choice`),
-    ``schemes``, ``weights``, ``image_size``, ``batch_size`` and ``random_init_per_class``: a
+    ``splits`` maps a split name to an ImageSet. Of notebook 01's ``settings`` it reads
+    ``backbones`` (``"vgg16"`` resolves through :func:`vgg16_choice`), ``schemes``, ``weights``, ``image_size``, ``batch_size`` and ``random_init_per_class``: a
     backbone that ends up with random weights is evaluated on at most that many images per
     class of each split. ``keep_models`` names backbones whose built model is kept (to extract
     more features with the very same weights, which matters for random init). A backbone
@@ -215,11 +215,11 @@ def baseline_sweep(
     """
     from helpers import backbones, features
 
-    weights, image_size, batch_size = (settings["weights"], settings["image_size"],
-                                       settings["batch_size"])
-    schemes, random_init_per_class = settings["schemes"], settings["random_init_per_class"]
+    weights, image_size, batch_size = (settings.weights, settings.image_size,
+                                       settings.batch_size)
+    schemes, random_init_per_class = settings.schemes, settings.random_init_per_class
     sweep = Sweep()
-    for requested in settings["backbones"]:
+    for requested in settings.backbones:
         name, w, note = vgg16_choice(weights) if requested == "vgg16" else (requested, weights, "")
         tap = backbones.resolve_tap(name, None)
         spec = backbones.get(name)

@@ -11,13 +11,14 @@ no claim (the claims rest on the main grid, over seeds).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from helpers.autoencoders.dense import train as train_ae
 from helpers.studies.ingwersen2020.grid import paper_grid, score_splits
+from helpers.studies.ingwersen2020.profile import Settings
 from helpers.training import Recipe
 
 #: The report's test top-1 of tables 4 and 5, by (table, backbone, our scheme name). Its
@@ -56,27 +57,27 @@ def table6_rows() -> list[dict[str, Any]]:
 def family_sweep(
     sweep: Any,
     train: Any,
-    settings: Mapping[str, Any],
+    settings: Settings,
     recipe: Recipe,
     *,
     seed: int = 0,
     progress: Callable[[str], None] | None = print,
 ) -> list[dict[str, Any]]:
-    """Tables 4 and 5's autoencoders on each of ``settings["family_backbones"]`` (kept by the
-    sweep) under each of ``settings["family_schemes"]``, one row per (backbone, scheme, AE).
+    """Tables 4 and 5's autoencoders on each of ``settings.family_backbones`` (kept by the
+    sweep) under each of ``settings.family_schemes``, one row per (backbone, scheme, AE).
 
-    ``train`` is the train ImageSet; ``settings["family_train_per_class"]`` caps it per room
+    ``train`` is the train ImageSet; ``settings.family_train_per_class`` caps it per room
     (seeded) to keep the standard profile's extraction time down (None: all of it).
     """
     from helpers.studies.ingwersen2020.experiments import cap_per_class
 
-    index = cap_per_class(train.labels, settings["family_train_per_class"], seed)
-    subset = train.subset(index) if settings["family_train_per_class"] else train
+    index = cap_per_class(train.labels, settings.family_train_per_class, seed)
+    subset = train.subset(index) if settings.family_train_per_class else train
     rows: list[dict[str, Any]] = []
-    for backbone in settings["family_backbones"]:
-        for scheme in settings["family_schemes"]:
-            train_x = sweep.extract(backbone, subset, scheme, settings["image_size"],
-                                    settings["batch_size"])
+    for backbone in settings.family_backbones:
+        for scheme in settings.family_schemes:
+            train_x = sweep.extract(backbone, subset, scheme, settings.image_size,
+                                    settings.batch_size)
             evals = {s: (sweep.vectors[(backbone, scheme, s)], sweep.labels[(backbone, s)])
                      for s in ("test", "val")}
             entries = [e for e in paper_grid(train_x.shape[1], extra_noise=())

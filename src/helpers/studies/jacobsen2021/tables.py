@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from helpers.classifiers.model import Classifier, Recipe, scheme_preprocess
-from helpers.studies.jacobsen2021 import profiles
+from helpers.studies.jacobsen2021 import profile
 from helpers.studies.jacobsen2021.finetune import Run, TrunkCache, finetune, score, top1_hits
 from helpers.studies.jacobsen2021.paper import (  # noqa: F401  (re-exported)
     GAP,
@@ -63,7 +63,7 @@ SCHEMES: dict[str, tuple[str, str | None]] = {
 }
 
 # The notebook's knobs per profile (shown as a table in its data section).
-PROFILE_DEFAULTS = profiles.DEFAULTS
+PROFILE_DEFAULTS = {name: settings.as_dict() for name, settings in profile.PROFILES.items()}
 
 # DRE19's training split per room (report 02, table 1): 3842 images, batch 64 -> a last batch of 2.
 DRE19_TRAIN_COUNTS = {"kitchen": 745, "living_room": 702, "bed_room": 622, "bath_room": 639,

@@ -13,49 +13,7 @@
   training time trade-off, misclassified validation images.
 - :mod:`~helpers.studies.rahlen2019.predict`: saved models and ``classify(image_path)``.
 - :mod:`~helpers.studies.rahlen2019.sentences`: what agrees with the report, as sentences.
-- ``profiles``, ``paper``, ``claims``: per-profile defaults, the report's numbers, its claims.
+- ``profile``, ``paper``, ``claims``: the settings per profile, the report's numbers, its claims.
 
 The backbone + softmax head itself is :mod:`helpers.classifiers`.
 """
-
-from __future__ import annotations
-
-from helpers.studies import lazy_exports
-
-# What the package re-exports, and from which step (imported on first use: lazy_exports).
-_EXPORTS = {
-    "MODE_KEYS": "experiment",
-    "NO_DATA": "experiment",
-    "NOT_RUN": "experiment",
-    "RAN": "experiment",
-    "Experiment": "experiment",
-    "GridOptions": "experiment",
-    "Run": "experiment",
-    "curves": "figures",
-    "misclassified": "figures",
-    "tradeoff": "figures",
-    "tradeoff_rows": "figures",
-    "classify": "predict",
-    "ARCHITECTURES": "tasks",
-    "EXTRA": "tasks",
-    "MODE_TITLES": "tasks",
-    "MODES": "tasks",
-    "PAPER_FIGURES": "tasks",
-    "PAPER_RESULTS": "tasks",
-    "PAPER_TABLES": "tasks",
-    "TASK_NAMES": "tasks",
-    "TASKS": "tasks",
-    "Architecture": "tasks",
-    "TaskData": "tasks",
-    "TaskSpec": "tasks",
-    "architecture": "tasks",
-    "consistency_rows": "tasks",
-    "counts_rows": "tasks",
-    "implied_val_size": "tasks",
-    "load_tasks": "tasks",
-    "paper_best": "tasks",
-    "paper_result": "tasks",
-}
-__all__ = list(_EXPORTS)
-
-__getattr__ = lazy_exports(__name__, _EXPORTS)

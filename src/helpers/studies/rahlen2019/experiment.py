@@ -32,6 +32,7 @@ import numpy as np
 from helpers import classifiers
 from helpers.backbones import get as backbone_spec
 from helpers.studies.rahlen2019 import predict, timing
+from helpers.studies.rahlen2019.profile import Settings
 from helpers.studies.rahlen2019.tasks import ARCHITECTURES, EXTRA, MODES, TaskData
 
 RAN, NOT_RUN, NO_DATA = "run", "not run in this profile", "no data"
@@ -138,17 +139,17 @@ class GridOptions:
     timing_steps: int = 0
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any], seed: int) -> GridOptions:
-        """Notebook 03's resolved settings (``helpers.studies.rahlen2019.profiles``)."""
-        return cls(modes=settings["modes"], image_size=settings["image_size"],
-                   weights=settings["weights"], copies=settings["copies"],
-                   batch_size=settings["batch_size"], seed=seed,
-                   finetune=settings["finetune_backbones"],
-                   finetune_from=settings["finetune_from"],
-                   finetune_learning_rate=settings["finetune_learning_rate"],
-                   head_seeds=settings["head_seeds"], seed_tasks=settings["seed_tasks"],
-                   finetune_tasks=settings["finetune_tasks"],
-                   timing_steps=settings["timing_steps"])
+    def from_settings(cls, settings: Settings, seed: int) -> GridOptions:
+        """Notebook 03's resolved settings (``helpers.studies.rahlen2019.profile.Settings``)."""
+        return cls(modes=settings.modes, image_size=settings.image_size,
+                   weights=settings.weights, copies=settings.copies,
+                   batch_size=settings.batch_size, seed=seed,
+                   finetune=settings.finetune_backbones,
+                   finetune_from=settings.finetune_from,
+                   finetune_learning_rate=settings.finetune_learning_rate,
+                   head_seeds=settings.head_seeds, seed_tasks=settings.seed_tasks,
+                   finetune_tasks=settings.finetune_tasks,
+                   timing_steps=settings.timing_steps)
 
 
 class Experiment:

@@ -10,12 +10,12 @@ import pytest
 
 from helpers import classifiers
 from helpers.backbones import WeightsInfo
-from helpers.studies import rahlen2019 as attributes
 from helpers.studies.rahlen2019 import (
     claims,
     experiment,
     findings,
     predict,
+    profile,
     sentences,
     tables,
     tasks,
@@ -26,36 +26,36 @@ from helpers.studies.rahlen2019 import (
 
 
 def test_paper_tables_hold_five_architectures_per_task_and_mode():
-    reported = {a.paper for a in attributes.ARCHITECTURES}
+    reported = {a.paper for a in tasks.ARCHITECTURES}
     assert reported == {"ResNet18", "AlexNet", "VGG-11-BN", "DenseNet-121", "Inception v3"}
-    for task in attributes.TASK_NAMES:
-        for mode in attributes.MODES:
-            assert set(attributes.PAPER_RESULTS[task][mode]) == reported
+    for task in tasks.TASK_NAMES:
+        for mode in tasks.MODES:
+            assert set(tasks.PAPER_RESULTS[task][mode]) == reported
     # REPRODUCTION.md's headline numbers: best frozen / best fine-tuned per task.
-    assert attributes.paper_best("balcony", "frozen") == pytest.approx(0.9694)
-    assert attributes.paper_best("balcony", "finetune_all") == pytest.approx(0.9809)
-    assert attributes.paper_best("fireplace", "frozen") == pytest.approx(0.8005)
-    assert attributes.paper_best("fireplace", "finetune_all") == pytest.approx(0.8553)
-    assert attributes.paper_best("rooms", "frozen") == pytest.approx(0.9687)
-    assert attributes.paper_best("rooms", "finetune_all") == pytest.approx(0.9791)
-    assert attributes.PAPER_RESULTS["rooms"]["finetune_all"]["Inception v3"][0] == 16 * 60 + 10
+    assert tasks.paper_best("balcony", "frozen") == pytest.approx(0.9694)
+    assert tasks.paper_best("balcony", "finetune_all") == pytest.approx(0.9809)
+    assert tasks.paper_best("fireplace", "frozen") == pytest.approx(0.8005)
+    assert tasks.paper_best("fireplace", "finetune_all") == pytest.approx(0.8553)
+    assert tasks.paper_best("rooms", "frozen") == pytest.approx(0.9687)
+    assert tasks.paper_best("rooms", "finetune_all") == pytest.approx(0.9791)
+    assert tasks.PAPER_RESULTS["rooms"]["finetune_all"]["Inception v3"][0] == 16 * 60 + 10
 
 
 def test_paper_result_only_for_the_same_architecture():
-    assert attributes.paper_result("balcony", "frozen", "densenet121") == (359.0, 0.9694)
-    assert attributes.paper_result("rooms", "frozen", "mobilenet") == (None, None)  # extra row
+    assert tasks.paper_result("balcony", "frozen", "densenet121") == (359.0, 0.9694)
+    assert tasks.paper_result("rooms", "frozen", "mobilenet") == (None, None)  # extra row
     # Relatives are not the report's models: no AlexNet number for MobileNetV2, no ResNet18's
     # for ResNet50 (issue 19).
-    assert attributes.paper_result("rooms", "frozen", "mobilenetv2") == (None, None)
-    assert attributes.paper_result("rooms", "frozen", "resnet50") == (None, None)
-    assert not any(a.backbone == "mobilenetv2" for a in attributes.ARCHITECTURES)
+    assert tasks.paper_result("rooms", "frozen", "mobilenetv2") == (None, None)
+    assert tasks.paper_result("rooms", "frozen", "resnet50") == (None, None)
+    assert not any(a.backbone == "mobilenetv2" for a in tasks.ARCHITECTURES)
 
 
 def test_implied_val_size_finds_the_count_behind_rounded_accuracies():
     n = 37
     accs = [round(100 * k / n, 2) for k in (30, 31, 33, 35)]
-    assert attributes.implied_val_size(accs) == (n, [])
-    size, outliers = attributes.implied_val_size([*accs, 50.01])
+    assert tasks.implied_val_size(accs) == (n, [])
+    size, outliers = tasks.implied_val_size([*accs, 50.01])
     assert size == n and outliers == [50.01]
 
 
@@ -66,7 +66,7 @@ def test_implied_val_size_accepts_truncated_accuracies():
 
 
 def test_rooms_accuracies_imply_192_validation_images_not_189():
-    rows = {r["task"]: r for r in attributes.consistency_rows()}
+    rows = {r["task"]: r for r in tasks.consistency_rows()}
     assert rows["rooms"]["val images, table 3.1"] == 64 + 52 + 73
     assert rows["rooms"]["val images the accuracies imply"] == 192
     assert rows["rooms"]["accuracies fitting no count"] == "none"
@@ -84,12 +84,12 @@ def test_format_seconds_and_compare():
 
 
 @pytest.fixture
-def smoke_tasks(isolated_outputs: Path) -> dict[str, attributes.TaskData]:
-    return attributes.load_tasks(True, seed=3, max_per_class=10)
+def smoke_tasks(isolated_outputs: Path) -> dict[str, tasks.TaskData]:
+    return tasks.load_tasks(True, seed=3, max_per_class=10)
 
 
 def test_synthetic_tasks_are_split_train_val_test_without_overlap(smoke_tasks):
-    assert set(smoke_tasks) == set(attributes.TASK_NAMES)
+    assert set(smoke_tasks) == set(tasks.TASK_NAMES)
     for name, task in smoke_tasks.items():
         assert task.available and task.test is not None
         parts = [set(p.items) for p in (task.train, task.val, task.test)]
@@ -139,7 +139,7 @@ def test_fireplace_folder_is_loaded_and_split(isolated_outputs: Path):
     data = tasks._fireplace(False, 0, folder, None)
     assert data.available and data.class_names == ("fireplace", "no_fireplace")
     assert (len(data.train), len(data.val), len(data.test)) == (6, 2, 2)
-    rows = [r for r in attributes.counts_rows({"fireplace": data})]
+    rows = [r for r in tasks.counts_rows({"fireplace": data})]
     assert [(r["paper"], r["here"]) for r in rows] == [(478, 5), (256, 5)]
 
 
@@ -159,34 +159,34 @@ def _split_folder(root: Path, classes: tuple[str, ...], n: int) -> Path:
 def test_a_class_folder_serves_the_tasks_its_classes_name(isolated_outputs: Path):
     folder = _split_folder(isolated_outputs / "rooms", ("Kitchen", "bathroom", "bedroom",
                                                         "hall"), 3)
-    data = attributes.load_tasks(False, 0, houses=str(folder))
+    data = tasks.load_tasks(False, 0, houses=str(folder))
     rooms = data["rooms"]
     assert rooms.available and rooms.class_names == ("kitchen", "bathroom", "bedroom")
     assert (len(rooms.train), len(rooms.val), len(rooms.test)) == (9, 9, 9)  # its own splits
     assert not data["balcony"].available and "balcony" in data["balcony"].reason
     assert "hall" in data["balcony"].reason  # says what the folder has
-    rows = attributes.counts_rows(data)
+    rows = tasks.counts_rows(data)
     assert {r["class here"] for r in rows if r["task"] == "rooms"} == {"kitchen", "bathroom",
                                                                        "bedroom"}
     with pytest.raises(ValueError, match="serves none of the tasks"):
-        attributes.load_tasks(False, 0, houses=str(folder), tasks=["balcony"])
+        tasks.load_tasks(False, 0, houses=str(folder), tasks=["balcony"])
 
 
 def test_a_class_folder_with_balcony_and_fireplace_classes(isolated_outputs: Path):
     folder = _class_folder(isolated_outputs / "mine", ("balcony", "indoor", "fireplace",
                                                        "no_fireplace"), 7)
-    data = attributes.load_tasks(False, 0, houses=str(folder))
+    data = tasks.load_tasks(False, 0, houses=str(folder))
     assert data["balcony"].class_names == ("balcony", "indoor")
     assert data["fireplace"].class_names == ("fireplace", "no_fireplace")
     assert not data["rooms"].available
     assert sum(len(p) for p in (data["balcony"].train, data["balcony"].val,
                                 data["balcony"].test)) == 14
-    rows = [r for r in attributes.counts_rows(data) if r["task"] == "balcony"]
+    rows = [r for r in tasks.counts_rows(data) if r["task"] == "balcony"]
     assert [r["here"] for r in rows] == [7, 7]
 
 
 def test_counts_rows_mark_a_task_that_did_not_run():
-    rows = attributes.counts_rows({"fireplace": tasks._fireplace(False, 0, None, None)})
+    rows = tasks.counts_rows({"fireplace": tasks._fireplace(False, 0, None, None)})
     assert [r["here"] for r in rows] == [None, None] and rows[0]["paper"] == 478
 
 
@@ -219,17 +219,17 @@ def _tiny(backbone: str, n_classes: int, trainable="frozen", *, weights=None, im
 @pytest.fixture(scope="module")
 def ran(tmp_path_factory: pytest.TempPathFactory):
     """One small grid (rooms and balcony, both modes) shared by the tests below."""
-    from helpers import config, report
+    from helpers import report
 
     tmp = tmp_path_factory.mktemp("attributes")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LOOKALIKE_REPORTS", str(tmp / "reports"))
         patch.setenv("LOOKALIKE_CACHE", str(tmp / "cache"))
         patch.setattr(classifiers, "build", _tiny)
-        report.start("03_test", config.resolve("smoke"), seed=0)
-        data = attributes.load_tasks(True, seed=3, max_per_class=10)
-        exp = attributes.Experiment(data, ["mobilenetv2"], {"frozen": 3, "finetune_all": 2},
-                                    attributes.GridOptions(image_size=32, copies=2, batch_size=8,
+        report.start("03_test", profile.SMOKE, seed=0)
+        data = tasks.load_tasks(True, seed=3, max_per_class=10)
+        exp = experiment.Experiment(data, ["mobilenetv2"], {"frozen": 3, "finetune_all": 2},
+                                    experiment.GridOptions(image_size=32, copies=2, batch_size=8,
                                                            seed=0, head_seeds=2,
                                                            timing_steps=2),
                                     models_dir=tmp / "models")
@@ -244,10 +244,10 @@ def ran(tmp_path_factory: pytest.TempPathFactory):
 
 def test_grid_runs_every_mode_and_lists_the_reports_other_architectures(ran):
     runs = ran.task_runs("rooms")
-    assert {(r.backbone, r.mode) for r in runs} == {("mobilenetv2", m) for m in attributes.MODES}
+    assert {(r.backbone, r.mode) for r in runs} == {("mobilenetv2", m) for m in tasks.MODES}
     n_val, n_test = len(ran.tasks["rooms"].val), len(ran.tasks["rooms"].test)
     for run in runs:
-        assert run.status == attributes.RAN and run.seconds > 0
+        assert run.status == experiment.RAN and run.seconds > 0
         seeds = 2 if run.mode == "frozen" else 1  # heads over seeds, fine-tuning once
         assert run.val_hits.shape == (seeds, n_val) and run.test_hits.shape == (seeds, n_test)
         first = run.val_hits[0].mean()
@@ -260,8 +260,8 @@ def test_grid_runs_every_mode_and_lists_the_reports_other_architectures(ran):
     # Fine-tuning starts from the head feature extraction trained (the default), and says so.
     assert ran.task_runs("rooms", "finetune_all")[0].start == "feature-extraction head"
     rows = tables.rows(ran, "rooms", "frozen")
-    report_rows = rows[:len(attributes.ARCHITECTURES)]
-    assert [r["paper model"] for r in report_rows] == [a.paper for a in attributes.ARCHITECTURES]
+    report_rows = rows[:len(tasks.ARCHITECTURES)]
+    assert [r["paper model"] for r in report_rows] == [a.paper for a in tasks.ARCHITECTURES]
     assert all(r["here"] is None for r in report_rows)  # none of them ran: no number of ours
     alex = next(r for r in rows if r["paper model"] == "AlexNet")
     assert alex["paper"] == pytest.approx(0.9322) and "no AlexNet" in alex["status"]
@@ -300,7 +300,7 @@ def test_record_writes_every_cell_of_the_grid(ran):
     assert metrics["inception_alexnet_time_ratio"]["value"] is None
     assert metrics["rooms_worst_frozen_val_acc"]["value"] is None  # one backbone only
     assert metrics["rooms_resnet50_finetune_val_acc"]["value"] is None
-    assert metrics["rooms_resnet50_finetune_val_acc"]["note"] == attributes.NOT_RUN
+    assert metrics["rooms_resnet50_finetune_val_acc"]["note"] == experiment.NOT_RUN
     assert metrics["rooms_best_finetune_val_acc"]["paper"] == pytest.approx(0.9791)
     assert metrics["rooms_best_frozen_val_acc"]["weights"]["pretrained"] is False
     assert not report.current().path.exists()  # nothing saved before the run completes
@@ -310,7 +310,7 @@ def test_record_writes_every_cell_of_the_grid(ran):
 
 def test_classify_answers_every_saved_task(ran):
     item = ran.tasks["rooms"].val.items[0]
-    answer = attributes.classify(item, folder=ran.models_dir)
+    answer = predict.classify(item, folder=ran.models_dir)
     assert set(answer) == {"rooms", "balcony"}
     label, prob = answer["rooms"]
     assert label in ("kitchen", "bathroom", "bedroom") and 0 < prob <= 1
@@ -346,22 +346,22 @@ def test_figures_and_sentences_come_from_the_runs(ran):
 
 def test_experiment_rejects_bad_settings(smoke_tasks):
     with pytest.raises(ValueError, match="unknown modes"):
-        attributes.Experiment(smoke_tasks, ["mobilenetv2"], {"frozen": 1},
-                              attributes.GridOptions(modes=["partial"]))
+        experiment.Experiment(smoke_tasks, ["mobilenetv2"], {"frozen": 1},
+                              experiment.GridOptions(modes=["partial"]))
     with pytest.raises(ValueError, match="at least 1"):
-        attributes.Experiment(smoke_tasks, ["mobilenetv2"], {"frozen": 0},
-                              attributes.GridOptions(modes=["frozen"]))
+        experiment.Experiment(smoke_tasks, ["mobilenetv2"], {"frozen": 0},
+                              experiment.GridOptions(modes=["frozen"]))
     with pytest.raises(ValueError, match="finetune_from"):
-        attributes.Experiment(smoke_tasks, ["mobilenetv2"], {"frozen": 1},
-                              attributes.GridOptions(modes=["frozen"], finetune_from="imagenet"))
+        experiment.Experiment(smoke_tasks, ["mobilenetv2"], {"frozen": 1},
+                              experiment.GridOptions(modes=["frozen"], finetune_from="imagenet"))
     with pytest.raises(ValueError, match="unknown backbone"):
-        attributes.Experiment(smoke_tasks, ["alexnet"], {"frozen": 1},
-                              attributes.GridOptions(modes=["frozen"]))
+        experiment.Experiment(smoke_tasks, ["alexnet"], {"frozen": 1},
+                              experiment.GridOptions(modes=["frozen"]))
 
 
 def test_classify_without_models_says_to_run_the_notebook(tmp_path: Path):
     with pytest.raises(FileNotFoundError, match="notebook 03"):
-        attributes.classify("x.jpg", folder=tmp_path)
+        predict.classify("x.jpg", folder=tmp_path)
     (tmp_path / "03_rooms.keras").write_bytes(b"")  # no metadata beside it: not listed
     assert predict.available(tmp_path) == []
 
@@ -371,17 +371,17 @@ def test_paper_profile_builds_and_trains_every_architecture(isolated_outputs: Pa
     """The paper profile's grid, shrunk: both modes, frozen on images (copies=None), for the
     four architectures no other test or smoke run trains (the MobileNets are trained there).
     About 90 s on a quiet 2-core machine."""
-    data = attributes.load_tasks(True, seed=0, max_per_class=7)  # 7: one photo each for test
+    data = tasks.load_tasks(True, seed=0, max_per_class=7)  # 7: one photo each for test
     data = {"rooms": data["rooms"]}
     names = ["resnet50", "vgg16", "densenet121", "inceptionv3"]
-    options = attributes.GridOptions(image_size=75, weights=None, copies=None, batch_size=4,
+    options = experiment.GridOptions(image_size=75, weights=None, copies=None, batch_size=4,
                                      finetune_from="fresh")
-    exp = attributes.Experiment(data, names, {"frozen": 1, "finetune_all": 1}, options,
+    exp = experiment.Experiment(data, names, {"frozen": 1, "finetune_all": 1}, options,
                                 save_models=False)
     exp.run_task("rooms")
     assert {r.start for r in exp.task_runs("rooms", "finetune_all")} == {"fresh head"}
     assert {(r.backbone, r.mode) for r in exp.task_runs("rooms")} == {
-        (b, m) for b in names for m in attributes.MODES}
+        (b, m) for b in names for m in tasks.MODES}
     assert all(np.isfinite(r.best_val_accuracy) for r in exp.task_runs("rooms"))
 
 

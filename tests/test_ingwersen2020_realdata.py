@@ -45,11 +45,10 @@ FLAWED_DROP_FLOOR = 0.25  # the flawed pipeline must keep costing at least this 
 JUDGED = ("An autoencoder on the features beats the plain features on test (0.782 vs 0.769)",
           "AE-512 (8x smaller) outperforms the baseline on every metric (4 of 4)",
           "Shallow autoencoders without noise outperform denoising, deep and deep denoising ones")
-# Time: 826 s before this reduction (2-core CI machine, another worker in parallel). After:
-# 282 s of CPU (user 259.6 + sys 22.0) and 15 min wall on a 2-core machine at load 10-15 (five
-# engineers' standard runs); 210 s (3.5 min) at load ~2 on the same machine, alone. What went:
-# t-SNE, the two Adadelta
-# runs (up to 60 epochs each), two of three seeds, epochs capped at 30.
+# Time: 826 s before this reduction on a 2-core machine; after it, 282 s of CPU (user 259.6 +
+# sys 22.0), 210 s (3.5 min) wall on the same machine at load ~2 (a loaded machine stretches
+# the wall time several-fold). What went: t-SNE, the two Adadelta runs (up to 60 epochs each),
+# two of three seeds, epochs capped at 30.
 
 
 def _env_paths() -> dict[str, str]:

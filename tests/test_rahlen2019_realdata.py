@@ -77,13 +77,13 @@ def test_mobilenetv2_feature_extraction_beats_the_floor_on_rooms(run: Path):
 @requires_real_data
 def test_classify_uses_the_saved_room_model(run: Path, monkeypatch: pytest.MonkeyPatch):
     from helpers import datasets
-    from helpers.studies import rahlen2019 as attributes
+    from helpers.studies.rahlen2019 import predict
 
     monkeypatch.setenv("LOOKALIKE_CACHE", str(run / "cache"))
     houses = datasets.load("houses")
     kitchens = [item for item, label in zip(houses.items, houses.labels, strict=True)
                 if houses.class_names[label] == "kitchen"][:20]
-    answers = [attributes.classify(path)["rooms"] for path in kitchens]
+    answers = [predict.classify(path)["rooms"] for path in kitchens]
     assert all(0.0 < prob <= 1.0 for _, prob in answers)
     # Most of 20 kitchens (training and validation alike) must come out as kitchens.
     assert sum(label == "kitchen" for label, _ in answers) >= 16

@@ -1,4 +1,4 @@
-"""helpers.studies.jacobsen2021.finetune and .report02: cached runs, scores, tables, paper configs."""
+"""helpers.studies.jacobsen2021.finetune and .tables: cached runs, scores, tables, paper configs."""
 
 from __future__ import annotations
 
