@@ -6,11 +6,15 @@ Files are opened read-only and never touched otherwise. Odd files are handled, c
 - found at load time by :func:`check_file` (header only, fast) and *skipped*: missing or empty
   files, files that are not images whatever their extension, images under ``MIN_SIDE`` pixels,
   images over ``MAX_DECODE_PIXELS`` decoded pixels (decompression bombs; a JPEG counts at its
-  reduced 1/8 decode). The same cap is checked again, after ``draft()``, before each decode;
-  PIL's process-wide ``Image.MAX_IMAGE_PIXELS`` is left as PIL ships it;
+  reduced 1/8 decode, as does an MPO, a phone's multi-picture JPEG). The same cap is checked
+  again, after ``draft()``, before each decode; PIL's process-wide ``Image.MAX_IMAGE_PIXELS``
+  is left as PIL ships it. Memory is bounded as well: a decode's bytes are counted from the
+  header (``decode_bytes``: channels as PIL holds them, times a working copy), the image is
+  reduced towards the requested size before any float work, and decodes running at once
+  share ``DECODE_BUDGET``;
 - found at decode time and *fixed*: grayscale, palette, CMYK, 16-bit, alpha (composited on
   white), EXIF orientation (applied), truncated JPEGs (the decoded part is kept, the rest is
-  grey), and as a last resort an undecodable body (replaced by mid-grey, so labels stay
+  grey), PNGs whose data stops before the last row (noted: PIL leaves those rows black), and as a last resort an undecodable body (replaced by mid-grey, so labels stay
   aligned with pixels).
 """
 
