@@ -2,11 +2,12 @@
 
 :func:`extract` turns an ImageSet into one vector per image and caches the result as an
 ``.npz`` (no pickle) under ``config.cache_dir()/features/``. The cache key hashes everything
-that changes the numbers: the data set's name, splits, item names and labels, the backbone,
-tap, preprocessing scheme, image size and fit, the Keras version, and the weights: the
-SHA-256 of the weights file, or a fingerprint of the initial values for random weights (so
-random features are reused only when the same seed produced the same model). A second call
-with the same arguments loads the file instead of running the model.
+that changes the numbers: the data set's name, splits, item names and labels, each image
+file's bytes (a BLAKE2b digest), the backbone, tap, preprocessing scheme, image size and fit,
+the Keras version, and the weights: the SHA-256 of the weights file, or a fingerprint of the
+initial values for random weights (so random features are reused only when the same seed
+produced the same model). A second call with the same arguments loads the file instead of
+running the model.
 
 :func:`extract_arrays` runs the same pipeline on a uint8 array, uncached.
 
@@ -34,7 +35,7 @@ import numpy as np
 from helpers import backbones, config, preprocessing
 from helpers.backbones import WeightsInfo
 
-CACHE_VERSION = 2  # 2: the key covers each file's size and mtime
+CACHE_VERSION = 3  # 3: the key covers each file's bytes (2: size and mtime)
 # Images preprocessed and sent to model.predict at once: large enough that per-call overhead
 # vanishes, small enough that the float32 copy stays ~150 MB at 224 px.
 CHUNK_IMAGES = 256
@@ -174,18 +175,22 @@ def _describe_set(imageset: Any) -> dict[str, Any]:
 
 
 def _content_identity(items: list[str]) -> str:
-    """A digest of each file's size and modification time (ns): new pixels, new key.
+    """A digest of every file's bytes (BLAKE2b): other pixels, other key, whatever the
+    files' sizes and modification times say (tar and unzip restore those, and an edit can).
 
-    Items that are not files (``synthetic:`` ids) contribute their name only; a missing file
-    contributes a marker, so it cannot share a key with the file it replaced.
+    Items that are not files (``synthetic:`` ids) contribute their name only; a missing or
+    unreadable file contributes a marker, so it cannot share a key with the file it replaced.
+    Reading the files costs about what decoding them once does not: see the README
+    ("Bad input and faults") for the time on places6.
     """
-    digest = hashlib.sha256()
+    digest = hashlib.blake2b(digest_size=32)
     for item in items:
         try:
-            st = os.stat(item)
-            digest.update(f"{st.st_size}:{st.st_mtime_ns};".encode())
+            with open(item, "rb") as handle:
+                file_digest = hashlib.file_digest(handle, "blake2b").digest()
+            digest.update(b"f" + file_digest)
         except (OSError, ValueError):
-            digest.update(b"-;")
+            digest.update(b"-")
     return digest.hexdigest()
 
 
@@ -203,8 +208,18 @@ def _cache_path(set_info: dict[str, Any], backbone: str, tap: str, scheme: str, 
                 key: str) -> Path:
     split = "-".join(set_info["splits"]) if isinstance(set_info["splits"], list) else "all"
     safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in set_info["dataset"])
-    name = f"{safe}_{split or 'all'}_{backbone}_{tap}_{scheme}_{size}px_{key[:16]}.npz"
-    return config.cache_dir() / "features" / name
+    readable = f"{safe}_{split or 'all'}_{backbone}_{tap}_{scheme}_{size}px"
+    return config.cache_dir() / "features" / f"{_within(readable, NAME_BYTES)}_{key[:16]}.npz"
+
+
+# File names may hold 255 bytes on common file systems; the readable part of a cache file's
+# name is cut to this many (UTF-8) bytes, the key after it identifies the entry anyway.
+NAME_BYTES = 160
+
+
+def _within(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` UTF-8 bytes, never inside a character."""
+    return text.encode("utf-8", "surrogateescape")[:limit].decode("utf-8", "ignore")
 
 
 def _save(path: Path, features: Features) -> None:
@@ -233,9 +248,15 @@ def _load(path: Path, key: str, weights: WeightsInfo) -> Features | None:
     except Exception as error:  # noqa: BLE001 - BadZipFile, EOFError, zlib.error, OSError, ...
         # A truncated, zero-byte or bit-flipped entry: say so once, delete it (it is our own
         # file) and let the caller recompute, so the next run does not trip on it again.
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as unlink_error:
+            raise config.CacheNotWritableError(
+                f"the feature cache entry {path} is damaged ({type(error).__name__}) and cannot "
+                f"be deleted ({unlink_error.strerror or unlink_error}): point LOOKALIKE_CACHE at "
+                "a writable folder, or extract with Execution(cache=False)") from error
         warnings.warn(f"unreadable feature cache {path} ({type(error).__name__}: {error}): "
                       "deleted, recomputing", stacklevel=3)
-        path.unlink(missing_ok=True)
         return None
 
 

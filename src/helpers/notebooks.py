@@ -7,7 +7,9 @@
 
 ``run`` executes ``notebooks/*.ipynb`` (or the ones named: ``01``, ``01_ingwersen``, a stem or
 a path) with papermill, in the kernel of the Python running this command (the venv's), with
-``notebooks/`` as working directory, into ``reports/executed/``. It prints one line per
+``notebooks/`` as working directory, into ``reports/executed/`` (``reports/executed/<profile>/``
+for smoke and paper); a copy takes its name only when papermill is done with it, and SIGTERM
+stops the run with exit code 143. It prints one line per
 notebook with its time, appends the times to ``reports/executed/timings.json``, and exits
 non-zero naming the notebook and cell that failed. ``-p`` names the notebooks' parameters
 cells do not have, and out-of-range values (``config.validate``), are refused with exit code 2
@@ -23,6 +25,7 @@ import ast
 import contextlib
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -31,6 +34,11 @@ from pathlib import Path
 from typing import Any
 
 from helpers import config
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; concurrent runs there may lose a timing line
+    fcntl = None  # type: ignore[assignment]
 
 # jupyter_client replaces a kernel command of "python" with sys.executable, so the stock
 # "python3" kernel runs in the same interpreter (the venv) as this runner.
@@ -107,14 +115,18 @@ def execute(
 
     notebook, output = Path(notebook).resolve(), Path(output).resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
+    # Papermill writes the copy as cells run: it goes under a hidden name and takes the real
+    # one only once papermill returns, so a run killed half-way never looks finished.
+    running = output.with_name(f".{output.name}.running")
     start = time.perf_counter()
     failed_cell, error = None, None
-    kernel_env = {"PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2", "PAPERMILL": "1"}
+    kernel_env = {"PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2", "PAPERMILL": "1",
+                  "LOOKALIKE_RUNNER": "1"}  # report.output_root: this run may write reports/
     with _environment({**kernel_env, **(env or {})}):
         try:
             papermill.execute_notebook(
                 str(notebook),
-                str(output),
+                str(running),
                 parameters=dict(parameters or {}),
                 kernel_name=KERNEL_NAME,
                 cwd=str(cwd or notebook.parent),
@@ -123,10 +135,12 @@ def execute(
                 execution_timeout=timeout,
             )
         except PapermillExecutionError as exc:
-            failed_cell = _source_cell_index(output)
+            failed_cell = _source_cell_index(running)
             error = f"{exc.ename}: {exc.evalue}".strip()[:500]
         except Exception as exc:  # kernel died, bad notebook JSON, missing kernel, ...
             error = f"{type(exc).__name__}: {exc}"[:500]
+    if running.is_file():  # finished, or failed at a cell (the page shows where): publish it
+        os.replace(running, output)
     seconds = time.perf_counter() - start
     return RunResult(notebook, output, seconds, error is None, failed_cell, error)
 
@@ -164,7 +178,10 @@ def run(
 ) -> list[RunResult]:
     """Execute notebooks in order with ``PROFILE`` set; print a line per notebook."""
     profile = profile or config.current_profile()
-    output_dir = output_dir or config.reports_dir() / "executed"
+    timings_dir = output_dir or config.reports_dir() / "executed"
+    # Each profile has its own executed copies (as its own metrics, figures and tables):
+    # a smoke run never replaces the standard run's.
+    output_dir = output_dir or executed_dir(profile)
     results: list[RunResult] = []
     notebooks = discover(names)
     check_parameters(notebooks, parameters or {})
@@ -176,13 +193,22 @@ def run(
         results.append(result)
         if not result.ok and stop_on_failure:
             break
-    _append_timings(output_dir, profile, results)
+    _append_timings(timings_dir, profile, results)
     return results
+
+
+def executed_dir(profile: str) -> Path:
+    """``reports/executed/`` for the standard profile, ``reports/executed/<profile>/``."""
+    base = config.reports_dir() / "executed"
+    return base if profile == "standard" else base / profile
 
 
 def check_parameters(notebooks: Sequence[Path], parameters: Mapping[str, Any]) -> None:
     """Refuse, before any kernel starts, ``-p`` names no chosen notebook's parameters cell
     has (papermill would only log them) and values out of range (``EPOCHS 0``)."""
+    if "PROFILE" in parameters:  # it would reach the kernel while the run is filed elsewhere
+        raise ValueError(f"set the profile with --profile ({', '.join(config.PROFILE_NAMES)}), "
+                         "not with -p PROFILE")
     known: set[str] = set()
     for notebook in notebooks:
         known.update(parameters_of(notebook))
@@ -195,19 +221,26 @@ def check_parameters(notebooks: Sequence[Path], parameters: Mapping[str, Any]) -
 
 
 def _append_timings(output_dir: Path, profile: str, results: Sequence[RunResult]) -> None:
+    """Add the runs' times to ``timings.json``: read, update and replace under a lock, so
+    runs finishing together all keep their lines."""
     path = output_dir / "timings.json"
-    try:
-        timings = json.loads(path.read_text()) if path.exists() else {}
-    except ValueError:
-        timings = {}
-    for result in results:
-        timings.setdefault(profile, {})[result.notebook.stem] = {
-            "seconds": round(result.seconds, 1),
-            "ok": result.ok,
-            "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        }
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(timings, indent=2, sort_keys=True) + "\n")
+    with open(path.with_name(".timings.json.lock"), "a+b") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        try:
+            timings = json.loads(path.read_text()) if path.exists() else {}
+        except ValueError:
+            timings = {}
+        for result in results:
+            timings.setdefault(profile, {})[result.notebook.stem] = {
+                "seconds": round(result.seconds, 1),
+                "ok": result.ok,
+                "finished": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            }
+        tmp = path.with_name(f".timings.json.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(timings, indent=2, sort_keys=True) + "\n")
+        os.replace(tmp, path)
 
 
 def parameters_of(notebook: Path) -> dict[str, str]:
@@ -321,6 +354,14 @@ def _parse_value(text: str) -> Any:
         return text
 
 
+class _Stopped(BaseException):
+    """SIGTERM arrived: unwind (papermill shuts its kernel down) and exit non-zero."""
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise _Stopped(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.notebooks", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -363,12 +404,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     params = {name: _parse_value(value) for name, value in args.parameter}
     total_start = time.perf_counter()
+    previous = signal.signal(signal.SIGTERM, _stop)
     try:
         results = run(args.names, args.profile, params, args.output_dir,
                       stop_on_failure=not args.keep_going)
     except ValueError as err:  # a bad -p name or value, or LOOKALIKE_PROFILE: one clear line
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except _Stopped:
+        print("stopped (SIGTERM): the notebook being run was not finished; its partial copy "
+              "stays under a hidden .running name, the last finished copy is unchanged",
+              file=sys.stderr)
+        return 128 + signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     failed = [r for r in results if not r.ok]
     total = time.perf_counter() - total_start
     print(f"{len(results) - len(failed)} of {len(results)} notebooks ran in {total:.0f} s")

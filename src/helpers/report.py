@@ -18,7 +18,16 @@ was. Each profile has its own file, so a smoke run never replaces a standard one
 
 Figures go to ``reports/figures/<notebook>/<name>.png``, tables to
 ``reports/tables/<notebook>/<name>.md``, other JSON (the challenge submission of 04) to
-``reports/submissions/<notebook>/<name>.json``. ``$LOOKALIKE_REPORTS`` moves all of it.
+``reports/submissions/<notebook>/<name>.json``; a profile other than standard writes under
+``<kind>/<profile>/`` instead (``figures/smoke/01_.../``), never over the standard run's files.
+``$LOOKALIKE_REPORTS`` moves all of it.
+
+Only the runner (``python -m helpers.notebooks run``, what ``make reproduce`` calls) writes the
+committed ``reports/``: it marks its kernels with ``LOOKALIKE_RUNNER=1``. A notebook run
+anywhere else (JupyterLab, a script) writes its metrics, figures and tables to a folder of
+its user's own, :func:`interactive_dir`, and :func:`finish` says where, so a student's
+edited run never becomes the course's result. An explicit ``$LOOKALIKE_REPORTS`` is obeyed
+by both.
 """
 
 from __future__ import annotations
@@ -185,7 +194,11 @@ class Recorder:
 
     @property
     def path(self) -> Path:
-        return metrics_path(self.notebook, self.data["profile"])
+        return metrics_path(self.notebook, self.data["profile"], base=output_root() / "metrics")
+
+    def _output(self, kind: str) -> Path:
+        """``<kind>/<notebook>/`` (standard) or ``<kind>/<profile>/<notebook>/`` of this run."""
+        return profile_dir(output_root() / kind, self.data["profile"]) / self.notebook
 
     def save(self) -> Path:
         """Write the JSON atomically (temp file + rename): readers never see half a file."""
@@ -257,20 +270,19 @@ class Recorder:
 
     def save_figure(self, fig: Any, name: str, dpi: int = 120) -> Path:
         """Save a matplotlib figure as ``figures/<notebook>/<name>.png`` (tight bounding box)."""
-        path = config.reports_dir() / "figures" / self.notebook / f"{_check_name(name, 'figure')}.png"
+        path = self._output("figures") / f"{_check_name(name, 'figure')}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=dpi, bbox_inches="tight")
         return path
 
     def save_json(self, obj: Any, name: str, folder: str = "submissions") -> Path:
         """Save ``obj`` as ``<folder>/<notebook>/<name>.json`` (atomic)."""
-        path = (config.reports_dir() / _check_name(folder, "folder") / self.notebook
-                / f"{_check_name(name, 'file name')}.json")
+        path = self._output(_check_name(folder, "folder")) / f"{_check_name(name, 'file name')}.json"
         return _atomic_write(path, json.dumps(jsonable(obj), indent=2, allow_nan=False) + "\n")
 
     def save_table(self, markdown: str, name: str) -> Path:
         """Save a markdown table as ``tables/<notebook>/<name>.md``."""
-        path = config.reports_dir() / "tables" / self.notebook / f"{_check_name(name, 'table')}.md"
+        path = self._output("tables") / f"{_check_name(name, 'table')}.md"
         return _atomic_write(path, markdown.rstrip("\n") + "\n")
 
 
@@ -294,11 +306,38 @@ def _atomic_write(path: Path, text: str) -> Path:
 # -- module-level API: the current notebook's recorder ------------------------------------------
 
 
+RUNNER_ENV = "LOOKALIKE_RUNNER"  # set to "1" by helpers.notebooks for the kernels it starts
+
+
+def interactive_dir() -> Path:
+    """Where a run outside the runner saves: ``$XDG_DATA_HOME/lookalike/reports`` (by default
+    ``~/.local/share/lookalike/reports``), one per user, outside the repository."""
+    base = os.environ.get("XDG_DATA_HOME", "").strip() or str(Path.home() / ".local" / "share")
+    return Path(base).expanduser() / "lookalike" / "reports"
+
+
+def is_runner() -> bool:
+    """Whether this process was started by ``python -m helpers.notebooks run``."""
+    return os.environ.get(RUNNER_ENV) == "1"
+
+
+def output_root() -> Path:
+    """The reports folder this run writes: ``$LOOKALIKE_REPORTS`` when set, the committed
+    ``reports/`` under the runner, else :func:`interactive_dir` (see the module docstring)."""
+    if os.environ.get("LOOKALIKE_REPORTS") or is_runner():
+        return config.reports_dir()
+    return interactive_dir()
+
+
+def profile_dir(folder: Path, profile: str | None) -> Path:
+    """``folder`` for the standard profile, ``folder/<profile>`` for any other."""
+    return folder if profile in (None, "standard") else folder / _check_name(profile, "profile")
+
+
 def metrics_dir(profile: str | None = None, base: Path | None = None) -> Path:
     """Where a profile's metrics files go: ``metrics/`` for standard, ``metrics/<profile>/``
     (``base`` is the metrics folder, default ``config.reports_dir() / "metrics"``)."""
-    base = config.reports_dir() / "metrics" if base is None else Path(base)
-    return base if profile in (None, "standard") else base / _check_name(profile, "profile")
+    return profile_dir(config.reports_dir() / "metrics" if base is None else Path(base), profile)
 
 
 def metrics_path(notebook: str, profile: str | None = None, base: Path | None = None) -> Path:
@@ -325,6 +364,10 @@ def finish() -> Path:
     """Save the current run's metrics (atomically); call it in a notebook's last cell."""
     path = current().finish()
     print(f"metrics saved to {path}")
+    if not (is_runner() or os.environ.get("LOOKALIKE_REPORTS")):
+        print(f"(a run outside `make reproduce`: its metrics, figures and tables are in "
+              f"{interactive_dir()}; the committed reports/ is written only by the runner, "
+              "python -m helpers.notebooks run)")
     return path
 
 
@@ -388,7 +431,9 @@ def load_metrics(notebook: str, profile: str | None = None) -> dict[str, Any]:
     if profile is None:
         profile = (_current.data["profile"] if _current is not None
                    and _current.notebook == notebook else config.current_profile())
-    path = metrics_path(notebook, profile)
+    path = metrics_path(notebook, profile, base=output_root() / "metrics")
+    if not path.is_file():  # this user's runs first, then the committed results
+        path = metrics_path(notebook, profile)
     if not path.is_file():
         raise FileNotFoundError(f"no metrics for {notebook!r} at {path}: run the notebook first")
     return json.loads(path.read_text(encoding="utf-8"))

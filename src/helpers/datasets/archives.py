@@ -86,6 +86,24 @@ def _inside(target: Path, parts: tuple[str, ...]) -> Path:
     return dest
 
 
+def _check_layout(archive: Path, plan: Iterable[tuple[tuple[str, ...], bool, Callable[[], IO[bytes]]]]
+                  ) -> None:
+    """Refuse an archive in which one path is both a file and a folder (``a`` and ``a/b``):
+    no extraction of it can be right, so it is a damaged archive, found before writing."""
+    files: set[tuple[str, ...]] = set()
+    folders: set[tuple[str, ...]] = set()
+    for parts, is_dir, _ in plan:
+        if not parts:
+            continue
+        folders.update(parts[:depth] for depth in range(1, len(parts)))
+        (folders if is_dir else files).add(parts)
+    clash = sorted(files & folders)
+    if clash:
+        raise CorruptArchiveError(
+            f"{archive.name} holds {'/'.join(clash[0])!r} both as a file and as a folder: "
+            "damaged or not a data set archive")
+
+
 def _write(target: Path, plan: Iterable[tuple[tuple[str, ...], bool, Callable[[], IO[bytes]]]],
            max_bytes: int) -> None:
     """Create the checked entries: folders, then files opened with O_EXCL | O_NOFOLLOW."""
@@ -104,6 +122,8 @@ def _write(target: Path, plan: Iterable[tuple[tuple[str, ...], bool, Callable[[]
             fd = os.open(dest, flags, 0o666)
         except FileExistsError as err:
             raise UnsafeArchiveError(f"entry appears twice in the archive: {'/'.join(parts)!r}") from err
+        except (IsADirectoryError, NotADirectoryError) as err:
+            raise CorruptArchiveError(f"entry {'/'.join(parts)!r} clashes with a folder") from err
         with os.fdopen(fd, "wb") as out, opener() as src:
             while block := src.read(_CHUNK):
                 written += len(block)
@@ -128,6 +148,7 @@ def _extract_tar(archive: Path, target: Path, max_bytes: int, max_ratio: float) 
                 total += m.size if m.isfile() else 0
                 plan.append((parts, m.isdir(), lambda m=m: tar.extractfile(m)))
             _check_sizes(archive, total, len(members), max_bytes, max_ratio)
+            _check_layout(archive, plan)
             _write(target, plan, max_bytes)
     except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, lzma.LZMAError) as err:
         raise CorruptArchiveError(f"{archive.name} is damaged or not a tar archive: {err}") from err
@@ -153,6 +174,7 @@ def _extract_zip(archive: Path, target: Path, max_bytes: int, max_ratio: float) 
             bad = zf.testzip()  # CRC of every member, before writing anything
             if bad is not None:
                 raise CorruptArchiveError(f"{archive.name}: member {bad!r} fails its CRC check")
+            _check_layout(archive, plan)
             _write(target, plan, max_bytes)
     except (zipfile.BadZipFile, EOFError, zlib.error) as err:
         raise CorruptArchiveError(f"{archive.name} is damaged or not a zip archive: {err}") from err

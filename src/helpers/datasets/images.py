@@ -6,25 +6,33 @@ Files are opened read-only and never touched otherwise. Odd files are handled, c
 - found at load time by :func:`check_file` (header only, fast) and *skipped*: missing or empty
   files, files that are not images whatever their extension, images under ``MIN_SIDE`` pixels,
   images over ``MAX_DECODE_PIXELS`` decoded pixels (decompression bombs; a JPEG counts at its
-  reduced 1/8 decode). The same cap is checked again, after ``draft()``, before each decode;
-  PIL's process-wide ``Image.MAX_IMAGE_PIXELS`` is left as PIL ships it;
+  reduced 1/8 decode, as does an MPO, a phone's multi-picture JPEG). The same cap is checked
+  again, after ``draft()``, before each decode; PIL's process-wide ``Image.MAX_IMAGE_PIXELS``
+  is left as PIL ships it. Memory is bounded as well: a decode's bytes are counted from the
+  header (``decode_bytes``: channels as PIL holds them, times a working copy), the image is
+  reduced towards the requested size before any float work, and decodes running at once
+  share ``DECODE_BUDGET``;
 - found at decode time and *fixed*: grayscale, palette, CMYK, 16-bit, alpha (composited on
   white), EXIF orientation (applied), truncated JPEGs (the decoded part is kept, the rest is
-  grey), and as a last resort an undecodable body (replaced by mid-grey, so labels stay
+  grey), PNGs whose data stops before the last row (noted: PIL leaves those rows black), and as a last resort an undecodable body (replaced by mid-grey, so labels stay
   aligned with pixels).
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
-from collections.abc import Sequence
+import struct
+import threading
+import zlib
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from .skips import SkipReport
 
@@ -39,6 +47,56 @@ SYNTHETIC_PREFIX = "synthetic:"
 MAX_DECODE_PIXELS = 60_000_000
 PIXEL_CAP_REASON = f"too many pixels to decode (over {MAX_DECODE_PIXELS // 1_000_000} Mpx)"
 JPEG_MAX_REDUCTION = 8  # libjpeg decodes at 1/2, 1/4 or 1/8 scale
+# Phones' multi-picture files (MPO) are JPEGs with more frames: the same reduced decoding.
+JPEG_FORMATS = frozenset({"JPEG", "MPO"})
+
+# Memory, not pixels, is what a bad file exhausts. PIL holds most modes at 4 bytes a pixel
+# (RGB is stored as RGBX), a few at 1 or 2; a decode needs the decoded image plus one working
+# copy of it (a rotation, a palette or mode conversion) before it is reduced towards the
+# requested size, and only the reduced image is ever converted to floating point.
+PIL_BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2}
+WORKING_COPIES = 2
+MAX_DECODE_BYTES = MAX_DECODE_PIXELS * 4 * WORKING_COPIES
+# Decodes running at once (``load_batch``'s threads, any caller's) share this many bytes: a
+# batch of huge files waits its turn instead of exhausting the machine's memory.
+BATCH_DECODE_BYTES = 2 * MAX_DECODE_BYTES
+
+
+def decode_bytes(mode: str, width: int, height: int) -> int:
+    """What decoding a ``width`` x ``height`` image of ``mode`` holds in memory at its peak."""
+    return width * height * PIL_BYTES_PER_PIXEL.get(mode, 4) * WORKING_COPIES
+
+
+class DecodeBudget:
+    """Bytes that decodes running at the same time may hold; a decode waits for its share.
+
+    A share larger than the whole budget is taken as the whole budget (it then runs alone).
+    """
+
+    def __init__(self, total: int) -> None:
+        self.total = int(total)
+        self.free = int(total)
+        self._changed = threading.Condition()
+
+    @contextlib.contextmanager
+    def hold(self, amount: int) -> Iterator[None]:
+        amount = min(int(amount), self.total)
+        with self._changed:
+            self._changed.wait_for(lambda: self.free >= amount)
+            self.free -= amount
+        try:
+            yield
+        finally:
+            with self._changed:
+                self.free += amount
+                self._changed.notify_all()
+
+
+DECODE_BUDGET = DecodeBudget(BATCH_DECODE_BYTES)
+
+
+UNREADABLE_REASON = "cannot be read (permission denied)"
+MEMORY_CAP_REASON = f"too large to decode (over {MAX_DECODE_BYTES // 1_000_000} MB)"
 
 
 class PixelCapError(ValueError):
@@ -68,19 +126,24 @@ def check_file(path: str | Path, max_pixels: int = MAX_DECODE_PIXELS) -> str | N
             return "empty file"
         with Image.open(path) as im:
             width, height = im.size
-            is_jpeg = im.format == "JPEG"
+            is_jpeg = im.format in JPEG_FORMATS
+            mode = im.mode
     except FileNotFoundError:
         return "missing file"
     except UnidentifiedImageError:
         return "not an image (unrecognised content)"
     except Image.DecompressionBombError:  # over twice PIL's own limit: a bomb by any measure
         return PIXEL_CAP_REASON
+    except PermissionError:
+        return UNREADABLE_REASON
     except (OSError, SyntaxError, ValueError) as err:
         return f"unreadable header ({type(err).__name__})"
     if min(width, height) < MIN_SIDE:
         return f"too small (under {MIN_SIDE} px)"
     if _decoded_pixels(width, height, is_jpeg) > max_pixels:
         return PIXEL_CAP_REASON
+    if not is_jpeg and decode_bytes(mode, width, height) > MAX_DECODE_BYTES:
+        return MEMORY_CAP_REASON
     return None
 
 
@@ -96,9 +159,11 @@ def _target(size: int | tuple[int, int]) -> tuple[int, int]:
     return height, width
 
 
-def _to_rgb(im: Image.Image, notes: list[str]) -> np.ndarray:
-    """Any PIL mode to an RGB uint8 array, noting conversions that change the data."""
+def _to_rgb(im: Image.Image, notes: list[str], source_mode: str | None = None) -> np.ndarray:
+    """Any PIL mode to an RGB uint8 array, noting conversions that change the data
+    (``source_mode``: the file's mode, when ``im`` was converted on the way to reduce it)."""
     mode = im.mode
+    sixteen_bit = (source_mode or mode).startswith("I;16")
     if mode == "P":
         im = im.convert("RGBA" if "transparency" in im.info else "RGB")
         notes.append("palette image converted to RGB")
@@ -107,7 +172,7 @@ def _to_rgb(im: Image.Image, notes: list[str]) -> np.ndarray:
         arr = np.asarray(im, dtype=np.float64)
         # 16-bit data spans 0..65535; scale by the type's range, not by the image's own maximum,
         # so a dark 16-bit photo stays dark.
-        top = 65535.0 if arr.max(initial=0) > 255 or mode.startswith("I;16") else 255.0
+        top = 65535.0 if arr.max(initial=0) > 255 or sixteen_bit else 255.0
         gray = np.clip(arr / top * 255.0 + 0.5, 0, 255).astype(np.uint8)
         notes.append("16-bit image reduced to 8-bit")
         return np.repeat(gray[..., None], 3, axis=2)
@@ -127,25 +192,84 @@ def _to_rgb(im: Image.Image, notes: list[str]) -> np.ndarray:
     return np.asarray(im.convert("RGB"), dtype=np.uint8)
 
 
+# EXIF orientation tag values and the transposition that shows the photo as taken.
+_UPRIGHT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+            4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+            6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+            8: Image.Transpose.ROTATE_90}
+# Modes Image.reduce cannot average (palette indices, bits, 16-bit): converted first.
+_REDUCE_AS = {"P": None, "1": "L", "I;16": "I", "I;16B": "I", "I;16L": "I", "I;16N": "I"}
+
+
+def _reduced(im: Image.Image, size: tuple[int, int] | None) -> Image.Image:
+    """``im`` box-averaged by the largest whole factor that keeps it at least ``size`` on
+    both sides (whatever the rotation), so the float work after it stays small."""
+    if size is None:
+        return im
+    side = max(size)
+    factor = min(im.size[0] // side, im.size[1] // side)
+    if factor < 2:
+        return im
+    if im.mode in _REDUCE_AS:
+        target = _REDUCE_AS[im.mode] or ("RGBA" if "transparency" in im.info else "RGB")
+        im = im.convert(target)
+    return im.reduce(factor)
+
+
+def _short_png(source: str | Path | io.BytesIO, width: int, height: int) -> bool:
+    """Whether a PNG's image data holds fewer rows than its header declares (PIL fills the
+    rest with black without a word). Its zlib stream is inflated and counted, not kept."""
+    data = source.getvalue() if isinstance(source, io.BytesIO) else Path(source).read_bytes()
+    pos, inflate, got, header = 8, zlib.decompressobj(), 0, None
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR" and len(body) >= 13:
+            header = struct.unpack(">IIBBBBB", body[:13])
+        elif kind == b"IDAT":
+            while body:
+                got += len(inflate.decompress(body, 1 << 20))
+                body = inflate.unconsumed_tail
+        pos += 12 + length
+    if header is None:
+        return False
+    _, _, depth, colour, _, _, interlace = header
+    bits = depth * {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}.get(colour, 4)
+    passes = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2),
+              (0, 1, 1, 2)) if interlace else ((0, 0, 1, 1),)
+    want = 0
+    for x0, y0, dx, dy in passes:
+        columns, rows = -(-(width - x0) // dx), -(-(height - y0) // dy)
+        if columns > 0 and rows > 0:
+            want += rows * (1 + -(-columns * bits // 8))
+    return got < want
+
+
 def _decode_pil(source: str | Path | io.BytesIO, size: tuple[int, int] | None, notes: list[str],
                 max_pixels: int = MAX_DECODE_PIXELS):
     with Image.open(source) as im:
-        if size is not None and im.format == "JPEG":
+        if size is not None and im.format in JPEG_FORMATS:
             # Ask for the smallest DCT scale that still covers the target on both axes;
             # EXIF rotation can swap axes, so use the larger side for both.
             side = max(size)
             im.draft(im.mode if im.mode in ("RGB", "L") else None, (side, side))
         if im.size[0] * im.size[1] > max_pixels:  # after draft(): what would really be decoded
             raise PixelCapError(f"{im.size[0]}x{im.size[1]} px: {PIXEL_CAP_REASON}")
-        orientation = im.getexif().get(0x0112, 1)
-        if orientation in (2, 3, 4, 5, 6, 7, 8):
-            # Cameras store portrait shots sideways plus a tag; show them as taken.
-            upright = ImageOps.exif_transpose(im)
-            notes.append("EXIF orientation applied")
-        else:
+        need = decode_bytes(im.mode, *im.size)
+        if need > MAX_DECODE_BYTES:
+            raise PixelCapError(f"{im.size[0]}x{im.size[1]} {im.mode}: {MEMORY_CAP_REASON}")
+        with DECODE_BUDGET.hold(need):
+            orientation = im.getexif().get(0x0112, 1)
             im.load()
-            upright = im
-        return _to_rgb(upright, notes)
+            if im.format == "PNG" and _short_png(source, *im.size):
+                notes.append("truncated PNG: rows past its data are black")
+            source_mode = im.mode
+            small = _reduced(im, size)
+            if orientation in _UPRIGHT:
+                # Cameras store portrait shots sideways plus a tag; show them as taken.
+                small = small.transpose(_UPRIGHT[orientation])
+                notes.append("EXIF orientation applied")
+            return _to_rgb(small, notes, source_mode)
 
 
 def decode(path: str | Path, size: tuple[int, int] | None = None) -> tuple[np.ndarray, list[str]]:
@@ -228,6 +352,12 @@ def read_image(
         if report is None:
             raise
         report.add(f"{PIXEL_CAP_REASON}, replaced by grey", item, "fixed")
+        return np.full((th, tw, 3), 128, dtype=np.uint8)
+    except PermissionError as err:
+        if report is None:
+            raise PermissionError(err.errno, f"cannot read image {item} (permission denied): "
+                                  "give your user read access to it") from err
+        report.add(f"{UNREADABLE_REASON}, replaced by grey", item, "fixed")
         return np.full((th, tw, 3), 128, dtype=np.uint8)
     except (ValueError, FileNotFoundError) as err:
         if report is None:

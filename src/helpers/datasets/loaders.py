@@ -56,17 +56,32 @@ class LinkGuard:
         return False
 
 
-def _entries(folder: Path, guard: LinkGuard | None = None) -> tuple[list[Path], list[Path]]:
+UNREADABLE_FOLDER = "folder cannot be read (permission denied; skipped)"
+
+
+def _entries(folder: Path, guard: LinkGuard | None = None,
+             report: SkipReport | None = None) -> tuple[list[Path], list[Path]]:
     """(sub-folders, files) of ``folder``, hidden entries (.DS_Store, .git) left out, sorted;
-    with a ``guard``, links leading outside its root are left out unless it follows them."""
+    with a ``guard``, links leading outside its root are left out unless it follows them.
+
+    A folder that cannot be listed is counted in ``report`` and taken as empty; without a
+    report (the data set's own root) it is an error that says which folder and what to do.
+    """
     dirs, files = [], []
-    with os.scandir(folder) as it:
-        for entry in it:
-            if entry.name.startswith("."):
-                continue
-            if guard is not None and entry.is_symlink() and not guard.admit(Path(entry.path)):
-                continue
-            (dirs if entry.is_dir() else files).append(Path(entry.path))
+    try:
+        with os.scandir(folder) as it:
+            for entry in it:
+                if entry.name.startswith("."):
+                    continue
+                if guard is not None and entry.is_symlink() and not guard.admit(Path(entry.path)):
+                    continue
+                (dirs if entry.is_dir() else files).append(Path(entry.path))
+    except PermissionError as err:
+        if report is None:
+            raise PermissionError(err.errno, f"cannot list {folder} (permission denied): give "
+                                  "your user read access to it (chmod -R u+rX)") from err
+        report.add(UNREADABLE_FOLDER, str(folder))
+        return [], []
     return sorted(dirs), sorted(files)
 
 
@@ -84,7 +99,7 @@ def _image_files(folder: Path, report: SkipReport, guard: LinkGuard | None = Non
                  nested: str | None = None) -> list[Path]:
     """Image files directly in ``folder``; other files (and, with ``nested``, sub-folders:
     the reason to count them under) are counted as ignored."""
-    dirs, files = _entries(folder, guard)
+    dirs, files = _entries(folder, guard, report)
     for d in dirs if nested else ():
         report.add(nested, str(d))
     for f in files:
@@ -160,7 +175,7 @@ def load_class_folder(
     rows: list[tuple[Path, str, str]] = []  # (file, class, split)
     class_folders: list[Path] = []
     for split_name, folder in groups:
-        class_dirs, stray = _entries(folder, guard) if split_aware else (subdirs, [])
+        class_dirs, stray = _entries(folder, guard, report) if split_aware else (subdirs, [])
         for f in stray:
             if is_image_name(f):
                 report.add("image outside any class folder (ignored)", str(f))
@@ -209,7 +224,7 @@ def load_query_gallery_folder(
     report = SkipReport()
     parts: dict[str, list[tuple[Path, str | None]]] = {}
     for part in ("query", "gallery"):
-        class_dirs, _ = _entries(root / part)
+        class_dirs, _ = _entries(root / part, report=report)
         rows = [(f, None) for f in _image_files(root / part, report)]
         for class_dir in class_dirs:
             rows += [(f, class_dir.name) for f in _image_files(class_dir, report)]

@@ -21,6 +21,7 @@ import http.client
 import logging
 import os
 import shutil
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -150,10 +151,60 @@ def _open(url: str, offset: int, timeout: float):
     if offset:
         request.add_header("Range", f"bytes={offset}-")
     response = urllib.request.urlopen(request, timeout=timeout)
-    resumed = offset > 0 and response.status == 206
-    length = response.headers.get("Content-Length")
+    try:
+        start = _range_start(url, response) if response.status == 206 else 0
+        if start not in (0, offset):
+            raise DownloadError(f"cannot resume {url}: the server sent bytes from {start}, not "
+                                f"from {offset}; delete the .part file and run again")
+        # A 206 that starts at 0 is the file from its start: written afresh, never appended.
+        resumed = offset > 0 and response.status == 206 and start == offset
+        length = response.headers.get("Content-Length")
+        if length is not None and not length.strip().isdigit():
+            raise DownloadError(f"cannot download {url}: the server sent an invalid "
+                                f"Content-Length {length!r}; try again later or another mirror")
+    except BaseException:
+        response.close()
+        raise
     total = int(length) + (offset if resumed else 0) if length else None
     return response, total, resumed
+
+
+def _range_start(url: str, response) -> int:
+    """Where a 206 answer's bytes start (its Content-Range); a server that restarts from 0
+    (or sends a range it did not say) is taken as starting over, never appended blindly."""
+    content_range = response.headers.get("Content-Range", "")
+    unit, _, span = content_range.partition(" ")
+    start = span.partition("-")[0]
+    if unit.strip().lower() != "bytes" or not start.strip().isdigit():
+        raise DownloadError(f"cannot resume {url}: the server answered 206 with an unreadable "
+                            f"Content-Range {content_range!r}; delete the .part file and retry")
+    return int(start)
+
+
+# A transfer slower than this over a whole ``timeout`` window is stalled (a server trickling a
+# byte a second would otherwise keep every read inside its per-read timeout forever).
+MIN_BYTES_PER_SECOND = 1024
+
+
+class _Pace:
+    """Raise :class:`DownloadError` when fewer than ``MIN_BYTES_PER_SECOND`` arrive, on
+    average, over a window of ``timeout`` seconds (the part file is kept for a resume)."""
+
+    def __init__(self, url: str, window: float) -> None:
+        self.url, self.window = url, max(float(window), 0.001)
+        self.started, self.received = time.monotonic(), 0
+
+    def add(self, count: int) -> None:
+        self.received += count
+        elapsed = time.monotonic() - self.started
+        if elapsed < self.window:
+            return
+        if self.received < MIN_BYTES_PER_SECOND * elapsed:
+            raise DownloadError(
+                f"download of {self.url} stalled: {self.received} bytes in {elapsed:.0f} s "
+                f"(under {MIN_BYTES_PER_SECOND} bytes/s); run again to resume, or download "
+                "the archive yourself and set LOOKALIKE_DATA")
+        self.started, self.received = time.monotonic(), 0
 
 
 class _WholePart(Exception):
@@ -194,8 +245,13 @@ def _stream_to(url: str, part: Path, offset: int, timeout: float, progress: bool
                    desc=f"downloading {part.name[:-5]}", leave=False)
     try:
         with stream, open(part, "ab" if resumed else "wb") as out:
-            while block := stream.read(1 << 20):
+            pace = _Pace(url, timeout)
+            # read1: whatever has arrived (up to 1 MiB), so a trickle is seen as one, while
+            # read(n) would wait for all n bytes, each wait only bounded by ``timeout``.
+            read = getattr(stream, "read1", stream.read)
+            while block := read(1 << 20):
                 out.write(block)
+                pace.add(len(block))
                 if bar is not None:
                     bar.update(len(block))
     except (OSError, http.client.HTTPException) as err:

@@ -83,7 +83,23 @@ def split_file(imageset: ImageSet, fractions: Mapping[str, float], seed: int) ->
         digest.update(f"{key}\t{label}\n".encode("utf-8", "surrogateescape"))
     tag = "-".join(f"{k}{round(float(v) * 100)}" for k, v in fractions.items())
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in imageset.name)
+    # A long (say, 80 CJK characters) set name would pass the 255-byte file name limit: cut it,
+    # the digest after it identifies the file anyway.
+    safe = safe.encode("utf-8", "surrogateescape")[:120].decode("utf-8", "ignore")
     return config.cache_dir() / "splits" / f"{safe}-{digest.hexdigest()[:12]}-{tag}-seed{seed}.csv"
+
+
+def _read_split_file(path: Path) -> dict[str, str] | None:
+    """``{item: split}`` from a split CSV, or None when it is empty, not CSV or lacks a column
+    (an interrupted copy, an edit gone wrong): the caller rebuilds it from the seed."""
+    import pandas as pd
+
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False,
+                            encoding_errors="surrogateescape")
+        return dict(zip(table["item"], table["split"], strict=True))
+    except (ValueError, KeyError, OSError, UnicodeError):  # pandas' parse errors are ValueErrors
+        return None
 
 
 def split(
@@ -104,13 +120,12 @@ def split(
     path = split_file(imageset, fractions, seed)
     splits: list[str] | None = None
     if path.is_file():
-        table = pd.read_csv(path, dtype=str, keep_default_na=False,
-                            encoding_errors="surrogateescape")
-        stored = dict(zip(table["item"], table["split"], strict=True))
-        if set(stored) == set(keys):
+        stored = _read_split_file(path)
+        if stored is not None and set(stored) == set(keys):
             splits = [stored[k] for k in keys]
         else:
-            log.warning("split file %s does not match the items; rewriting it", path)
+            log.warning("split file %s is damaged or does not match the items; rewriting it",
+                        path)
     if splits is None:
         splits = assign(imageset.labels, keys, fractions, seed)
         config.writable_cache_dir("splits")

@@ -9,6 +9,7 @@ first, and every page says that it shows smoke outputs.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -138,8 +139,6 @@ def _write(out: Path, source: Path, wanted: Sequence[Path], origin: str) -> Site
     links = {s.repo_path: s.page for s in order}
     built = f"commit {report.git_commit()}, {provenance.format_utc(dt.datetime.now(dt.UTC))}"
     out.mkdir(parents=True, exist_ok=True)
-    for stale in out.glob("*.html"):  # pages of notebooks since removed; nothing else is touched
-        stale.unlink()
     written = []
     for index, item in enumerate(order):
         nb, lines, title = _page_content(item, executed, runs, origin)
@@ -148,12 +147,36 @@ def _write(out: Path, source: Path, wanted: Sequence[Path], origin: str) -> Site
             nav=[{"href": s.page, "label": s.label, "current": s is item} for s in order],
             provenance=lines, smoke_notice=SMOKE_NOTICE if smoke else None,
             previous=_neighbour(order, index - 1), next=_neighbour(order, index + 1),
-            built=built, math=item.repo_path.endswith(".ipynb"))
+            built=built, math=item.repo_path.endswith(".ipynb"),
+            raw_html=item.repo_path.endswith(".ipynb"))
         html = pages.render(nb, context, config.repo_root() / Path(item.repo_path).parent)
         path = out / item.page
         path.write_text(pages.rewrite_links(html, item.repo_path, links), encoding="utf-8")
         written.append(path)
+    _forget_stale(out, {p.name for p in written})
     return SiteBuild(out, written, runs, smoke, origin)
+
+
+# The pages the last build wrote, so the next one removes those it no longer writes (pages of
+# notebooks since removed) and never a file it did not write: ``--out`` may name a folder
+# that holds the user's own pages.
+MANIFEST = ".lookalike-site-pages.json"
+
+
+def _forget_stale(out: Path, pages_now: set[str]) -> None:
+    manifest = out / MANIFEST
+    try:
+        before = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        before = []
+    if not isinstance(before, list):
+        before = []
+    for name in before:
+        # Only plain page names of this folder: a manifest edited to name ../x is ignored.
+        if (isinstance(name, str) and name not in pages_now and name.endswith(".html")
+                and Path(name).name == name):
+            (out / name).unlink(missing_ok=True)
+    manifest.write_text(json.dumps(sorted(pages_now), indent=1) + "\n", encoding="utf-8")
 
 
 def _neighbour(order: Sequence[_Source], index: int) -> dict[str, str] | None:

@@ -5,6 +5,17 @@ The exporter is nbconvert's ``HTMLExporter`` with the course template
 markdown rendering: TeX math becomes MathML at build time (``latex2mathml``), which Chromium
 and Firefox draw natively, so no MathJax is fetched when a page is viewed. Output figures are
 embedded as data URIs by nbconvert itself; so is any image a markdown cell refers to.
+
+Untrusted text is made harmless, not trusted by flag. Notebook *outputs* print whatever the
+run met (a data set folder named ``<img src=x onerror=...>``, a file name, a student's
+``display(HTML(...))``), so they are sanitised: nbconvert's ``SanitizeHTML`` (bleach) keeps
+an allowlist of tags and attributes (tables, lists, links to http/https/mailto) and drops
+scripts, JavaScript outputs and event handlers. Sanitising was chosen over publishing only
+"trusted" notebooks because every executed copy comes from a headless run, which Jupyter
+never marks trusted, so a trust rule would either refuse every page or be a flag anyone sets.
+The markdown files (README, RESULTS.md, whose provenance lines quote data set names) are
+rendered with raw HTML escaped; provenance and navigation text is escaped by the template.
+The notebooks' own markdown cells are the course's source, reviewed in git: rendered as is.
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ from jinja2 import pass_context
 from latex2mathml.converter import convert as latex_to_mathml
 from nbconvert import HTMLExporter
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+from nbconvert.preprocessors.sanitize import SanitizeHTML
 
 TEMPLATES = Path(__file__).with_name("templates")
 TEMPLATE_NAME = "lookalike"
@@ -71,7 +83,7 @@ class SiteExporter(HTMLExporter):
         path = resources.get("metadata", {}).get("path", "")
         renderer = MathMLRenderer(
             math=resources.get("site", {}).get("math", True),
-            escape=False, attachments=cell.get("attachments", {}),
+            escape=not resources.get("site", {}).get("raw_html", True), attachments=cell.get("attachments", {}),
             embed_images=self.embed_images, path=path, anchor_link_text=self.anchor_link_text,
             exclude_anchor_links=self.exclude_anchor_links, **self.lexer_options)
         return MarkdownWithMath(renderer=renderer).render(source)
@@ -94,10 +106,12 @@ class PageContext:
     next: dict[str, str] | None
     built: str
     math: bool = True  # TeX between $ signs is math (notebooks), or text (GitHub markdown)
+    raw_html: bool = True  # HTML in markdown is kept (the notebooks' cells) or shown as text
 
     def resources(self, source_dir: Path) -> dict[str, Any]:
         site = {"nav": self.nav, "provenance": self.provenance, "smoke_notice": self.smoke_notice,
-                "previous": self.previous, "next": self.next, "built": self.built, "css": CSS, "math": self.math}
+                "previous": self.previous, "next": self.next, "built": self.built, "css": CSS, "math": self.math,
+                "raw_html": self.raw_html}
         return {"site": site, "metadata": {"name": self.title, "path": str(source_dir)}}
 
 
@@ -121,8 +135,37 @@ def drop_widgets(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+# What an output's HTML may keep: bleach's defaults (the first line), plus what tables, pandas
+# and our markdown tables need. No script, no event handler, no style attribute, no iframe.
+OUTPUT_TAGS = sorted({
+    "a", "abbr", "acronym", "b", "blockquote", "code", "em", "i", "li", "ol", "strong", "ul",
+    "p", "div", "span", "br", "hr", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "sub", "sup",
+    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col",
+    "style", "details", "summary", "dl", "dt", "dd", "del", "ins", "small", "kbd"})
+OUTPUT_ATTRIBUTES = {"*": ["class", "title", "id", "align"], "a": ["href", "title", "rel"],
+                     "th": ["colspan", "rowspan", "scope"], "td": ["colspan", "rowspan"],
+                     "table": ["border"], "abbr": ["title"], "acronym": ["title"]}
+
+
+class OutputSanitiser(SanitizeHTML):
+    """nbconvert's ``SanitizeHTML`` on code cell outputs only, with :data:`OUTPUT_TAGS`."""
+
+    def preprocess_cell(self, cell: Any, resources: Any, index: int) -> tuple[Any, Any]:
+        if cell.cell_type == "code":
+            cell.outputs = self.sanitize_code_outputs(cell.outputs)
+        return cell, resources
+
+
+def sanitise_outputs(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Outputs made harmless: HTML and markdown outputs through the allowlist, other
+    non-image, non-text outputs (JavaScript, SVG, widgets' state) left out."""
+    sanitiser = OutputSanitiser(tags=OUTPUT_TAGS, attributes=OUTPUT_ATTRIBUTES, strip=True)
+    nb, _ = sanitiser.preprocess(nb, {})
+    return nb
+
+
 def render(nb: nbformat.NotebookNode, context: PageContext, source_dir: Path) -> str:
-    nb = drop_widgets(nb)
+    nb = sanitise_outputs(drop_widgets(nb))
     nb.metadata["title"] = context.title
     html, _ = exporter().from_notebook_node(nb, resources=context.resources(source_dir))
     return html

@@ -34,7 +34,8 @@ class NotebookRun:
     finished: str  # "YYYY-MM-DD HH:MM UTC", or "not recorded"
     seconds: float | None
     commit: str | None  # None: no metrics file of this run names one
-    failed: bool
+    failed: bool  # a cell raised, or the run never finished
+    interrupted: bool = False  # the run stopped before its end (killed, out of time)
 
     @property
     def smoke(self) -> bool:
@@ -90,14 +91,27 @@ def notebook_run(executed: Path, metrics_dir: Path) -> NotebookRun:
     stem = Path(executed).stem
     metrics_file = _metrics_file(metrics_dir, stem, profile)
     duration = papermill.get("duration")
+    complete = _completed(nb)
     return NotebookRun(
         stem=stem,
         profile=profile,
         finished=format_utc(end),
         seconds=float(duration) if isinstance(duration, int | float) else None,
         commit=_metrics_commit(metrics_file, profile, start, end) if metrics_file else None,
-        failed=bool(papermill.get("exception")),
+        failed=bool(papermill.get("exception")) or not complete,
+        interrupted=not complete and not papermill.get("exception"),
     )
+
+
+def _completed(nb: Mapping[str, Any]) -> bool:
+    """Whether papermill saw the run to its end: an end time, and no cell left pending or
+    running (what a run killed half-way leaves behind in its executed copy)."""
+    papermill = nb.get("metadata", {}).get("papermill", {})
+    if not papermill.get("end_time"):
+        return False
+    states = (cell.get("metadata", {}).get("papermill", {}).get("status")
+              for cell in nb.get("cells", []))
+    return not any(state in ("pending", "running") for state in states)
 
 
 def run_commits(runs: Iterable[NotebookRun]) -> list[str]:
@@ -118,7 +132,8 @@ def notebook_lines(run: NotebookRun, all_runs: Iterable[NotebookRun], origin: st
         commit = (f"commit {', '.join(others)} (from the run's other notebooks: this one "
                   "records no metrics)" if others else "commit not recorded")
     took = f"ran {run.seconds / 60:.1f} min" if run.seconds is not None else "time not recorded"
-    status = "FAILED (the error is shown where it happened)" if run.failed else took
+    status = ("DID NOT FINISH (the run was stopped; the page shows what ran)" if run.interrupted
+              else "FAILED (the error is shown where it happened)" if run.failed else took)
     return [f"run: profile {run.profile}", commit, f"finished {run.finished}", status, origin]
 
 
