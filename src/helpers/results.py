@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -466,7 +467,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "instead of writing RESULTS.md, and record the outcome for "
                              "RESULTS.md's reproducibility line; exit 1 on a difference")
     parser.add_argument("--tolerance", type=float, default=TOLERANCE)
+    parser.add_argument("--rerender", action="store_true",
+                        help="re-judge the committed metrics into RESULTS.md, keeping its header "
+                             "(the run's facts), after a change to claims, cards or the engine")
     args = parser.parse_args(argv)
+    if args.rerender:
+        path = config.reports_dir() / "RESULTS.md"
+        header = dict(re.findall(r"^- ([^:]+): (.*)$", path.read_text(), flags=re.M))
+        path.write_text(render(load_all(config.reports_dir() / "metrics"), header))
+        print(f"re-rendered {path} from the committed metrics")
+        return 0
     if args.compare:
         sub = "" if args.profile == "standard" else args.profile
         ours = load_all(config.reports_dir() / "metrics" / sub)
