@@ -7,8 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROFILE ?= standard
 # Two pytest workers (pytest-xdist; tests/conftest.py schedules them): on 2 cores the suite took
-# 38 min against 59 in one process at 4db075c, 16.5 min at 9c8bc03 (README, Tests);
-# `PYTEST_WORKERS=0` runs one process.
+# 38 min against 59 in one process at 4db075c; `PYTEST_WORKERS=0` runs one process.
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
@@ -39,7 +38,7 @@ site: venv
 	$(BIN)/python -m helpers.site build
 
 # Every speed ratio the README quotes, in one run (a few minutes; BENCH_ARGS sizes it, e.g.
-# BENCH_ARGS="--gallery 1000000" for the README's retrieval tables).
+# BENCH_ARGS="--gallery 1000000" for the retrieval tables of benchmarks/README.md).
 bench: venv
 	$(BIN)/python -m helpers.bench all $(BENCH_ARGS)
 

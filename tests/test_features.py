@@ -179,7 +179,7 @@ def _loo_top1(vectors: np.ndarray, labels: np.ndarray) -> float:
     reason="needs LOOKALIKE_DATA and LOOKALIKE_WEIGHTS (e.g. ../shared/datasets, ../shared/weights)",
 )
 def test_places6_eval_mobilenetv2_floor_and_report01_bug(tmp_path, monkeypatch) -> None:
-    """Measured once (README): LOO top-1 0.638 (top-5 0.938) with the correct preprocessing,
+    """Measured once (benchmarks/README.md): LOO top-1 0.638 (top-5 0.938) with the correct preprocessing,
     0.258 (top-5 0.683) with the report-01 bug; the weights README measured 0.635 / 0.257."""
     from helpers import datasets
 

@@ -10,7 +10,7 @@
 * :class:`ApproximateIndex`: ``"ivf"`` (``IndexIVFFlat``: k-means cells, ``nprobe`` of them
   searched) or ``"hnsw"`` (``IndexHNSWFlat``: a proximity graph), for galleries too large to
   scan. Results are approximate: :func:`recall_at_k` measures them against the exact index
-  (``python -m helpers.bench approximate``; the README has the table on real features).
+  (``python -m helpers.bench approximate``; benchmarks/README.md has the table on real features).
 
 ``faiss`` is imported inside the functions, so importing this module costs nothing.
 """

@@ -43,7 +43,7 @@ MODES = ("auto", "min", "max")
 #: Training steps per call into the compiled graph where nothing watches single batches:
 #: fewer trips between Python and TensorFlow, the same batches in the same order, so the
 #: same weights (tests/test_training.py); about 10 % off a small dense model's training here
-#: (README, "Where the standard run's time goes"). TensorFlow only: the torch backend allows 1,
+#: (benchmarks/README.md, "Notebook times"). TensorFlow only: the torch backend allows 1,
 #: and Keras' JAX trainer unrolls the steps into one jitted function, a longer compilation for
 #: every model of the JAX smoke runs (not measured here; they stay at one step per call).
 STEPS_PER_EXECUTION = 32

@@ -17,8 +17,8 @@ The gallery (``--source``): ``standin`` is the MobileNetV2 features of every rea
 image (``$LOOKALIKE_DATA``, cached after the first run), PCA-projected to ``--dim`` and tiled
 with ``--jitter`` to ``--gallery`` rows (:mod:`helpers.bench.realdata`); ``random`` is
 Gaussian; ``auto`` (default) takes ``standin`` when ``$LOOKALIKE_DATA`` is set. Queries are
-the real vectors, jittered afresh. The defaults take a few minutes on two cores; the README's
-figures use ``--gallery 1000000``.
+the real vectors, jittered afresh. The defaults take a few minutes on two cores; the figures in
+benchmarks/README.md use ``--gallery 1000000``.
 """
 
 from __future__ import annotations
