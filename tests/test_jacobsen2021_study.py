@@ -26,8 +26,8 @@ def _blobs(n: int, seed: int, d: int = 16) -> tuple[np.ndarray, np.ndarray]:
 
 def test_head_grid_cells_hits_and_choice_on_validation() -> None:
     spec = heads.GridSpec(("sgd", "adam"), (5e-2, 1e-4), epochs=2, batch_size=16, width=8,
-                          seeds=(0, 1), skip=(("adam", 1e-4),))
-    cells = heads.optimizer_grid(_blobs(48, 0), _blobs(24, 1), _blobs(30, 2), spec)
+                          skip=(("adam", 1e-4),))
+    cells = heads.optimizer_grid(_blobs(48, 0), _blobs(24, 1), _blobs(30, 2), spec, seeds=(0, 1))
     assert [(c.optimizer, c.learning_rate) for c in cells] == [("sgd", 5e-2), ("sgd", 1e-4),
                                                                ("adam", 5e-2)]
     assert all(c.test_hits.shape == (2, 30) and set(np.unique(c.test_hits)) <= {0, 1}
