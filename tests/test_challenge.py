@@ -261,7 +261,7 @@ def test_scoring_sweep_trains_once_per_seed_and_keeps_every_seeds_hits():
         return {"colour": embed}, f"model {seed}"
 
     runs = trainers.scoring_sweep((0, 1), sets, "demo", label="head: ").one(fit)
-    np.testing.assert_array_equal(runs.hits("colour"), [[1, 1], [1, 0]])
+    np.testing.assert_array_equal(runs.hits("colour top-1"), [[1, 1], [1, 0]])
     rows, trained = trainers.rows_over_seeds(runs)
     assert trained == ["model 0", "model 1"] and list(rows) == ["head: colour"]
     np.testing.assert_array_equal(rows["head: colour"].hits["top1"], [[1, 1], [1, 0]])

@@ -94,7 +94,7 @@ class Runs(Generic[Config, Result]):
         """One line: each split's mean, the first split's per-seed means, the training time."""
         parts = []
         for i, split in enumerate(self.splits):
-            text = f"{split} {self.mean(split):.3f}"
+            text = f"{split}: {self.mean(split):.3f}"
             if i == 0 and len(self.seeds) > 1:
                 text += " (seeds: " + ", ".join(f"{v:.3f}" for v in self.per_seed(split)) + ")"
             parts.append(text)

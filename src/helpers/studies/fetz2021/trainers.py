@@ -38,8 +38,8 @@ def scoring_sweep(seeds: Sequence[int], sets: Sets, approach: str, metric: str =
                   label: str = "") -> Sweep:
     """A :class:`~helpers.sweep.Sweep` over trainers (:data:`Fit`): each seed's ``fit`` is
     trained and every embedding it returns is scored on ``sets`` by ``metric``, each variant
-    named ``label + variant``; each variant's top-1 hits are kept under its own name (the
-    sweep's printed line shows them)."""
+    named ``label + variant``; each variant's top-1 hits are kept as ``"<variant> top-1"``
+    (the sweep's printed line shows them)."""
 
     def train_and_score(fit: Fit, seed: int) -> Scored:
         embeds, model = fit(seed)
@@ -47,7 +47,8 @@ def scoring_sweep(seeds: Sequence[int], sets: Sets, approach: str, metric: str =
                        for v, embed in embeds.items()}
 
     def top1(scored: Scored) -> dict[str, np.ndarray]:
-        return {v[len(label):]: r.hits["top1"] for v, r in scored[1].items() if r.hits is not None}
+        return {f"{v[len(label):]} top-1": r.hits["top1"] for v, r in scored[1].items()
+                if r.hits is not None}
 
     name = f"{approach} ({label.rstrip(': ,')})" if label else approach
     return Sweep(train_and_score, seeds, hits=top1, label=lambda fit: name)
