@@ -245,12 +245,6 @@ def test_local_key_names_the_reports_ranking_plainly_and_ours_with_ransac():
     assert tables.local_key(make_result("ORB", f"ORB {challenge.OURS_LOCAL}", 0.1), "uk_") == "uk_orb_ransac"
 
 
-def test_seeds_follow_the_notebooks_seed():
-    assert trainers.seeds_from(42, 3) == (42, 43, 44)
-    with pytest.raises(ValueError):
-        trainers.seeds_from(42, 0)
-
-
 def test_the_reports_printed_scores_imply_its_query_counts():
     resnet = paper.PAPER["pretrained CNN"]
     assert paper.smallest_query_count(*resnet.values()) == 15  # 8, 11 and 13 of 15
@@ -258,7 +252,7 @@ def test_the_reports_printed_scores_imply_its_query_counts():
     assert paper.QUERY_COUNTS == {"pretrained CNN": 15, "conv autoencoder": 15, "SURF": 70}
 
 
-def test_run_seeds_trains_once_per_seed_and_keeps_every_seeds_hits():
+def test_scoring_sweep_trains_once_per_seed_and_keeps_every_seeds_hits():
     sets = _colour_sets()
 
     def fit(seed):  # seed 0 ranks by colour (all right), seed 1 sees no colour (ties: index order)
@@ -266,6 +260,8 @@ def test_run_seeds_trains_once_per_seed_and_keeps_every_seeds_hits():
             return np.ones((len(x), 2), "float32") if seed else x[:, 0, 0, :].astype("float32") + 1.0
         return {"colour": embed}, f"model {seed}"
 
-    rows, trained = trainers.run_seeds(fit, (0, 1), sets, "demo", label="head: ")
+    runs = trainers.scoring_sweep((0, 1), sets, "demo", label="head: ").one(fit)
+    np.testing.assert_array_equal(runs.hits("colour top-1"), [[1, 1], [1, 0]])
+    rows, trained = trainers.rows_over_seeds(runs)
     assert trained == ["model 0", "model 1"] and list(rows) == ["head: colour"]
     np.testing.assert_array_equal(rows["head: colour"].hits["top1"], [[1, 1], [1, 0]])

@@ -4,6 +4,7 @@ seeded grid and the tables 4-5 sweep (tiny data, a few epochs)."""
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from helpers import autoencoders as ae
 from helpers import report, verdicts
 from helpers.studies.ingwersen2020 import claims, families, paper, profile, recording
 from helpers.studies.ingwersen2020 import grid as study
+from helpers.sweep import Runs
 from helpers.uncertainty import CONTRADICTED, REPRODUCED
 
 TINY = ae.AE_RECIPE.replace(optimizer="adam", epochs=2, batch_size=32, patience=2, seed=0)
@@ -56,13 +58,21 @@ def test_chance_row_is_the_exact_level_beside_a_measured_one() -> None:
     assert round(row["test_top5"], 2) == 0.60 and "measured" in row["note"]
 
 
-def _grid() -> study.SeededGrid:
+def _grid(best_epochs: dict[str, list[int]] | None = None) -> study.SeededGrid:
+    """A grid as a sweep leaves it, without training: each spec's first-seed validation top-1
+    as given, and its epochs to the best validation MSE per seed (one seed unless given)."""
     specs = [ae.AESpec(hidden=(6,)), ae.AESpec(hidden=(3,)), ae.AESpec(hidden=(3,), noise=0.3),
              ae.AESpec(hidden=(6, 3))]
     val_top1 = (0.5, 0.6, 0.4, 0.3)
-    rows = [{"model": s.name, "kind": s.kind, "compression": 12 / s.code_dim,
-             "code_dim": s.code_dim, "val_top1": v} for s, v in zip(specs, val_top1, strict=True)]
-    return study.SeededGrid({s.name: s for s in specs}, rows, {}, {}, {}, {})
+    runs = {}
+    for spec, v in zip(specs, val_top1, strict=True):
+        epochs = (best_epochs or {}).get(spec.name, [5])
+        models = [SimpleNamespace(optimizer="adam", epochs_run=e, best_epoch=e, best_val_loss=0.1,
+                                  seconds=1.0, input_dim=12) for e in epochs]
+        hits = {"val_top1": (np.arange(10) < round(10 * v)).astype(np.int8)}
+        runs[spec] = Runs(spec, spec.name, seeds=list(range(len(epochs))), results=models,
+                          split_hits=[hits] * len(epochs), seconds=[1.0] * len(epochs))
+    return study.SeededGrid(runs)
 
 
 def test_claim_entries_choose_on_validation_and_pair_tables_4_and_5() -> None:
@@ -77,8 +87,7 @@ def test_convergence_is_judged_on_the_seeds_paired_difference(tmp_path, monkeypa
                                                               verdict) -> None:
     monkeypatch.setenv("LOOKALIKE_REPORTS", str(tmp_path))
     report.start("01_ingwersen_autoencoders", {"profile": "standard"}, seed=0)
-    grid = _grid()
-    grid.best_epochs.update({"deep AE 6-3": list(deep), "DAE 3 noise 0.3": [10, 11, 9]})
+    grid = _grid({"deep AE 6-3": list(deep), "DAE 3 noise 0.3": [10, 11, 9]})
     recording.record_convergence(grid, recording.claim_entries(grid))
     run = report.current().data
     run["weights"] = {"by_backbone": {"mobilenetv2": {"pretrained": True}}}
@@ -90,8 +99,9 @@ def test_seeded_grid_stacks_hits_over_seeds_and_judges_with_intervals(tmp_path, 
     x, y = _data()
     splits = {"test": (x[60:90], y[60:90]), "val": (x[90:], y[90:])}
     specs = [ae.AESpec(hidden=(4,)), ae.AESpec(hidden=(4,), noise=0.3, noise_type="mask")]
-    grid = study.run_seeded_grid(specs, x[:60], splits, recipe=TINY, scaling="max")
-    study.add_seeds(grid, [specs[0].name], [0, 1], x[:60], splits, recipe=TINY, scaling="max")
+    sweep = study.autoencoder_sweep(x[:60], splits, TINY, (0, 1), scaling="max")
+    grid = study.SeededGrid(sweep.run(specs, seeds=[0]))  # every entry at the first seed
+    sweep.run([specs[0], specs[0]], into=grid.runs)  # the second seed for one, trained once
     assert grid.seeds[specs[0].name] == [0, 1] and grid.seeds[specs[1].name] == [0]
     assert grid.hits[specs[0].name]["test_top1"].shape == (2, 30)
     row = grid.mean_row(specs[0].name)

@@ -26,8 +26,13 @@ def _blobs(n: int, seed: int, d: int = 16) -> tuple[np.ndarray, np.ndarray]:
 
 def test_head_grid_cells_hits_and_choice_on_validation() -> None:
     spec = heads.GridSpec(("sgd", "adam"), (5e-2, 1e-4), epochs=2, batch_size=16, width=8,
-                          seeds=(0, 1), skip=(("adam", 1e-4),))
-    cells = heads.optimizer_grid(_blobs(48, 0), _blobs(24, 1), _blobs(30, 2), spec)
+                          skip=(("adam", 1e-4),))
+    train, val, test = _blobs(48, 0), _blobs(24, 1), _blobs(30, 2)
+    cells = heads.optimizer_grid(train, val, test, spec, seeds=(0, 1))
+    # the plain loop the sweep replaced, for the first cell: the same numbers to the bit
+    per_seed = [heads.train_head(train, (val, test), "sgd", 5e-2, spec, s) for s in (0, 1)]
+    np.testing.assert_array_equal(cells[0].test_hits, np.stack([t for _, t in per_seed]))
+    assert cells[0].val_top1 == float(np.mean([v.mean() for v, _ in per_seed]))
     assert [(c.optimizer, c.learning_rate) for c in cells] == [("sgd", 5e-2), ("sgd", 1e-4),
                                                                ("adam", 5e-2)]
     assert all(c.test_hits.shape == (2, 30) and set(np.unique(c.test_hits)) <= {0, 1}

@@ -1,6 +1,7 @@
 """Unit tests of helpers.studies.xushi2023.experiment: notebook 05's glue over PairSets and results."""
 
 import os
+from types import SimpleNamespace
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -11,6 +12,7 @@ from helpers import datasets
 from helpers.studies import xushi2023 as ranking  # noqa: E402
 from helpers.studies.xushi2023 import experiment as X  # noqa: E402
 from helpers.studies.xushi2023 import runs, tables  # noqa: E402
+from helpers.sweep import Sweep  # noqa: E402
 
 
 @pytest.fixture
@@ -72,18 +74,20 @@ def _runs(backbones, fusion, loss, hits_per_seed, losses=(1.0, 0.9)):
             best_val_top2=0.0, best_epoch=1, history={"loss": list(losses), "val_loss": [1.0]},
             head_params=1000, seconds=1.0, test_scores=scores, model=None, val_scores=scores,
             seed=seed))
-    return runs.SeededRuns(results[0].spec, results, cands, cands)
+    data = SimpleNamespace(test=cands, val=cands)
+    sweep = Sweep(lambda spec, seed: results[seed], range(len(results)),
+                  hits=lambda result: runs.ranker_hits(result, data), label=lambda spec: spec.label,
+                  verbose=False, runs_type=runs.RankerRuns)
+    return sweep.one(results[0].spec)
 
 
-def test_seeded_runs_give_seeds_by_items_hits_and_their_means():
+def test_ranker_runs_give_seeds_by_items_hits_and_their_means():
     m = _runs(("r",), "concat", "hinge", [[1, 1, 0, 0], [1, 0, 0, 0]])
     assert m.hits("test").shape == (2, 4) and m.top2() == pytest.approx(3 / 8)
-    assert m.hits("test", k=1).tolist() == [[1, 1, 0, 0], [1, 0, 0, 0]]
+    assert m.hits("test_top1").tolist() == [[1, 1, 0, 0], [1, 0, 0, 0]]
+    assert m.seeds == [0, 1] and m.spec.backbones == ("r",) and m.first is m.runs[0]
     other = _runs(("v",), "concat", "hinge", [[0, 0, 0, 1], [0, 0, 0, 1]])
     np.testing.assert_allclose(runs.mean_hits([m, other]), [[0.5, 0.5, 0, 0.5], [0.5, 0, 0, 0.5]])
-    assert runs.seed_list(42, 3) == [42, 43, 44]
-    with pytest.raises(ValueError):
-        runs.seed_list(42, 0)
 
 
 def test_tables_summarise_singles_and_pairs_beside_the_report():

@@ -2,11 +2,12 @@
 
 Every trainer here takes its seed: :func:`helpers.config.seed_everything` runs before the model
 is built (so the initial weights follow the seed) and the recipe carries it to
-:func:`helpers.training.fit` (batch order, dropout, noise). :func:`run_seeds` trains one
-approach once per seed, scores each seed's embedding(s) on one :class:`~.challenge.Sets` and
-returns one row per embedding with the hits of every seed, ``(seeds, queries)``, which is what
-the verdict engine's interval over seeds and queries needs (issue 17: at least 3 seeds in the
-standard profile where training is cheap).
+:func:`helpers.training.fit` (batch order, dropout, noise). :func:`scoring_sweep` trains one
+approach once per seed (a :class:`~helpers.sweep.Sweep`), scores each seed's embedding(s) on
+one :class:`~.challenge.Sets`, and :func:`rows_over_seeds` returns one row per embedding with
+the hits of every seed, ``(seeds, queries)``, which is what the verdict engine's interval over
+seeds and queries needs (issue 17: at least 3 seeds in the standard profile where training is
+cheap).
 
 The heads train on cached backbone features (the backbone is frozen, its BatchNorm in
 inference mode), so they are scored on the queries' and gallery's cached features too: the same
@@ -16,7 +17,6 @@ add the frozen backbone's.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,36 +26,41 @@ import numpy as np
 from helpers import config
 from helpers.studies.fetz2021 import small_cnn
 from helpers.studies.fetz2021.challenge import Result, Sets, evaluate_embedder, over_seeds
+from helpers.sweep import Runs, Sweep
 
 #: fit(seed) -> ({variant: embed}, what was trained)
 Fit = Callable[[int], tuple[dict[str, Callable[[np.ndarray], np.ndarray]], Any]]
+#: one seed's training and scoring: (what was trained, {variant: its Result on the sets})
+Scored = tuple[Any, dict[str, Result]]
 
 
-def seeds_from(seed: int, n: int) -> tuple[int, ...]:
-    """The notebook's seed and the next ``n - 1``: SEED, SEED+1, SEED+2 for three."""
-    if int(n) < 1:
-        raise ValueError(f"at least one seed, got {n}")
-    return tuple(int(seed) + i for i in range(int(n)))
+def scoring_sweep(seeds: Sequence[int], sets: Sets, approach: str, metric: str = "cosine",
+                  label: str = "") -> Sweep:
+    """A :class:`~helpers.sweep.Sweep` over trainers (:data:`Fit`): each seed's ``fit`` is
+    trained and every embedding it returns is scored on ``sets`` by ``metric``, each variant
+    named ``label + variant``; each variant's top-1 hits are kept as ``"<variant> top-1"``
+    (the sweep's printed line shows them)."""
+
+    def train_and_score(fit: Fit, seed: int) -> Scored:
+        embeds, model = fit(seed)
+        return model, {label + v: evaluate_embedder(approach, label + v, embed, sets, (metric,))[0]
+                       for v, embed in embeds.items()}
+
+    def top1(scored: Scored) -> dict[str, np.ndarray]:
+        return {f"{v[len(label):]} top-1": r.hits["top1"] for v, r in scored[1].items()
+                if r.hits is not None}
+
+    name = f"{approach} ({label.rstrip(': ,')})" if label else approach
+    return Sweep(train_and_score, seeds, hits=top1, label=lambda fit: name)
 
 
-def run_seeds(fit: Fit, seeds: Sequence[int], sets: Sets, approach: str,
-              metric: str = "cosine", plus: Result | None = None,
-              label: str = "") -> tuple[dict[str, Result], list]:
-    """Train with each seed, score every embedding ``fit`` returns on ``sets`` by ``metric``.
-
-    Returns ``({variant: Result over the seeds}, [what each seed trained])``, each variant
-    named ``label + variant``; ``plus``'s times are added to each row's (the frozen backbone
-    under a head scored on cached features).
-    """
-    per_variant: dict[str, list[Result]] = defaultdict(list)
-    trained = []
-    for seed in seeds:
-        embeds, model = fit(int(seed))
-        trained.append(model)
-        for variant, embed in embeds.items():
-            per_variant[label + variant] += evaluate_embedder(approach, label + variant, embed,
-                                                              sets, (metric,))
-    return {v: over_seeds(rs, plus) for v, rs in per_variant.items()}, trained
+def rows_over_seeds(runs: Runs, plus: Result | None = None) -> tuple[dict[str, Result], list]:
+    """``({variant: Result over the seeds}, [what each seed trained])`` from a
+    :func:`scoring_sweep`'s runs; ``plus``'s times are added to each row's (the frozen backbone
+    under a head scored on cached features)."""
+    variants = runs.first[1]
+    return ({v: over_seeds([scored[v] for _, scored in runs.results], plus) for v in variants},
+            [model for model, _ in runs.results])
 
 
 @dataclass

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from helpers.autoencoders.dense import AE_RECIPE, AESpec, TrainedAutoencoder, _as_matrix, train
+from helpers.sweep import Runs, Sweep
 from helpers.training import Recipe
 
 # The report's VGG16 fc1 width, the reference its layer sizes were chosen against.
@@ -203,21 +204,61 @@ def split_hits(
     return out
 
 
+def autoencoder_sweep(
+    train_features: np.ndarray,
+    splits: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    recipe: Recipe,
+    seeds: Sequence[int],
+    **train_kwargs: Any,
+) -> Sweep:
+    """A :class:`~helpers.sweep.Sweep` of autoencoders (:class:`AESpec` configurations) trained
+    on ``train_features`` by ``recipe`` with the seed swapped in, each code's per-item LOO hits
+    kept per split and k (:func:`split_hits`); ``train_kwargs`` go to :func:`train`."""
+    def train_once(spec: AESpec, seed: int) -> TrainedAutoencoder:
+        return train(train_features, spec, recipe.replace(seed=seed), **train_kwargs)
+
+    return Sweep(train_once, seeds, hits=lambda model: split_hits(model.encode, splits),
+                 label=lambda spec: f"{spec.name} [{recipe.optimizer}]")
+
+
 @dataclass
 class SeededGrid:
-    """A grid trained at the notebook's seed, and more seeds for the entries claims rest on.
+    """A grid of autoencoders as an :func:`autoencoder_sweep` trained it: every entry at the
+    notebook's seed, more seeds for the entries claims rest on (``sweep.run(..., into=runs)``).
 
     ``rows``: one row per spec from the first seed (model choice reads these, on validation);
     ``hits[name][metric]``: (seeds, items) 0/1 hits; ``best_epochs[name]``: epoch of the best
     validation MSE, one per seed; ``seeds[name]``: the seeds each spec was trained with.
     """
 
-    specs: dict[str, AESpec]
-    rows: list[dict[str, Any]]
-    models: dict[tuple[str, str], TrainedAutoencoder]
-    hits: dict[str, dict[str, np.ndarray]]
-    best_epochs: dict[str, list[int]]
-    seeds: dict[str, list[int]]
+    runs: dict[AESpec, Runs]
+
+    @property
+    def specs(self) -> dict[str, AESpec]:
+        return {spec.name: spec for spec in self.runs}
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        return [_grid_row(spec, r.first, r.first.input_dim,
+                          {m: float(h.mean()) for m, h in r.split_hits[0].items()})
+                for spec, r in self.runs.items()]
+
+    @property
+    def models(self) -> dict[tuple[str, str], TrainedAutoencoder]:
+        """The first seed's model of each spec, by ``(name, optimizer)``."""
+        return {(spec.name, r.first.optimizer): r.first for spec, r in self.runs.items()}
+
+    @property
+    def hits(self) -> dict[str, dict[str, np.ndarray]]:
+        return {spec.name: {m: r.hits(m) for m in r.splits} for spec, r in self.runs.items()}
+
+    @property
+    def best_epochs(self) -> dict[str, list[int]]:
+        return {spec.name: [m.best_epoch for m in r.results] for spec, r in self.runs.items()}
+
+    @property
+    def seeds(self) -> dict[str, list[int]]:
+        return {spec.name: list(r.seeds) for spec, r in self.runs.items()}
 
     def mean_row(self, name: str) -> dict[str, Any]:
         """The first seed's row with each metric replaced by its mean over all seeds."""
@@ -225,58 +266,6 @@ class SeededGrid:
         row.update({m: float(h.mean()) for m, h in self.hits[name].items()})
         row["seeds"] = len(self.seeds[name])
         return row
-
-
-def run_seeded_grid(
-    specs: Sequence[AESpec],
-    train_features: np.ndarray,
-    splits: Mapping[str, tuple[np.ndarray, np.ndarray]],
-    *,
-    recipe: Recipe,
-    progress: Callable[[str], None] | None = None,
-    **train_kwargs: Any,
-) -> SeededGrid:
-    """:func:`run_grid` at ``recipe.seed`` with one optimizer, keeping each code's per-item hits
-    (the rows' top-k are their means: one ranking per split and model)."""
-    grid = SeededGrid({s.name: s for s in specs}, [], {}, {}, {}, {})
-    input_dim = _as_matrix(train_features).shape[1]
-    for spec in specs:
-        model = train(train_features, spec, recipe, **train_kwargs)
-        hits = split_hits(model.encode, splits)
-        grid.rows.append(_grid_row(spec, model, input_dim,
-                                   {m: float(h.mean()) for m, h in hits.items()}))
-        grid.models[(spec.name, recipe.optimizer)] = model
-        grid.hits[spec.name] = {m: h[None] for m, h in hits.items()}
-        grid.best_epochs[spec.name] = [model.best_epoch]
-        grid.seeds[spec.name] = [int(recipe.seed)]
-        if progress is not None:
-            progress(f"{spec.name} [{recipe.optimizer}]: {model.epochs_run} epochs, "
-                     f"{model.seconds:.1f} s")
-    return grid
-
-
-def add_seeds(
-    grid: SeededGrid,
-    names: Sequence[str],
-    seeds: Sequence[int],
-    train_features: np.ndarray,
-    splits: Mapping[str, tuple[np.ndarray, np.ndarray]],
-    *,
-    recipe: Recipe,
-    **train_kwargs: Any,
-) -> SeededGrid:
-    """Train the named entries again at each of ``seeds`` (those not run yet), stacking hits."""
-    for name in dict.fromkeys(names):
-        for seed in seeds:
-            if int(seed) in grid.seeds[name]:
-                continue
-            model = train(train_features, grid.specs[name], recipe.replace(seed=int(seed)),
-                          **train_kwargs)
-            for m, h in split_hits(model.encode, splits).items():
-                grid.hits[name][m] = np.vstack([grid.hits[name][m], h[None]])
-            grid.best_epochs[name].append(model.best_epoch)
-            grid.seeds[name].append(int(seed))
-    return grid
 
 
 def compare_optimizers(

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from helpers import training
+from helpers.sweep import Sweep
 
 Split = tuple[np.ndarray, np.ndarray]  # (vectors (N, D), labels (N,))
 
@@ -25,14 +26,13 @@ Split = tuple[np.ndarray, np.ndarray]  # (vectors (N, D), labels (N,))
 class GridSpec:
     """What the grid runs: ``optimizers`` x ``learning_rates``, each cell ``epochs`` epochs in
     batches of ``batch_size`` (no early stopping, so every cell trains as long), on a head of
-    ``width`` units, once per seed in ``seeds``."""
+    ``width`` units (once per seed: :func:`optimizer_grid`)."""
 
     optimizers: tuple[str, ...] = ("sgd", "adam")
     learning_rates: tuple[float, ...] = (5e-3, 1e-3, 5e-4, 1e-4, 5e-5)
     epochs: int = 10
     batch_size: int = 64
     width: int = 256
-    seeds: tuple[int, ...] = (0,)
     skip: tuple[tuple[str, float], ...] = field(default=())  # cells the report left empty
 
 
@@ -94,16 +94,20 @@ def train_head(train: Split, evaluate: Sequence[Split], optimizer: str, learning
             for v, labels in evaluate]
 
 
-def optimizer_grid(train: Split, val: Split, test: Split, spec: GridSpec) -> list[Cell]:
-    """Table 3: one :class:`Cell` per (optimizer, learning rate) not in ``spec.skip``."""
-    cells = []
-    for opt, lr in itertools.product(spec.optimizers, spec.learning_rates):
-        if (opt, lr) in spec.skip:
-            continue
-        per_seed = [train_head(train, (val, test), opt, lr, spec, seed) for seed in spec.seeds]
-        cells.append(Cell(opt, float(lr), np.stack([t for _, t in per_seed]),
-                          float(np.mean([v.mean() for v, _ in per_seed]))))
-    return cells
+def optimizer_grid(train: Split, val: Split, test: Split, spec: GridSpec,
+                   seeds: Sequence[int]) -> list[Cell]:
+    """Table 3: one :class:`Cell` per (optimizer, learning rate) not in ``spec.skip``, each
+    trained once per seed by a :class:`~helpers.sweep.Sweep`."""
+    def train_cell(cell: tuple[str, float], seed: int) -> dict[str, np.ndarray]:
+        val_hits, test_hits = train_head(train, (val, test), *cell, spec, seed)
+        return {"test": test_hits, "val": val_hits}
+
+    cells = [(opt, lr) for opt, lr in itertools.product(spec.optimizers, spec.learning_rates)
+             if (opt, lr) not in spec.skip]
+    sweep = Sweep(train_cell, seeds, hits=lambda hits: hits, label=lambda c: f"{c[0]} lr {c[1]:g}")
+    return [Cell(opt, float(lr), runs.hits("test"),
+                 float(np.mean([v.mean() for v in runs.hits("val")])))
+            for (opt, lr), runs in sweep.run(cells).items()]
 
 
 def best_rate(cells: Sequence[Cell], optimizer: str) -> float:

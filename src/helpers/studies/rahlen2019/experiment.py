@@ -12,8 +12,8 @@ and the head trains on those; its time includes that pass. ``copies=None`` train
 themselves (fresh crops every epoch, as the report did; the paper profile, for a GPU).
 
 Noise: a frozen head is cheap, so it trains once per seed in ``head_seeds`` (the notebook's
-SEED, SEED + 1, ...) on the same cached features; fine-tuning trains once (one seed, its
-interval from the validation photos alone). Every run keeps each validation and test photo's
+SEED, SEED + 1, ...) on the same cached features (a :class:`~helpers.sweep.Sweep`); fine-tuning
+trains once (one seed, its interval from the validation photos alone). Every run keeps each validation and test photo's
 correctness (``val_hits``, ``test_hits``: seeds x photos), which is what the record's intervals
 and paired comparisons are computed from (:mod:`helpers.studies.rahlen2019.tables`).
 """
@@ -34,6 +34,7 @@ from helpers.backbones import get as backbone_spec
 from helpers.studies.rahlen2019 import predict, timing
 from helpers.studies.rahlen2019.profile import Settings
 from helpers.studies.rahlen2019.tasks import ARCHITECTURES, EXTRA, MODES, TaskData
+from helpers.sweep import Sweep, training_seeds
 
 RAN, NOT_RUN, NO_DATA = "run", "not run in this profile", "no data"
 # Where fine-tuning starts: "fresh" = a new random head, as the report did; "frozen" = the head
@@ -190,7 +191,7 @@ class Experiment:
         # Backbones also fine-tuned (None: all); the others run feature extraction only.
         self.finetune = list(self.backbones if finetune is None else finetune)
         self.finetune_tasks = list(options.finetune_tasks or self.tasks)
-        self.seeds = [options.seed + i for i in range(max(1, int(options.head_seeds)))]
+        self.seeds = list(training_seeds(options.seed, max(1, int(options.head_seeds))))
         self.seed_tasks = list(options.seed_tasks or self.tasks)
         self.timing_steps = int(options.timing_steps)
         self.runs: list[Run] = []
@@ -288,20 +289,27 @@ class Experiment:
                     for x, y in ((x_val, y_val), (x_test, data.test.labels if has_test else None))
                     if x is not None]
             run.prep_seconds = time.perf_counter() - began
-            val_hits, test_hits, kept = [], [], None
-            for seed in self.seeds if task in self.seed_tasks else self.seeds[:1]:
+
+            def train_head(_: tuple[str, str, str], seed: int) -> tuple[Any, list, list]:
+                """One head per seed on the same features; its weights kept as they end."""
                 result, probs = fit_head(clf, train, held[0], self.recipe(mode, seed), also=held[1:])
-                val_hits.append(probs[0].argmax(axis=1) == y_val)
+                return result, probs, [layer.get_weights() for layer in clf.head]
+
+            def correct(out: tuple[Any, list, list]) -> dict[str, np.ndarray]:
+                hits = {"val": out[1][0].argmax(axis=1) == y_val}
                 if has_test:
-                    test_hits.append(probs[1].argmax(axis=1) == data.test.labels)
-                if kept is None:  # the first seed (the notebook's SEED) is the model kept
-                    kept = [layer.get_weights() for layer in clf.head]
-                    run.probs, first = probs[0], result
-                    run.seconds = run.prep_seconds + result.seconds
+                    hits["test"] = out[1][1].argmax(axis=1) == data.test.labels
+                return hits
+
+            seeds = self.seeds if task in self.seed_tasks else self.seeds[:1]
+            heads = Sweep(train_head, seeds, hits=correct, verbose=False).one((task, backbone, mode))
+            first, probs, kept = heads.first  # the first seed's (the notebook's SEED) model is kept
+            run.probs, run.seconds = probs[0], run.prep_seconds + first.seconds
             for layer, weights in zip(clf.head, kept, strict=True):
                 layer.set_weights(weights)
-            result, run.seeds = first, list(self.seeds if task in self.seed_tasks
-                                            else self.seeds[:1])
+            val_hits = list(heads.hits("val"))
+            test_hits = list(heads.hits("test")) if has_test else []
+            result, run.seeds = first, heads.seeds
         else:
             result = classifiers.fit(clf, (x_train, y_train), (x_val, y_val), self.recipe(mode))
             run.seconds, run.seeds = time.perf_counter() - began, [self.seed]

@@ -21,8 +21,9 @@ Modules, in the order a notebook meets them:
 * :mod:`~helpers.studies.xushi2023.model`: :class:`FusionTower` and :func:`build_ranker`;
 * :mod:`~helpers.studies.xushi2023.training`: :class:`RankerSpec`, :class:`RankerData`, :class:`RankerOptions`,
   :func:`ranker_recipe`, :func:`train_ranker` (``training.fit``, keep the best validation top-2 weights as the report's checkpoint did, score the test set);
-* :mod:`~helpers.studies.xushi2023.runs`: :class:`~helpers.studies.xushi2023.runs.SeededRuns`
-  (a model over several seeds, its per-item hits), ``train_seeds``, ``choose_head`` (on validation);
+* :mod:`~helpers.studies.xushi2023.runs`: :class:`~helpers.studies.xushi2023.runs.RankerRuns`
+  (a model over several seeds, its per-item hits), ``ranker_sweep`` (a :class:`~helpers.sweep.Sweep`
+  of rankers), ``choose_head`` (on validation);
 * :mod:`~helpers.studies.xushi2023.recording`: what the claims need, recorded with per-item hits
   and chance, and the rows not testable here with their reason;
 * :mod:`~helpers.studies.xushi2023.tables`: figures 3-6 as tables, each ending in chance;

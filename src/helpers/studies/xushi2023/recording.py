@@ -15,7 +15,7 @@ import numpy as np
 
 from helpers import report
 from helpers.studies.xushi2023.candidates import CandidateSet
-from helpers.studies.xushi2023.runs import GRID_SUFFIX, SeededRuns, mean_hits, select
+from helpers.studies.xushi2023.runs import GRID_SUFFIX, RankerRuns, mean_hits, select
 from helpers.uncertainty import candidates_chance, random_candidates_hits
 
 #: The report's backbones this machine has no ImageNet weights for decide these rows.
@@ -49,11 +49,11 @@ def record_chance(test: CandidateSet, val: CandidateSet, seed: int) -> dict[str,
     return out
 
 
-def record_models(models: Sequence[SeededRuns], weights: Mapping[str, Any]) -> None:
+def record_models(models: Sequence[RankerRuns], weights: Mapping[str, Any]) -> None:
     """Each model's test top-2 hits (seeds, items), its validation top-2 and seeds beside."""
     for m in models:
         report.record_scores(f"top2_{metric_name(m.label)}", m.hits("test"), items="test",
-                             top1=float(m.hits("test", k=1).mean()), val_top2=m.top2("val"),
+                             top1=float(m.hits("test_top1").mean()), val_top2=m.top2("val"),
                              seeds=m.seeds, weights=weights_of(m.spec.backbones, weights))
 
 
@@ -61,13 +61,13 @@ def _pretrained(names: Sequence[str], weights: Mapping[str, Any]) -> bool:
     return all(n in weights and getattr(weights[n], "pretrained", False) for n in names)
 
 
-def _val_of(models: Sequence[SeededRuns], group: tuple[str, ...]) -> SeededRuns | None:
+def _val_of(models: Sequence[RankerRuns], group: tuple[str, ...]) -> RankerRuns | None:
     found = [m for m in select(models, size=len(group), fusion="concat")
              if m.spec.backbones == group and m.spec.loss == "hinge"]
     return found[0] if found else None
 
 
-def record_report_claims(models: Sequence[SeededRuns], weights: Mapping[str, Any],
+def record_report_claims(models: Sequence[RankerRuns], weights: Mapping[str, Any],
                          loss: str) -> dict[str, float]:
     """The report's claims on the pooled models trained with ``loss``: single vs pair
     (validation, as figure 4), concatenation vs averaging (test), the loss near 1.0, and the
@@ -108,7 +108,7 @@ def record_report_claims(models: Sequence[SeededRuns], weights: Mapping[str, Any
     return out
 
 
-def _record_best_pairs(models: Sequence[SeededRuns], weights: Mapping[str, Any]) -> None:
+def _record_best_pairs(models: Sequence[RankerRuns], weights: Mapping[str, Any]) -> None:
     needed = sorted({b for g in BEST_PAIRS for b in g})
     pairs = select(models, loss="hinge", size=2)
     if not _pretrained(needed, weights) or any(_val_of(models, g) is None for g in BEST_PAIRS):
@@ -123,7 +123,7 @@ def _record_best_pairs(models: Sequence[SeededRuns], weights: Mapping[str, Any])
                   top_two=[m.label for m in top], weights=weights_of(needed, weights))
 
 
-def _record_small_large(models: Sequence[SeededRuns], weights: Mapping[str, Any]) -> None:
+def _record_small_large(models: Sequence[RankerRuns], weights: Mapping[str, Any]) -> None:
     small, large = (_val_of(models, g) for g in SMALL_LARGE)
     names = [f"val_top2_{metric_name('_'.join(g))}" for g in SMALL_LARGE]
     if small is not None and large is not None and _pretrained(
@@ -161,7 +161,7 @@ def record_recall(recall: Mapping[str, Mapping[str, np.ndarray]],
             for name, scores in recall.items() for key, hits in scores.items()}
 
 
-def record_beyond(headline: SeededRuns, zero_hits: Mapping[str, np.ndarray],
+def record_beyond(headline: RankerRuns, zero_hits: Mapping[str, np.ndarray],
                   weights: Mapping[str, Any]) -> dict[str, float]:
     """The course's findings: the headline pair trained against its own zero-shot cosine
     and chance (the same test rows)."""

@@ -1,16 +1,16 @@
 """Notebook 05's rankers over several training seeds, per-item hits, the head chosen on validation.
 
 Every model is trained once per seed (the notebook's SEED, SEED + 1, ...) on the same cached
-features, splits and fixed candidate sets, so its per-item hits form a ``(seeds, items)``
-array: ``report.record_scores`` turns it into a number with a 95 % interval over seeds and
-items, and two models scored on the same items are compared paired (``helpers.verdicts``).
+features, splits and fixed candidate sets by a :class:`~helpers.sweep.Sweep`
+(:func:`ranker_sweep`), so its per-item hits form a ``(seeds, items)`` array:
+``report.record_scores`` turns it into a number with a 95 % interval over seeds and items, and
+two models scored on the same items are compared paired (``helpers.verdicts``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,69 +24,52 @@ from helpers.studies.xushi2023.training import (
     RankerSpec,
     train_ranker,
 )
+from helpers.sweep import Runs, Sweep
 from helpers.training import Recipe
 
 
-def seed_list(seed: int, count: int) -> list[int]:
-    """The training seeds derived from the notebook's: ``seed, seed + 1, ...``."""
-    if int(count) < 1:
-        raise ValueError(f"need at least one seed, got {count}")
-    return [int(seed) + i for i in range(int(count))]
+def ranker_hits(result: RankerResult, data: RankerData) -> dict[str, np.ndarray]:
+    """One run's 0/1 hits on the fixed candidates: top-2 on ``test`` and ``val``, top-1 on
+    ``test_top1``."""
+    def topk(scores: np.ndarray, cands: CandidateSet, k: int) -> np.ndarray:
+        return candidates_topk_from_scores(scores, cands.true_pos, ks=(k,), per_item=True)[f"top{k}"]
+
+    return {"test": topk(result.test_scores, data.test, 2),
+            "val": topk(result.val_scores, data.val, 2),
+            "test_top1": topk(result.test_scores, data.test, 1)}
 
 
-@dataclass
-class SeededRuns:
-    """One model (``spec``) trained once per seed; ``runs[i]`` is seed ``seeds[i]``."""
-
-    spec: RankerSpec
-    runs: list[RankerResult]
-    test: CandidateSet
-    val: CandidateSet
+class RankerRuns(Runs[RankerSpec, RankerResult]):
+    """One ranker (``spec``) trained once per seed, in the report's words: top-2, final losses."""
 
     @property
-    def label(self) -> str:
-        return self.spec.label
+    def spec(self) -> RankerSpec:
+        return self.config
 
     @property
-    def seeds(self) -> list[int]:
-        return [r.seed for r in self.runs]
-
-    def hits(self, split: str = "test", k: int = 2) -> np.ndarray:
-        """(seeds, items) 0/1 top-k hits on the fixed ``split`` candidates."""
-        cands = self.test if split == "test" else self.val
-        rows = [r.test_scores if split == "test" else r.val_scores for r in self.runs]
-        return np.stack([candidates_topk_from_scores(s, cands.true_pos, ks=(k,),
-                                                     per_item=True)[f"top{k}"] for s in rows])
+    def runs(self) -> list[RankerResult]:
+        return self.results
 
     def top2(self, split: str = "test") -> float:
-        return float(self.hits(split).mean())
+        return self.mean(split)
 
     def final_losses(self) -> np.ndarray:
         """The last epoch's training loss, one per seed."""
-        return np.array([r.history["loss"][-1] for r in self.runs], dtype=float)
-
-    @property
-    def first(self) -> RankerResult:
-        """The run of the notebook's own seed (curves, galleries)."""
-        return self.runs[0]
+        return np.array([r.history["loss"][-1] for r in self.results], dtype=float)
 
 
-def train_seeds(specs: Sequence[RankerSpec], data: RankerData, recipe: Recipe,
-                options: RankerOptions, seeds: Sequence[int]) -> list[SeededRuns]:
-    """Train every spec once per seed (same data, recipe and options; only the seed moves)."""
-    out = []
-    for spec in specs:
-        runs = [train_ranker(spec, data, dataclasses.replace(recipe, seed=int(s)), options)
-                for s in seeds]
-        one = SeededRuns(spec, runs, data.test, data.val)
-        spread = ", ".join(f"{r.top2:.3f}" for r in runs)
-        print(f"{spec.label:48s} test top-2 {one.top2():.3f} (seeds: {spread}); "
-              f"val top-2 {one.top2('val'):.3f}; {sum(r.seconds for r in runs):.0f} s")
-        out.append(one)
-    return out
+def ranker_sweep(data: RankerData, recipe: Recipe, options: RankerOptions,
+                 seeds: Sequence[int]) -> Sweep:
+    """A :class:`~helpers.sweep.Sweep` training rankers on the same data, recipe and options,
+    once per seed (only the recipe's seed moves), scored by :func:`ranker_hits`."""
+    def train_once(spec: RankerSpec, seed: int) -> RankerResult:
+        return train_ranker(spec, data, dataclasses.replace(recipe, seed=seed), options)
+
+    return Sweep(train_once, seeds, hits=lambda result: ranker_hits(result, data),
+                 label=lambda spec: spec.label, runs_type=RankerRuns)
 
 
-def mean_hits(models: Sequence[SeededRuns], split: str = "test") -> np.ndarray:
+def mean_hits(models: Sequence[RankerRuns], split: str = "test") -> np.ndarray:
     """(seeds, items): per seed and item, the share of ``models`` that hit (their average)."""
     if not models:
         raise ValueError("no models to average")
@@ -112,12 +95,12 @@ def choose_head(spec: RankerSpec, data: RankerData, recipe: Recipe, options: Ran
     return dataclasses.replace(options, hidden=best[0]), rows
 
 
-def by_label(models: Sequence[SeededRuns]) -> dict[str, SeededRuns]:
+def by_label(models: Sequence[RankerRuns]) -> dict[str, RankerRuns]:
     return {m.label: m for m in models}
 
 
-def select(models: Sequence[SeededRuns], *, loss: str | None = None, fusion: str | None = None,
-           size: int | None = None, grid: bool = False) -> list[SeededRuns]:
+def select(models: Sequence[RankerRuns], *, loss: str | None = None, fusion: str | None = None,
+           size: int | None = None, grid: bool = False) -> list[RankerRuns]:
     """The models of one kind: loss, fusion (pairs), number of backbones, grid features."""
     keep = []
     for m in models:
@@ -142,7 +125,7 @@ def is_grid(name: str) -> bool:
     return name.endswith(GRID_SUFFIX)
 
 
-def summary_rows(groups: Mapping[str, Sequence[SeededRuns]], split: str, chance: float,
+def summary_rows(groups: Mapping[str, Sequence[RankerRuns]], split: str, chance: float,
                  random_top2: float) -> list[dict[str, Any]]:
     """One row per named group of models (their mean top-2 on ``split``), then chance."""
     rows = [{"models": name, "count": len(ms), f"{split} top-2": float(mean_hits(ms, split).mean())}

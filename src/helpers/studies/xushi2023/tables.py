@@ -1,6 +1,6 @@
 """Notebook 05's tables: figures 3-6 of the report beside our models (each over its seeds).
 
-Every function takes :class:`~helpers.studies.xushi2023.runs.SeededRuns` (one model, every
+Every function takes :class:`~helpers.studies.xushi2023.runs.RankerRuns` (one model, every
 seed) and returns rows for ``report.paper_vs_here``; each retrieval table ends in a chance row.
 """
 
@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 
 from helpers.studies.xushi2023.paper import PAPER, PAPER_MODELS, ROSENFELD
-from helpers.studies.xushi2023.runs import GRID_SUFFIX, SeededRuns, mean_hits, select
+from helpers.studies.xushi2023.runs import GRID_SUFFIX, RankerRuns, mean_hits, select
 
 
-def _paper_model(models: SeededRuns) -> float | None:
+def _paper_model(models: RankerRuns) -> float | None:
     s = models.spec
     return PAPER_MODELS.get(s.backbones) if s.fusion == "concat" and s.loss == "hinge" else None
 
@@ -27,19 +27,19 @@ def chance_row(label: str, measured: float, exact: float, **extra: Any) -> dict[
             "paper": PAPER["random_top2"], "here": exact}
 
 
-def top2_rows(models: Sequence[SeededRuns], loss: str, chance: tuple[float, float]
+def top2_rows(models: Sequence[RankerRuns], loss: str, chance: tuple[float, float]
               ) -> list[dict[str, Any]]:
     """Figure 3 on the test split: every pooled model trained with ``loss`` (mean over its
     seeds, top-1 beside), the report's test numbers where its own backbones ran, then chance
     (``chance`` = (measured on the test rows, exact))."""
     rows = [{"model": m.label, "seeds": len(m.runs),
-             "test top-1": float(m.hits("test", k=1).mean()),
+             "test top-1": float(m.hits("test_top1").mean()),
              "paper": _paper_model(m), "here": m.top2("test")}
             for m in select(models, loss=loss)]
     return rows + [chance_row("chance", chance[0], chance[1])]
 
 
-def validation_rows(models: Sequence[SeededRuns], loss: str, chance: tuple[float, float]
+def validation_rows(models: Sequence[RankerRuns], loss: str, chance: tuple[float, float]
                     ) -> list[dict[str, Any]]:
     """Figure 4's summaries on the validation split, as the report's figures are: the mean of
     the single models, of the pairs (every fusion), the best pair, then chance."""
@@ -58,7 +58,7 @@ def validation_rows(models: Sequence[SeededRuns], loss: str, chance: tuple[float
     return rows + [chance_row("chance", chance[0], chance[1])]
 
 
-def loss_rows(models: Sequence[SeededRuns]) -> list[dict[str, Any]]:
+def loss_rows(models: Sequence[RankerRuns]) -> list[dict[str, Any]]:
     """Figure 5: the last epoch's training loss per model, mean over seeds (the report: about
     1.0 for all, its hinge)."""
     return [{"model": m.label, "loss": m.spec.loss,
@@ -68,7 +68,7 @@ def loss_rows(models: Sequence[SeededRuns]) -> list[dict[str, Any]]:
              "here": float(m.final_losses().mean())} for m in models]
 
 
-def parameter_rows(models: Sequence[SeededRuns], backbone_params: Mapping[str, int]
+def parameter_rows(models: Sequence[RankerRuns], backbone_params: Mapping[str, int]
                    ) -> list[dict[str, Any]]:
     """Figure 6: parameters (frozen backbones + trained head) beside test top-2."""
     rows = []
