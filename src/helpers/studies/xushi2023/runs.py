@@ -9,7 +9,7 @@ items, and two models scored on the same items are compared paired (``helpers.ve
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,14 +17,12 @@ import numpy as np
 
 from helpers.retrieval import candidates_topk_from_scores
 from helpers.studies.xushi2023.candidates import CandidateSet
-from helpers.studies.xushi2023.training import (
-    RankerData,
-    RankerOptions,
-    RankerResult,
-    RankerSpec,
-    train_ranker,
-)
+from helpers.studies.xushi2023.saved import RankerOptions, RankerResult, RankerSpec
 from helpers.training import Recipe
+
+#: The training call a notebook passes in (its own ``train_ranker``, so an edit on the page is
+#: what runs): (spec, data, recipe, options) -> RankerResult.
+TrainRanker = Callable[[RankerSpec, Any, Recipe, RankerOptions], RankerResult]
 
 
 def seed_list(seed: int, count: int) -> list[int]:
@@ -71,15 +69,15 @@ class SeededRuns:
         return self.runs[0]
 
 
-def train_seeds(specs: Sequence[RankerSpec], data: RankerData, recipe: Recipe,
+def train_seeds(train: TrainRanker, specs: Sequence[RankerSpec], data: Any, recipe: Recipe,
                 options: RankerOptions, seeds: Sequence[int]) -> list[SeededRuns]:
     """Train every spec once per seed (same data, recipe and options; only the seed moves)."""
     out = []
     for spec in specs:
-        runs = [train_ranker(spec, data, dataclasses.replace(recipe, seed=int(s)), options)
+        runs = [train(spec, data, dataclasses.replace(recipe, seed=int(s)), options)
                 for s in seeds]
         one = SeededRuns(spec, runs, data.test, data.val)
-        spread = ", ".join(f"{r.top2:.3f}" for r in runs)
+        spread = ", ".join(f"{top2:.3f}" for top2 in one.hits("test").mean(axis=1))
         print(f"{spec.label:48s} test top-2 {one.top2():.3f} (seeds: {spread}); "
               f"val top-2 {one.top2('val'):.3f}; {sum(r.seconds for r in runs):.0f} s")
         out.append(one)
@@ -93,8 +91,9 @@ def mean_hits(models: Sequence[SeededRuns], split: str = "test") -> np.ndarray:
     return np.mean([m.hits(split) for m in models], axis=0)
 
 
-def choose_head(spec: RankerSpec, data: RankerData, recipe: Recipe, options: RankerOptions,
-                hidden_choices: Sequence[Sequence[int]]) -> tuple[RankerOptions, list[dict]]:
+def choose_head(train: TrainRanker, spec: RankerSpec, data: Any, recipe: Recipe,
+                options: RankerOptions, hidden_choices: Sequence[Sequence[int]]
+                ) -> tuple[RankerOptions, list[dict]]:
     """The head (hidden layer sizes) with the best validation top-2 for ``spec``, trained with
     the notebook's seed; the test split is not looked at. Returns the chosen options and one
     row per candidate."""
@@ -103,7 +102,7 @@ def choose_head(spec: RankerSpec, data: RankerData, recipe: Recipe, options: Ran
         return dataclasses.replace(options, hidden=choices[0]), []
     rows, best = [], None
     for hidden in choices:
-        run = train_ranker(spec, data, recipe, dataclasses.replace(options, hidden=hidden))
+        run = train(spec, data, recipe, dataclasses.replace(options, hidden=hidden))
         val = float(candidates_topk_from_scores(run.val_scores, data.val.true_pos)["top2"])
         rows.append({"head": " -> ".join(map(str, hidden)) + " -> embedding" if hidden
                      else "linear -> embedding", "hidden": hidden, "val top-2": val})
