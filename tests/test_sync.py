@@ -101,3 +101,32 @@ def test_a_hand_written_saved_module_is_never_overwritten_or_deleted(tmp_path):
     with pytest.raises(RuntimeError, match="was not written by `make sync`"):
         sync.write(root)
     assert saved.read_text() == '"""Written by hand."""\n'
+
+
+#: Study packages whose report's models and losses have moved onto their notebook's page.
+ON_THE_PAGE = ("xushi2023",)
+_MODEL_CODE = ("keras.layers.", "keras.Model", "keras.Sequential", "keras.losses.", "keras.Input")
+
+
+@pytest.mark.parametrize("study", ON_THE_PAGE)
+def test_a_study_on_the_page_builds_no_model_outside_its_saved_module(study):
+    """The report's models and losses are the notebook's `#@save` cells; the package around
+    them holds data plumbing (samplers, feature tables), records and tables only."""
+    folder = ROOT / "src" / "helpers" / "studies" / study
+    assert (folder / "saved.py").is_file()
+    found = []
+    for path in sorted(folder.glob("*.py")):
+        if path.name == "saved.py":
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            code = line.split("#")[0]
+            if any(name in code for name in _MODEL_CODE):
+                found.append(f"{path.name}:{number}: {line.strip()}")
+    assert not found, "model or loss code outside saved.py:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("study", ON_THE_PAGE)
+def test_the_page_builds_its_model_with_keras_layers(study):
+    notebook = next(stem for stem, name in sync.STUDIES.items() if name == study)
+    code = "\n".join(c.code for c in sync.saved_cells(ROOT / "notebooks" / f"{notebook}.ipynb"))
+    assert "keras.layers." in code and "keras.Model(" in code
