@@ -200,8 +200,8 @@ def record_pairs_against_better_member(models: Sequence[SeededRuns], weights: Ma
         gain = seeds_and_items_interval(pair.hits("test"), better.hits("test"))
         rows.append({"pair": pair.label, "better alone (on validation)": better.label,
                      "pair top-2": pair.top2("test"), "alone top-2": better.top2("test"),
-                     "paper": None,
-                     "here": f"{gain.estimate:+.3f} [{gain.low:+.3f}, {gain.high:+.3f}]"})
+                     "paper": None, "here": gain.estimate,
+                     "95 % interval": f"[{gain.low:+.3f}, {gain.high:+.3f}]"})
         fused.append(pair.hits("test"))
         members.append(better.hits("test"))
     if not rows:
