@@ -12,7 +12,7 @@ PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: venv reproduce test bench lab data results strip lint clean site
+.PHONY: venv reproduce test bench lab data results strip sync lint clean site
 
 venv: $(STAMP)
 
@@ -50,6 +50,10 @@ data: venv
 
 strip: venv
 	$(BIN)/python -m helpers.notebooks strip
+
+# Each report notebook's `#@save` cells -> src/helpers/studies/<study>/saved.py (generated).
+sync: venv
+	$(BIN)/python -m helpers.sync
 
 # The code and the notebooks (ruff reads .ipynb cells); .ci/run runs it before the tests.
 lint: venv

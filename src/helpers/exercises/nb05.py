@@ -106,3 +106,57 @@ def check_chance_candidates(answer: Any) -> str | None:
         return (f"for n={n}, k={k}, partners={p}: not yet. A random score puts the candidates "
                 "in a random order; what share of the orders has a partner among the first k?")
     return None
+
+
+def _mean_fusion_output(layer_class: Any, arrays: list[np.ndarray]) -> np.ndarray:
+    """The student's layer inside a small Keras model (symbolic inputs, as in the tower)."""
+    import keras
+
+    inputs = [keras.Input(a.shape[1:]) for a in arrays]
+    model = keras.Model(inputs, layer_class()(inputs))
+    return np.asarray(model.predict([a[None] if a.ndim == 1 else a for a in arrays], verbose=0))
+
+
+@exercise("05.average_layer", "the averaging fusion written as a Keras layer")
+def check_average_layer(answer: Any) -> str | None:
+    import keras
+
+    if not (isinstance(answer, type) and issubclass(answer, keras.layers.Layer)):
+        return ("expected a Keras layer class (class MeanFusion(keras.layers.Layer): ...); pass "
+                "the class itself, not an instance")
+    rng = np.random.default_rng(5)
+    for count in (2, 3):  # two backbones, and three: a mean is not a pairwise half-sum
+        arrays = [rng.normal(size=(4, 3, 5)).astype("float32") for _ in range(count)]
+        got = _mean_fusion_output(answer, arrays)
+        want = np.mean(arrays, axis=0)
+        if got.shape != want.shape:
+            return (f"with {count} inputs of shape (4, 3, 5) your layer returned {got.shape}: "
+                    "the mean keeps each input's shape (it does not join them end to end)")
+        if np.allclose(got, want, atol=1e-5):
+            continue
+        if np.allclose(got, np.sum(arrays, axis=0), atol=1e-5):
+            return "that is the sum of the inputs: divide by how many there are"
+        if count == 3 and np.allclose(got, (arrays[0] + arrays[1]) / 2, atol=1e-5):
+            return "with three inputs every one of them counts: divide the sum by len(inputs)"
+        return f"not yet: with {count} inputs the output is not their elementwise mean"
+    return None
+
+
+@exercise("05.margin", "predict: the final training loss after halving the hinge's margin")
+def check_margin(answer: Any) -> str | None:
+    value = as_number(answer)
+    if isinstance(value, str):
+        return value
+    # Each row's loss is max(0, max(S_neg) - S_pos + m) with scores in [0, 1]: wherever the hinge
+    # is still on (nearly every row: it is off only where the partner wins by more than m), the
+    # loss drops by exactly what the margin drops.
+    if -0.6 <= value <= -0.4:
+        return None
+    if abs(value) < 0.1:
+        return ("the margin is added inside max(0, ...): on a row where the hinge is on, what "
+                "happens to the row's loss when m goes from 1.0 to 0.5?")
+    if value > 0:
+        return "a smaller margin asks less of the model: can the loss go up?"
+    return ("too far: the hinge stays on for nearly every row (the partner rarely beats the "
+            "hardest negative by more than 0.5 on the [0, 1] scale), so each row drops by the "
+            "change in m")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from math import comb
 
+import keras
 import numpy as np
 
 
@@ -34,11 +35,23 @@ def chance_candidates_added(n, k, partners=1):  # typical mistake: overlapping e
     return k * partners / n
 
 
+class MeanFusion(keras.layers.Layer):
+    def call(self, inputs):
+        return keras.ops.mean(keras.ops.stack(inputs, axis=0), axis=0)
+
+
+class SumFusion(keras.layers.Layer):  # typical mistake: the inputs added, not averaged
+    def call(self, inputs):
+        return keras.ops.sum(keras.ops.stack(inputs, axis=0), axis=0)
+
+
 SOLUTIONS = {
     "05.ranking_hinge": ranking_hinge,
     "05.loss_floor": max(0.0, 0.1 - 0.9 + 1.0),
     "05.fusion": fuse,
     "05.chance_candidates": chance_candidates,
+    "05.average_layer": MeanFusion,
+    "05.margin": -0.5,
 }
 
 WRONG = {
@@ -46,4 +59,6 @@ WRONG = {
     "05.loss_floor": 0.0,
     "05.fusion": fuse_raw,
     "05.chance_candidates": chance_candidates_added,
+    "05.average_layer": SumFusion,
+    "05.margin": 0.0,
 }

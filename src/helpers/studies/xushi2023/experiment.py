@@ -5,7 +5,6 @@ Kept here so each notebook cell is a few calls: the notebook narrates, this modu
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import time
 import warnings
@@ -28,6 +27,7 @@ from helpers.studies.xushi2023.paper import (  # noqa: F401  (re-exported)
 )
 from helpers.studies.xushi2023.recording import metric_name  # noqa: F401  (re-exported)
 from helpers.studies.xushi2023.runs import GRID_SUFFIX
+from helpers.studies.xushi2023.saved import RankerSpec
 from helpers.studies.xushi2023.tables import (  # noqa: F401  (re-exported)
     loss_rows,
     parameter_rows,
@@ -35,13 +35,6 @@ from helpers.studies.xushi2023.tables import (  # noqa: F401  (re-exported)
     recall_rows,
     top2_rows,
 )
-from helpers.studies.xushi2023.training import (
-    RankerData,
-    RankerOptions,
-    RankerSpec,
-    ranker_recipe,
-)
-from helpers.training import Recipe
 
 SIDES = ("left", "right")
 
@@ -222,12 +215,20 @@ def recall_table(feats: PairFeatures, ks: Sequence[int] = (1, 5, 10, 20),
             for name in feats.left}
 
 
-def recipe_and_options(settings: Mapping[str, Any], seed: int) -> tuple[Recipe, RankerOptions]:
-    """The training recipe and the head/loss options a notebook's resolved settings name."""
-    recipe = ranker_recipe(settings["epochs"], settings["batch_size"], settings["learning_rate"],
-                           settings["weight_decay"], seed=seed)
-    names = [f.name for f in dataclasses.fields(RankerOptions)]
-    return recipe, RankerOptions(**{name: settings[name] for name in names})
+@dataclass(frozen=True)
+class RankerData:
+    """What a ranker trains and is scored on.
+
+    ``left[name]`` / ``right[name]`` are backbone ``name``'s (P, d) features of all P pairs;
+    ``train_pool`` the training pair indices (negatives are drawn among them, afresh each
+    epoch); ``val`` and ``test`` fixed candidate sets inside their own splits.
+    """
+
+    left: Mapping[str, np.ndarray]
+    right: Mapping[str, np.ndarray]
+    train_pool: Sequence[int]
+    val: CandidateSet
+    test: CandidateSet
 
 
 def ranker_data(feats: PairFeatures, train_index: np.ndarray, val: CandidateSet,

@@ -10,25 +10,23 @@ two models scored on the same items are compared paired (``helpers.verdicts``).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from helpers.retrieval import candidates_topk_from_scores
 from helpers.studies.xushi2023.candidates import CandidateSet
-from helpers.studies.xushi2023.training import (
-    RankerData,
-    RankerOptions,
-    RankerResult,
-    RankerSpec,
-    train_ranker,
-)
+from helpers.studies.xushi2023.saved import RankerOptions, RankerResult, RankerSpec
 from helpers.sweep import Runs, Sweep
 from helpers.training import Recipe
 
+#: The training call a notebook passes in (its own ``train_ranker``, so an edit on the page is
+#: what runs): (spec, data, recipe, options) -> RankerResult.
+TrainRanker = Callable[[RankerSpec, Any, Recipe, RankerOptions], RankerResult]
 
-def ranker_hits(result: RankerResult, data: RankerData) -> dict[str, np.ndarray]:
+
+def ranker_hits(result: RankerResult, data: Any) -> dict[str, np.ndarray]:
     """One run's 0/1 hits on the fixed candidates: top-2 on ``test`` and ``val``, top-1 on
     ``test_top1``."""
     def topk(scores: np.ndarray, cands: CandidateSet, k: int) -> np.ndarray:
@@ -58,12 +56,13 @@ class RankerRuns(Runs[RankerSpec, RankerResult]):
         return np.array([r.history["loss"][-1] for r in self.results], dtype=float)
 
 
-def ranker_sweep(data: RankerData, recipe: Recipe, options: RankerOptions,
+def ranker_sweep(train: TrainRanker, data: Any, recipe: Recipe, options: RankerOptions,
                  seeds: Sequence[int]) -> Sweep:
-    """A :class:`~helpers.sweep.Sweep` training rankers on the same data, recipe and options,
-    once per seed (only the recipe's seed moves), scored by :func:`ranker_hits`."""
+    """A :class:`~helpers.sweep.Sweep` training rankers with the page's ``train`` on the same
+    data, recipe and options, once per seed (only the recipe's seed moves), scored by
+    :func:`ranker_hits`."""
     def train_once(spec: RankerSpec, seed: int) -> RankerResult:
-        return train_ranker(spec, data, dataclasses.replace(recipe, seed=seed), options)
+        return train(spec, data, dataclasses.replace(recipe, seed=seed), options)
 
     return Sweep(train_once, seeds, hits=lambda result: ranker_hits(result, data),
                  label=lambda spec: spec.label, runs_type=RankerRuns)
@@ -76,8 +75,9 @@ def mean_hits(models: Sequence[RankerRuns], split: str = "test") -> np.ndarray:
     return np.mean([m.hits(split) for m in models], axis=0)
 
 
-def choose_head(spec: RankerSpec, data: RankerData, recipe: Recipe, options: RankerOptions,
-                hidden_choices: Sequence[Sequence[int]]) -> tuple[RankerOptions, list[dict]]:
+def choose_head(train: TrainRanker, spec: RankerSpec, data: Any, recipe: Recipe,
+                options: RankerOptions, hidden_choices: Sequence[Sequence[int]]
+                ) -> tuple[RankerOptions, list[dict]]:
     """The head (hidden layer sizes) with the best validation top-2 for ``spec``, trained with
     the notebook's seed; the test split is not looked at. Returns the chosen options and one
     row per candidate."""
@@ -86,7 +86,7 @@ def choose_head(spec: RankerSpec, data: RankerData, recipe: Recipe, options: Ran
         return dataclasses.replace(options, hidden=choices[0]), []
     rows, best = [], None
     for hidden in choices:
-        run = train_ranker(spec, data, recipe, dataclasses.replace(options, hidden=hidden))
+        run = train(spec, data, recipe, dataclasses.replace(options, hidden=hidden))
         val = float(candidates_topk_from_scores(run.val_scores, data.val.true_pos)["top2"])
         rows.append({"head": " -> ".join(map(str, hidden)) + " -> embedding" if hidden
                      else "linear -> embedding", "hidden": hidden, "val top-2": val})

@@ -75,7 +75,7 @@ def parameter_rows(models: Sequence[RankerRuns], backbone_params: Mapping[str, i
     for m in models:
         frozen = sum(backbone_params[b.removesuffix(GRID_SUFFIX)] for b in m.spec.backbones)
         rows.append({"model": m.label, "backbone params (M)": frozen / 1e6,
-                     "head params (M)": m.first.head_params / 1e6,
+                     "head params (M)": m.first.run.model.count_params() / 1e6,
                      "paper": _paper_model(m), "here": m.top2("test")})
     return rows
 

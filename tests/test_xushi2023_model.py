@@ -1,4 +1,5 @@
-"""Unit tests of helpers.studies.xushi2023: candidate sets, losses against NumPy, the ranker, training."""
+"""Notebook 05's own code (its `#@save` cells, generated into helpers.studies.xushi2023.saved):
+losses against NumPy, the fusion tower and the ranker, training; and the candidate sets under it."""
 
 import os
 
@@ -9,7 +10,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from helpers.retrieval import candidates_topk_from_scores  # noqa: E402
-from helpers.studies import xushi2023 as ranking  # noqa: E402
+from helpers.studies.xushi2023 import candidates as cands  # noqa: E402
+from helpers.studies.xushi2023 import saved  # noqa: E402
+from helpers.studies.xushi2023.experiment import RankerData  # noqa: E402
 
 
 def _onehot(pos, c):
@@ -23,7 +26,7 @@ def _onehot(pos, c):
 
 def test_draw_candidates_holds_the_true_pair_and_distinct_negatives_from_the_pool():
     pool = np.arange(100, 160)
-    cs = ranking.draw_candidates(pool, n=20, seed=3)
+    cs = cands.draw_candidates(pool, n=20, seed=3)
     assert cs.cands.shape == (60, 20)
     assert np.array_equal(cs.cands[np.arange(60), cs.true_pos], pool)
     for row, anchor in zip(cs.cands, cs.left, strict=True):
@@ -36,21 +39,21 @@ def test_draw_candidates_holds_the_true_pair_and_distinct_negatives_from_the_poo
 
 def test_draw_candidates_is_seeded():
     pool = np.arange(50)
-    a, b = ranking.draw_candidates(pool, seed=1), ranking.draw_candidates(pool, seed=1)
-    c = ranking.draw_candidates(pool, seed=2)
+    a, b = cands.draw_candidates(pool, seed=1), cands.draw_candidates(pool, seed=1)
+    c = cands.draw_candidates(pool, seed=2)
     assert np.array_equal(a.cands, b.cands) and np.array_equal(a.true_pos, b.true_pos)
     assert not np.array_equal(a.cands, c.cands)
 
 
 def test_draw_candidates_rejects_bad_input():
     with pytest.raises(ValueError, match="pool size"):
-        ranking.draw_candidates(np.arange(10), n=20)
+        cands.draw_candidates(np.arange(10), n=20)
     with pytest.raises(ValueError, match="not in the pool"):
-        ranking.draw_candidates(np.arange(30), n=5, anchors=[99])
+        cands.draw_candidates(np.arange(30), n=5, anchors=[99])
     with pytest.raises(ValueError, match="duplicate"):
-        ranking.draw_candidates([1, 1, 2, 3], n=2)
+        cands.draw_candidates([1, 1, 2, 3], n=2)
     with pytest.raises(ValueError, match="true pair"):
-        ranking.CandidateSet(np.array([0]), np.array([[1, 2]]), np.array([0]))
+        cands.CandidateSet(np.array([0]), np.array([[1, 2]]), np.array([0]))
 
 
 # --- global indices and zero-shot ----------------------------------------------------------------------
@@ -59,20 +62,20 @@ def test_draw_candidates_rejects_bad_input():
 def test_candidate_set_within_maps_a_splits_local_rows_to_global_pairs():
     index = np.array([4, 9, 11, 20])  # the split's pairs, in its own order
     local = np.array([[0, 1, 3], [1, 2, 0], [2, 3, 1], [3, 0, 2]])
-    cs = ranking.CandidateSet.within(index, local, np.array([0, 0, 0, 0]))
+    cs = cands.CandidateSet.within(index, local, np.array([0, 0, 0, 0]))
     assert cs.cands[1].tolist() == [9, 11, 4] and cs.left.tolist() == [4, 9, 11, 20]
     with pytest.raises(ValueError, match="true pair"):
-        ranking.CandidateSet.within(index, local, np.array([1, 0, 0, 0]))
+        cands.CandidateSet.within(index, local, np.array([1, 0, 0, 0]))
     with pytest.raises(ValueError, match="agree"):
-        ranking.CandidateSet(index, local[:3], np.zeros(4, dtype=int))
+        cands.CandidateSet(index, local[:3], np.zeros(4, dtype=int))
 
 
 def test_zero_shot_scores_match_mean_cosine_and_rank_identical_pairs_first():
     rng = np.random.default_rng(0)
     left = [rng.normal(size=(40, 8)), rng.normal(size=(40, 5))]
     right = [x + 0.05 * rng.normal(size=x.shape) for x in left]
-    cs = ranking.draw_candidates(np.arange(40), n=10, seed=0)
-    scores = ranking.zero_shot_scores(left, right, cs)
+    cs = cands.draw_candidates(np.arange(40), n=10, seed=0)
+    scores = cands.zero_shot_scores(left, right, cs)
     i, j = 3, 7
     expected = np.mean([
         lv[cs.left[i]] @ rv[cs.cands[i, j]]
@@ -97,12 +100,9 @@ def test_ranking_hinge_matches_numpy(margin, scale01):
     rng = np.random.default_rng(1)
     s = rng.uniform(-1, 1, size=(16, 20)).astype("float32")
     y = _onehot(rng.integers(0, 20, size=16), 20)
-    got = keras.ops.convert_to_numpy(ranking.ranking_hinge(y, keras.ops.convert_to_tensor(s),
-                                                           margin, scale01))
+    got = keras.ops.convert_to_numpy(saved.ranking_hinge(y, keras.ops.convert_to_tensor(s),
+                                                         margin, scale01))
     np.testing.assert_allclose(got, _hinge_reference(y, s, margin, scale01), atol=1e-6)
-    loss = ranking.RankingHinge(margin=margin, scale01=scale01)
-    assert float(loss(y, s)) == pytest.approx(_hinge_reference(y, s, margin, scale01).mean(),
-                                              abs=1e-6)
 
 
 def test_report_hinge_never_switches_off_and_small_margin_can():
@@ -110,8 +110,8 @@ def test_report_hinge_never_switches_off_and_small_margin_can():
     s = np.full((1, 20), 0.1, dtype="float32")
     s[0, 4] = 0.9
     y = _onehot([4], 20)
-    assert float(ranking.RankingHinge(1.0, scale01=True)(y, s)) == pytest.approx(0.6, abs=1e-6)
-    assert float(ranking.RankingHinge(0.2, scale01=False)(y, s)) == 0.0
+    assert float(saved.ranking_hinge(y, s, 1.0, True)[0]) == pytest.approx(0.6, abs=1e-6)
+    assert float(saved.ranking_hinge(y, s, 0.2, False)[0]) == 0.0
 
 
 def test_info_nce_matches_numpy_log_softmax():
@@ -122,29 +122,29 @@ def test_info_nce_matches_numpy_log_softmax():
     logp = logits - np.log(np.exp(logits - logits.max(1, keepdims=True)).sum(1, keepdims=True)) \
         - logits.max(1, keepdims=True)
     expected = -logp[np.arange(8), pos].mean()
-    assert float(ranking.InfoNCE(0.1)(_onehot(pos, 20), s)) == pytest.approx(expected, rel=1e-5)
-    with pytest.raises(ValueError):
-        ranking.InfoNCE(0.0)
-    with pytest.raises(ValueError, match="unknown loss"):
-        ranking.make_loss("triplet")
+    got = keras.ops.convert_to_numpy(saved.info_nce(_onehot(pos, 20), s, 0.1))
+    assert float(got.mean()) == pytest.approx(expected, rel=1e-5)
 
 
 # --- model -------------------------------------------------------------------------------------
 
 
+def _dense(model):
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+
+
 def test_average_fusion_projects_unequal_widths_and_embeddings_are_unit_length():
-    tower = ranking.FusionTower([12, 7], fusion="average", hidden=(16,), embed_dim=8)
-    out = keras.ops.convert_to_numpy(tower([np.ones((3, 12)), np.ones((3, 7))]))
-    assert [p.units for p in tower.projections] == [7, 7]
+    tower = saved.fusion_tower([12, 7], fusion="average", hidden=(16,), embed_dim=8)
+    out = keras.ops.convert_to_numpy(tower([np.ones((3, 1, 12)), np.ones((3, 1, 7))]))
+    assert [d.units for d in _dense(tower)] == [7, 7, 16, 8]  # two projections, hidden, embedding
     np.testing.assert_allclose(np.linalg.norm(out, axis=-1), 1.0, atol=1e-5)
     # the same weights apply to (B, C, d) candidate blocks
     out3 = keras.ops.convert_to_numpy(tower([np.ones((3, 5, 12)), np.ones((3, 5, 7))]))
     assert out3.shape == (3, 5, 8)
-    concat = ranking.FusionTower([12, 7], fusion="concat", hidden=(16,), embed_dim=8)
-    concat([np.ones((2, 12)), np.ones((2, 7))])
-    assert concat.projections == [] and concat.dense[0].kernel.shape == (19, 16)
-    with pytest.raises(ValueError, match="widths"):
-        ranking.FusionTower([4], hidden=(4,))([np.ones((2, 5))])
+    concat = saved.fusion_tower([12, 7], fusion="concat", hidden=(16,), embed_dim=8)
+    assert [tuple(d.kernel.shape) for d in _dense(concat)] == [(19, 16), (16, 8)]
+    with pytest.raises(ValueError):
+        saved.fusion_tower([4], hidden=(4,))([np.ones((2, 1, 5))])
 
 
 def test_averaging_learned_projections_is_a_linear_map_of_the_concatenation():
@@ -152,22 +152,23 @@ def test_averaging_learned_projections_is_a_linear_map_of_the_concatenation():
     of each input) has a concatenating tower with the same outputs, its first layer's weights
     being the projections', halved, stacked and multiplied through."""
     rng = np.random.default_rng(0)
-    xs = [rng.standard_normal((5, 12)).astype("float32"), rng.standard_normal((5, 7)).astype("float32")]
-    average = ranking.FusionTower([12, 7], fusion="average", hidden=(16,), embed_dim=8)
-    concat = ranking.FusionTower([12, 7], fusion="concat", hidden=(16,), embed_dim=8)
+    xs = [rng.standard_normal((5, 1, 12)).astype("float32"),
+          rng.standard_normal((5, 1, 7)).astype("float32")]
+    average = saved.fusion_tower([12, 7], fusion="average", hidden=(16,), embed_dim=8,
+                                 input_dropout=0.0)
+    concat = saved.fusion_tower([12, 7], fusion="concat", hidden=(16,), embed_dim=8,
+                                input_dropout=0.0)
     want = keras.ops.convert_to_numpy(average(xs))
-    concat(xs)  # build
-    (p1, c1), (p2, c2) = (layer.get_weights() for layer in average.projections)
-    (w, b), head = average.dense[0].get_weights(), average.head.get_weights()
+    (p1, c1), (p2, c2), (w, b), head = (d.get_weights() for d in _dense(average))
     stacked = np.vstack([p1, p2]) / 2  # mean(P1 u + c1, P2 v + c2) = [P1; P2]/2 [u; v] + (c1+c2)/2
-    concat.dense[0].set_weights([stacked @ w, ((c1 + c2) / 2) @ w + b])
-    concat.head.set_weights(head)
+    first, last = _dense(concat)
+    first.set_weights([stacked @ w, ((c1 + c2) / 2) @ w + b])
+    last.set_weights(head)
     np.testing.assert_allclose(keras.ops.convert_to_numpy(concat(xs)), want, atol=1e-5)
 
 
 def test_ranker_scores_are_cosines_and_follow_candidate_order():
-    model = ranking.build_ranker([6, 4], fusion="concat", hidden=(8,),
-                                 embed_dim=4)
+    model = saved.build_ranker([6, 4], fusion="concat", hidden=(8,), embed_dim=4)
     rng = np.random.default_rng(3)
     x = {"left_0": rng.normal(size=(2, 6)), "left_1": rng.normal(size=(2, 4)),
          "cands_0": rng.normal(size=(2, 5, 6)), "cands_1": rng.normal(size=(2, 5, 4))}
@@ -184,8 +185,8 @@ def test_ranker_scores_are_cosines_and_follow_candidate_order():
 def test_candidate_batches_draw_fresh_seeded_negatives_each_epoch():
     left, right = [np.arange(40.0)[:, None] * np.ones((1, 3))], [np.arange(40.0)[:, None]]
     pool = np.arange(10, 40)
-    a = ranking.CandidateBatches(left, right, 8, pool=pool, n=6, seed=5)
-    b = ranking.CandidateBatches(left, right, 8, pool=pool, n=6, seed=5)
+    a = cands.CandidateBatches(left, right, 8, pool=pool, n=6, seed=5)
+    b = cands.CandidateBatches(left, right, 8, pool=pool, n=6, seed=5)
     x, y = a[0]
     assert len(a) == 4 and x["left_0"].shape == (8, 3) and x["cands_0"].shape == (8, 6, 1)
     # the marked candidate is the anchor's own right image; all come from the pool
@@ -194,11 +195,11 @@ def test_candidate_batches_draw_fresh_seeded_negatives_each_epoch():
     np.testing.assert_array_equal(b[0][0]["cands_0"], x["cands_0"])
     a.on_epoch_end()
     assert not np.array_equal(a[0][0]["cands_0"], x["cands_0"])
-    fixed = ranking.draw_candidates(pool, n=6, seed=0)
-    f = ranking.CandidateBatches(left, right, 16, candidates=fixed, n=6)
+    fixed = cands.draw_candidates(pool, n=6, seed=0)
+    f = cands.CandidateBatches(left, right, 16, candidates=fixed, n=6)
     assert len(f) == 2 and f[1][1].shape == (14, 6)
     with pytest.raises(ValueError, match="either"):
-        ranking.CandidateBatches(left, right, 8)
+        cands.CandidateBatches(left, right, 8)
 
 
 def _linked_features(pairs, seed):
@@ -217,29 +218,30 @@ def _linked_features(pairs, seed):
 def test_training_learns_a_relation_zero_shot_cosine_cannot_see(loss):
     left, right = _linked_features(260, seed=0)
     order = np.random.default_rng(0).permutation(260)
-    train, val = order[:180], ranking.draw_candidates(order[180:220], 20, seed=1)
-    test = ranking.draw_candidates(order[220:], 20, seed=2)
-    zero = ranking.zero_shot_scores([left["a"], left["b"]], [right["a"], right["b"]], test)
-    spec = ranking.RankerSpec(("a", "b"), fusion="concat", loss=loss)
+    train, val = order[:180], cands.draw_candidates(order[180:220], 20, seed=1)
+    test = cands.draw_candidates(order[220:], 20, seed=2)
+    zero = cands.zero_shot_scores([left["a"], left["b"]], [right["a"], right["b"]], test)
+    spec = saved.RankerSpec(("a", "b"), fusion="concat", loss=loss)
     # InfoNCE also trains on 30 candidates per anchor and evaluates on 20: any C works.
     extra = {"train_candidates": 30, "input_dropout": 0.1} if loss == "infonce" else {}
-    data = ranking.RankerData(left, right, train, val, test)
-    recipe = ranking.ranker_recipe(epochs=6, batch_size=30, learning_rate=3e-3, seed=0)
-    options = ranking.RankerOptions(hidden=(64,), embed_dim=32, dropout=0.0, **extra)
-    result = ranking.train_ranker(spec, data, recipe, options)
+    data = RankerData(left, right, train, val, test)
+    recipe = saved.ranker_recipe(epochs=6, batch_size=30, learning_rate=3e-3, seed=0)
+    options = saved.RankerOptions(hidden=(64,), embed_dim=32, dropout=0.0, **extra)
+    result = saved.train_ranker(spec, data, recipe, options)
     assert candidates_topk_from_scores(zero, test.true_pos)["top2"] < 0.35
-    assert result.top2 > 0.7, result.row()
-    assert result.test_scores.shape == (40, 20)
-    assert 1 <= result.best_epoch <= 6 and len(result.history["loss"]) == 6
-    assert result.row()["model"] == "a+b (concat)" + ("" if loss == "hinge" else ", infonce")
+    top2 = candidates_topk_from_scores(result.test_scores, test.true_pos)["top2"]
+    assert top2 > 0.7, (top2, result.history)
+    assert result.test_scores.shape == (40, 20) and result.val_scores.shape == (40, 20)
+    assert 1 <= result.run.best_epoch <= 6 and len(result.history["loss"]) == 6
+    assert result.spec.label == "a+b (concat)" + ("" if loss == "hinge" else ", infonce")
 
 
 def test_ranker_spec_validates():
     with pytest.raises(ValueError, match="fusion"):
-        ranking.RankerSpec(("a", "b"), fusion="max")
+        saved.RankerSpec(("a", "b"), fusion="max")
     with pytest.raises(ValueError, match="loss"):
-        ranking.RankerSpec(("a",), loss="mse")
-    assert ranking.RankerSpec(("a",), fusion="average").label == "a"
+        saved.RankerSpec(("a",), loss="mse")
+    assert saved.RankerSpec(("a",), fusion="average").label == "a"
 
 
 def test_candidates_topk_per_item_hits_average_to_the_fractions():

@@ -9,9 +9,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from helpers import datasets
-from helpers.studies import xushi2023 as ranking  # noqa: E402
 from helpers.studies.xushi2023 import experiment as X  # noqa: E402
-from helpers.studies.xushi2023 import runs, tables  # noqa: E402
+from helpers.studies.xushi2023 import runs, saved, tables  # noqa: E402
+from helpers.studies.xushi2023.candidates import CandidateSet  # noqa: E402
 from helpers.sweep import Sweep  # noqa: E402
 
 
@@ -57,8 +57,8 @@ def test_model_list_follows_the_reports_design():
         X.groups_for(["r", "v"], pairs="some")
 
 
-def _cands(n: int = 4, c: int = 3) -> ranking.CandidateSet:
-    return ranking.CandidateSet(np.arange(n), (np.arange(n)[:, None] + np.arange(c)) % n,
+def _cands(n: int = 4, c: int = 3) -> CandidateSet:
+    return CandidateSet(np.arange(n), (np.arange(n)[:, None] + np.arange(c)) % n,
                                 np.zeros(n, dtype=int))
 
 
@@ -69,11 +69,11 @@ def _runs(backbones, fusion, loss, hits_per_seed, losses=(1.0, 0.9)):
     results = []
     for seed, hits in enumerate(hits_per_seed):
         scores = np.where(np.asarray(hits)[:, None] == 1, [[1.0, 0.5, 0.0]], [[0.0, 0.5, 1.0]])
-        results.append(ranking.RankerResult(
-            spec=ranking.RankerSpec(backbones, fusion, loss), top1=0.0, top2=0.0,
-            best_val_top2=0.0, best_epoch=1, history={"loss": list(losses), "val_loss": [1.0]},
-            head_params=1000, seconds=1.0, test_scores=scores, model=None, val_scores=scores,
-            seed=seed))
+        head = SimpleNamespace(count_params=lambda: 1000)
+        run = SimpleNamespace(history={"loss": list(losses), "val_loss": [1.0]}, seconds=1.0,
+                              model=head)
+        results.append(saved.RankerResult(saved.RankerSpec(backbones, fusion, loss), seed,
+                                          scores, scores, run))
     data = SimpleNamespace(test=cands, val=cands)
     sweep = Sweep(lambda spec, seed: results[seed], range(len(results)),
                   hits=lambda result: runs.ranker_hits(result, data), label=lambda spec: spec.label,
@@ -123,13 +123,13 @@ def test_recall_rows_put_rosenfeld_resnet50_in_the_paper_column():
 
 
 def test_gallery_picks_a_hit_and_a_miss():
-    cs = ranking.CandidateSet(np.array([0, 1, 2]), np.array([[0, 1, 2], [1, 2, 0], [2, 0, 1]]),
+    cs = CandidateSet(np.array([0, 1, 2]), np.array([[0, 1, 2], [1, 2, 0], [2, 0, 1]]),
                               np.zeros(3, dtype=int))
     scores = np.array([[0.1, 0.5, 0.9],    # true last: a miss at top-2
                        [0.9, 0.5, 0.1],    # true first: a hit
                        [0.5, 0.9, 0.1]])
     assert X.gallery_picks(scores, cs) == [1, 0]
-    assert X.gallery_picks(scores[1:2], ranking.CandidateSet(
+    assert X.gallery_picks(scores[1:2], CandidateSet(
         cs.left[1:2], cs.cands[1:2], cs.true_pos[1:2])) == [0]
 
 
