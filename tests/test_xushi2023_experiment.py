@@ -190,11 +190,26 @@ def test_recorded_claims_pair_the_same_rows_and_say_why_untestable(isolated_outp
     assert data["metrics"]["hinge_final_loss"]["value"] == pytest.approx(0.9)
     assert "MobileNetV3Large" in data["metrics"]["val_top2_resnet50_mobilenetv3large"]["note"]
     assert "resnet50" in data["metrics"]["report_best_pairs"]["note"]
-    judged = {c.metrics[0]: verdicts.judge(c, data) for c in claims.CLAIMS if not c.beyond_report}
+    rows = recording.record_pairs_against_better_member(models, weights, "hinge")
+    assert [r["better alone (on validation)"] for r in rows] == ["a", "a"]  # a tie: the first
+    picks = recording.record_model_picks(models, weights)
+    assert picks["picked by validation top-2"] == "a+b (concat)"
+    judged = {c.metrics[0]: verdicts.judge(c, data) for c in claims.CLAIMS}
     assert judged["val_top2_resnet50_mobilenetv3small"].verdict == "not testable here"
     assert "MobileNetV3Large" in judged["val_top2_resnet50_mobilenetv3small"].why
-    fusion = judged["pair_concat_mean_top2"]
-    assert fusion.comparisons[0].interval is not None  # paired: the same test rows
+    metrics = data["metrics"]
+    for name, base in (("fused_pairs_top2", "better_members_top2"),
+                       ("pair_concat_mean_top2", "pair_average_mean_top2"),
+                       ("top2_pick_top2", "loss_pick_top2")):
+        # paired: the same test rows and seeds
+        gain = verdicts.scores_difference(metrics[name], metrics[base])
+        assert gain is not None and metrics[name]["context"]["items"] == "test", name
+    assert metrics["fused_pairs_top2"]["value"] - metrics["better_members_top2"]["value"] == (
+        pytest.approx((10 / 12 + 6 / 12) / 2 - 2 / 12))
+    # On four rows the positive controls fail (nothing is shown above chance): not testable.
+    assert "positive control failed" in judged["fused_pairs_top2"].why
+    assert judged["hinge_final_loss"].verdict == "not testable here"
+    assert "by construction" in judged["hinge_final_loss"].why
 
 
 def test_grid_tap_keeps_layout_and_gives_the_global_average_back(pairs, monkeypatch):
