@@ -117,7 +117,7 @@ def execute(
     output.parent.mkdir(parents=True, exist_ok=True)
     # Papermill writes the copy as cells run: it goes under a hidden name and takes the real
     # one only once papermill returns, so a run killed half-way never looks finished.
-    running = output.with_name(f".{output.name}.running")
+    running = output.with_name(f".{output.stem}.running{output.suffix}")  # papermill wants .ipynb
     start = time.perf_counter()
     failed_cell, error = None, None
     kernel_env = {"PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2", "PAPERMILL": "1",
@@ -422,7 +422,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except _Stopped:
         print("stopped (SIGTERM): the notebook being run was not finished; its partial copy "
-              "stays under a hidden .running name, the last finished copy is unchanged",
+              "stays under a hidden .<name>.running.ipynb name, the last finished copy is unchanged",
               file=sys.stderr)
         return 128 + signal.SIGTERM
     finally:
