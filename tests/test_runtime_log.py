@@ -50,10 +50,11 @@ def test_shuffled_training_logs_it_and_the_filter_keeps_it_out() -> None:
     code = """
         import os, sys
         import numpy as np
-        from helpers import runtime_log, training
+        from helpers import runtime_log
         if sys.argv[-1] == "filter":
             runtime_log.drop_known_lines()
         import keras
+        from helpers import training
         x = np.random.default_rng(0).random((300, 8)).astype("float32")
         build = lambda: keras.Sequential([keras.Input((8,)), keras.layers.Dense(8)])
         run = training.fit(build, (x, x), None, training.Recipe(epochs=1, batch_size=32),
@@ -71,5 +72,17 @@ def test_shuffled_training_logs_it_and_the_filter_keeps_it_out() -> None:
     # When this fails, TensorFlow no longer logs the line: KNOWN_LINES can go.
     assert b"use_unbounded_threadpool" in without.stderr
     assert b"use_unbounded_threadpool" not in filtered.stderr
+    assert b"oneDNN" in without.stderr and b"oneDNN" not in filtered.stderr
     assert b"trained\n" in filtered.stderr
     assert without.stdout == filtered.stdout  # same weights, to the bit
+
+
+def test_tensorflow_import_lines_are_known() -> None:
+    import re
+
+    known = re.compile(b"|".join(runtime_log.KNOWN_LINES))
+    assert known.search(b"WARNING: All log messages before absl::InitializeLog() is called are "
+                        b"written to STDERR\n")
+    assert known.search(b"I0000 00:00:1796530440.237721    6708 port.cc:153] oneDNN custom "
+                        b"operations are on. You may see slightly different numerical results\n")
+    assert not known.search(b"WARNING: something else before absl::InitializeLog()\n")

@@ -11,17 +11,20 @@ switches on TensorFlow's op determinism (:func:`helpers.config.seed_everything`)
 Keras shuffles array inputs inside ``tf.data`` with a seeded ``RandomShuffle``; with op
 determinism on, tf.data's make-deterministic rewrite turns a parallel map of that pipeline into
 a sequential ``MapDataset`` and keeps an attribute only the parallel op has, and TensorFlow
-logs the mismatch at ERROR level (so ``TF_CPP_MIN_LOG_LEVEL=2`` keeps it). The batches, their
+logs the mismatch at ERROR level (so ``TF_CPP_MIN_LOG_LEVEL=2`` keeps it), ending "Unknown
+attributes will be ignored": the line says nothing is wrong. The batches, their
 order and the weights are the same with or without the line (tests/test_runtime_log.py). It
 cannot be stopped at the source without changing the results: without the shuffle or without
 determinism the line goes, and so does bit-for-bit reproducibility; feeding arrays any other
 way (a ``PyDataset``, a hand-made ``tf.data`` pipeline) draws other batches.
 
-So :func:`drop_known_lines` filters descriptor 2: it points it at a pipe read by a small child
-process that writes every line through to the original stderr, byte for byte, except those
-matching :data:`KNOWN_LINES` (that one message, matched on its file, text and op). In a kernel,
-Python's tracebacks and warnings never pass through it (``sys.stderr`` has its own path to the
-notebook); in a script they do, and are kept. A child process, not a thread: if the kernel dies on a fatal error, the child still
+So :func:`drop_known_lines` (which ``import helpers`` calls in a Jupyter kernel) filters
+descriptor 2: it points it at a pipe read by a small child process that writes every line
+through to the original stderr, byte for byte, except those matching :data:`KNOWN_LINES` (that
+message, matched on its file, text and op, and two import-time lines TensorFlow prints below
+the log level the course sets). In a kernel, Python's tracebacks and warnings never pass
+through it (``sys.stderr`` has its own path to the notebook); in a script they do, and are
+kept. A child process, not a thread: if the kernel dies on a fatal error, the child still
 drains the pipe, so the last lines before a crash reach the notebook or terminal.
 """
 
@@ -33,6 +36,11 @@ import sys
 
 #: Regular expressions (bytes) of the lines dropped; anything else written to fd 2 is kept.
 KNOWN_LINES: tuple[bytes, ...] = (
+    # Below TF_CPP_MIN_LOG_LEVEL=2 but printed anyway: TensorFlow's import logs them before
+    # its log level is read ("before absl::InitializeLog()"). The oneDNN line's advice (turn it
+    # off) would change the course's numbers.
+    rb"^WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR$",
+    rb"^I0000 [^\n]* port\.cc:\d+\] oneDNN custom operations are on\.",
     rb"node_def_util\.cc:\d+\] NodeDef mentions attribute use_unbounded_threadpool which is not "
     rb"in the op definition: Op<name=MapDataset",
 )
