@@ -88,7 +88,8 @@ def render(notebooks: Sequence[Path], record: Mapping[str, Any] | None = None) -
         if not _TIME_LINE.search(source):
             raise ValueError(f"{Path(notebook).name}: its first markdown cell has no line "
                              f"starting '**Time.** '")
-        new = _TIME_LINE.sub(lambda _: time_line(Path(notebook).stem, record), source, count=1)
+        line = time_line(Path(notebook).stem, record)
+        new = _TIME_LINE.sub(lambda _, line=line: line, source, count=1)
         if new != source:
             cell["source"] = new.splitlines(keepends=True)
             Path(notebook).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
