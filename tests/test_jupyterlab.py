@@ -50,3 +50,5 @@ def test_notebook_runs_clean_in_jupyterlab(notebook: Path, chromium: Path, tmp_p
         print(f"screenshot: {shot}")
     assert run.cells, "the notebook showed no code cells"
     assert run.problems == [], "\n".join(run.problems)
+    if notebook.name.startswith("05_"):
+        assert run.rendered_widgets, "the explorer widget was not drawn"

@@ -12,7 +12,8 @@ or stderr output (a red block), a cell left unrun, a widget that does not render
 error in the browser, a request that leaves the machine. Screenshots of each problem (and of
 the end) go to the screenshots folder when there is a problem.
 
-The notebook list renders in full (``windowingMode: none``) so every output is in the page.
+JupyterLab is told to render every cell (``windowingMode: none``), so every output is in the page
+when it is read.
 """
 
 from __future__ import annotations
@@ -49,17 +50,17 @@ EXPECTED_STDERR = {"smoke": re.compile(
     r"WARNING: data set '\w+' is a SYNTHETIC stand-in \([^)]*smoke profile\); numbers from it "
     r"say nothing about the real data")}
 STDERR_MIME = "application/vnd.jupyter.stderr"  # stderr streams and error tracebacks
-WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 _CELL_FACTS = """() => Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell')).map(
   (cell, i) => ({
     prompt: ((cell.querySelector('.jp-InputPrompt') || {}).textContent || '').trim(),
     stderr: Array.from(cell.querySelectorAll('.jp-OutputArea-output[data-mime-type="STDERR"]'))
       .map(o => o.innerText.slice(0, 400)),
-    widgets: Array.from(cell.querySelectorAll('.jp-OutputArea-output[data-mime-type="WIDGET"]'))
+    widgets: Array.from(cell.querySelectorAll('.jp-OutputArea-output:not([data-mime-type])'))
+      .filter(o => !o.classList.contains('lm-mod-hidden'))
       .map(o => ({text: o.innerText.slice(0, 200),
-                  views: o.querySelectorAll('.jupyter-widgets, .widget-box').length})),
-  }))""".replace("STDERR", STDERR_MIME).replace("WIDGET", WIDGET_MIME)
+                  views: o.querySelectorAll('.jupyter-widgets').length})),
+  }))""".replace("STDERR", STDERR_MIME)
 
 
 @dataclass
@@ -75,6 +76,11 @@ class LabRun:
     timed_out: bool = False
     dialogs: list[str] = field(default_factory=list)  # accepted on the way (Select Kernel)
     screenshots: list[Path] = field(default_factory=list)
+
+    @property
+    def rendered_widgets(self) -> int:
+        """Widget outputs that drew at least one widget view."""
+        return sum(bool(w["views"]) for cell in self.cells for w in cell["widgets"])
 
     def expected(self, stderr: str) -> bool:
         """True when every line of a red output is one :data:`EXPECTED_STDERR` allows."""
@@ -92,7 +98,8 @@ class LabRun:
             found += [f"{where}: red output: {text}" for text in cell["stderr"]
                       if not self.expected(text)]
             found += [f"{where}: widget not rendered: {w['text'] or '(empty)'}"
-                      for w in cell["widgets"] if not w["views"] or "rror" in w["text"]]
+                      for w in cell["widgets"]
+                      if not w["views"] or "Error displaying widget" in w["text"]]
         found += [f"console: {e}" for e in self.console_errors]
         found += [f"request off the machine: {u}" for u in self.external_requests]
         return found
@@ -235,7 +242,7 @@ def _screenshots(page: Any, run: LabRun, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     stem = Path(run.notebook).stem
     bad = page.locator(f".jp-OutputArea-output[data-mime-type='{STDERR_MIME}'], "
-                       f".jp-OutputArea-output[data-mime-type='{WIDGET_MIME}']")
+                       ".jp-OutputArea-output:not([data-mime-type]):not(.lm-mod-hidden)")
     for i in range(min(bad.count(), 5)):
         bad.nth(i).scroll_into_view_if_needed()
         path = folder / f"{stem}_problem{i + 1}.png"
@@ -310,7 +317,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             run = run_in_lab(notebook, args.profile, Path(workdir), args.screenshots,
                              progress=True)
         print(f"{'ok    ' if not run.problems else 'FAILED'} {notebook.stem} "
-              f"({args.profile}) {run.seconds:.0f} s, {len(run.cells)} code cells")
+              f"({args.profile}) {run.seconds:.0f} s, {len(run.cells)} code cells, "
+              f"{run.rendered_widgets} widgets drawn")
         for problem in run.problems:
             print(f"    {problem}")
         for dialog in run.dialogs:
