@@ -2,8 +2,8 @@
 All Cells in the smoke profile; no red output, no console error, every widget drawn.
 
 Notebook 01 (where TensorFlow's C++ lines used to show as red blocks) and 05 (the explorer
-widget) run in every ``make test``; all six run with ``pytest -m lab_all`` (about 2-4 minutes
-each on two cores). Screenshots of a failing run stay in the test's temporary folder (or in
+widget) run in every ``make test`` (about 1.5-2 minutes each on two loaded cores); the other
+four with ``pytest -m lab_all tests/test_jupyterlab.py``. Screenshots of a failing run stay in the test's temporary folder (or in
 ``$LOOKALIKE_SCREENSHOTS``). Skipped, with the reason, only where Chromium cannot be had.
 """
 
@@ -41,7 +41,8 @@ def test_notebook_runs_clean_in_jupyterlab(notebook: Path, chromium: Path, tmp_p
                                            request: pytest.FixtureRequest) -> None:
     if "lab_all" in {m.name for m in request.node.iter_markers()} and \
             "lab_all" not in (request.config.getoption("-m") or ""):
-        pytest.skip("one of the six: run them all with `pytest -m lab_all tests/test_jupyterlab.py`")
+        pytest.skip("01 and 05 run in every make test; this one with `pytest -m lab_all "
+                    "tests/test_jupyterlab.py`")
     shots = Path(os.environ.get("LOOKALIKE_SCREENSHOTS") or tmp_path / "screenshots")
     env = {"LOOKALIKE_REPORTS": str(tmp_path / "reports")}
     run = lab.run_in_lab(notebook, "smoke", tmp_path / "lab", shots, env=env)
