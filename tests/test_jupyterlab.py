@@ -21,7 +21,7 @@ NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 IN_EVERY_RUN = ("01_", "05_")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # not module-scoped: under xdist, 01 and 05 may run on two workers at once
 def chromium() -> Path:
     try:
         return browser.ensure_chromium()
