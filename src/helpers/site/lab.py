@@ -55,7 +55,7 @@ _CELL_FACTS = """() => Array.from(document.querySelectorAll('.jp-Notebook .jp-Co
   (cell, i) => ({
     prompt: ((cell.querySelector('.jp-InputPrompt') || {}).textContent || '').trim(),
     stderr: Array.from(cell.querySelectorAll('.jp-OutputArea-output[data-mime-type="STDERR"]'))
-      .map(o => o.innerText.slice(0, 400)),
+      .map(o => o.innerText),
     widgets: Array.from(cell.querySelectorAll('.jp-OutputArea-output:not([data-mime-type])'))
       .filter(o => !o.classList.contains('lm-mod-hidden'))
       .map(o => ({text: o.innerText.slice(0, 200),
@@ -95,7 +95,7 @@ class LabRun:
             where = f"code cell {number} {cell['prompt']}"
             if not re.fullmatch(r"\[\d+\]:", cell["prompt"]):
                 found.append(f"{where}: not run")
-            found += [f"{where}: red output: {text}" for text in cell["stderr"]
+            found += [f"{where}: red output: {text[:400]}" for text in cell["stderr"]
                       if not self.expected(text)]
             found += [f"{where}: widget not rendered: {w['text'] or '(empty)'}"
                       for w in cell["widgets"]
