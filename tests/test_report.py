@@ -127,13 +127,31 @@ def test_paper_vs_here_markdown(reports):
         digits=2,
     )
     assert table == (
-        "| model | paper | here | difference |\n"
+        "| model | paper | here | diff |\n"
         "|---|---:|---:|---:|\n"
         "| ResNet50 | 0.64 | 0.65 | +0.01 |\n"
         "| VGG16 | – | 0.70 | – |\n"
-        "| AE \\| 512 | 12 | 10 | -2.00 |")
+        "| AE \\| 512 | 12 | 10 | -2 |")
     assert report.paper_vs_here({"top1": (0.5, 0.25)}).splitlines()[2] == (
         "| top1 | 0.500 | 0.250 | -0.250 |")
+
+
+def test_paper_vs_here_fits_a_notebook_width(reports):
+    long = "measured by one random ranking: 0.138 [0.100, 0.180] over 30 test images"
+    table = report.paper_vs_here(
+        [{"model": "AE 160", "95% CI": {"low": 0.41234, "high": 0.6}, "note": "3 seeds",
+          "paper": 0.771, "here": 0.5},
+         {"model": "chance", "95% CI": (0.1, 0.2), "note": long, "paper": None, "here": 0.138},
+         {"model": "chance again", "95% CI": None, "note": long, "paper": None, "here": 0.14}])
+    assert table == (
+        "| model | 95% CI | note | paper | here | diff |\n"
+        "|---|---|---|---:|---:|---:|\n"
+        "| AE 160 | [0.412, 0.600] | [1] | 0.771 | 0.500 | -0.271 |\n"
+        "| chance | [0.100, 0.200] | [2] | – | 0.138 | – |\n"
+        "| chance again | – | [2] | – | 0.140 | – |\n"
+        "\n"
+        "[1] 3 seeds  \n"
+        f"[2] {long}")
 
 
 def test_paper_vs_here_from_recorded_metrics_and_saved(reports):

@@ -495,20 +495,44 @@ def _cell(value: Any, digits: int) -> str:
         return str(int(value))
     if isinstance(value, float) or hasattr(value, "dtype"):
         return f"{float(value):.{digits}f}"
+    interval = _interval(value)
+    if interval is not None:
+        return f"[{interval[0]:.{digits}f}, {interval[1]:.{digits}f}]"
     return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _interval(value: Any) -> tuple[float, float] | None:
+    """(low, high) of an interval given as ``{"low", "high"}`` or a pair of numbers, else None."""
+    if isinstance(value, Mapping) and {"low", "high"} <= set(value):
+        value = (value["low"], value["high"])
+    if isinstance(value, tuple | list) and len(value) == 2:
+        low, high = (_number(v) for v in value)
+        if low is not None and high is not None:
+            return low, high
+    return None
 
 
 _number = verdicts.number  # the one reading of 'a finite number' (verdicts, tables)
 
 
+#: Columns whose text goes below the table as numbered notes, the cell keeping the number.
+NOTE_COLUMNS = ("note", "notes", "why")
+#: Longer text in any other column goes below the table too, so a row stays one line.
+NOTE_CHARS = 48
+
+
 def paper_vs_here(rows: Any, *, columns: Iterable[str] | None = None, digits: int = 3,
                   name: str | None = None) -> MarkdownTable:
-    """A markdown table with "paper" and "here" side by side, and "difference" (here - paper).
+    """A markdown table with "paper" and "here" side by side, and "diff" (here - paper).
 
     ``rows``: recorded metric names, mappings with "paper" and "here" (other keys become label
     columns, ordered by ``columns`` if given), ``{label: (paper, here)}`` or a DataFrame. A
-    value the paper did not report shows as "–". In IPython the table is displayed; with
-    ``name`` it is also saved under ``tables/<notebook>/<name>.md``.
+    value the paper did not report shows as "–". Numbers are rounded to ``digits``; an
+    interval (``{"low", "high"}`` or a pair of numbers) fills one cell as ``[low, high]``. So
+    that the table fits a notebook's width, a ``note`` column's text, and any text longer than
+    :data:`NOTE_CHARS`, goes below the table as ``[n] text`` and the cell keeps ``[n]``. In
+    IPython the table is displayed; with ``name`` it is also saved under
+    ``tables/<notebook>/<name>.md``.
     """
     data = _rows(rows)
     if not data:
@@ -521,18 +545,29 @@ def paper_vs_here(rows: Any, *, columns: Iterable[str] | None = None, digits: in
         for r in data:
             labels += [k for k in r if k not in ("paper", "here") and k not in labels]
     else:
-        labels = [c for c in columns if c not in ("paper", "here", "difference")]
-    header = [*labels, "paper", "here", "difference"]
+        labels = [c for c in columns if c not in ("paper", "here", "difference", "diff")]
+    header = [*labels, "paper", "here", "diff"]
     lines = ["| " + " | ".join(h or "metric" for h in header) + " |",
              "|" + "|".join(["---"] * len(labels) + ["---:"] * 3) + "|"]
+    notes: dict[str, int] = {}
+
+    def label_cell(column: str, value: Any) -> str:
+        text = _cell(value, digits)
+        if text != "–" and (column in NOTE_COLUMNS or len(text) > NOTE_CHARS):
+            return f"[{notes.setdefault(text, len(notes) + 1)}]"
+        return text
+
     for r in data:
         paper, here = _number(r["paper"]), _number(r["here"])
         diff = None if paper is None or here is None else here - paper
-        cells = [_cell(r.get(c), digits) for c in labels]
+        whole = all(_cell(v, digits).lstrip("-").isdigit() for v in (r["paper"], r["here"]))
+        cells = [label_cell(c, r.get(c)) for c in labels]
         cells += [_cell(r["paper"], digits), _cell(r["here"], digits),
-                  "–" if diff is None else f"{diff:+.{digits}f}"]
+                  "–" if diff is None else f"{int(diff):+d}" if whole else f"{diff:+.{digits}f}"]
         lines.append("| " + " | ".join(cells) + " |")
-    table = MarkdownTable("\n".join(lines))
+    if notes:
+        lines += [""] + [f"[{n}] {text}  " for text, n in notes.items()]
+    table = MarkdownTable("\n".join(lines).rstrip())
     if name is not None:
         current().save_table(table, name)
     if _in_ipython():

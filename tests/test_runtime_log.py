@@ -1,0 +1,88 @@
+"""The fd-2 filter drops TensorFlow's one known harmless line and keeps everything else, crash
+lines included; the line really comes from shuffled array training under op determinism."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from helpers import runtime_log
+
+NOISE = (b"E0000 00:00:1796530447.655203    6708 node_def_util.cc:682] NodeDef mentions attribute "
+         b"use_unbounded_threadpool which is not in the op definition: Op<name=MapDataset; "
+         b"signature=input_dataset:variant -> handle:variant>\n")
+
+
+def _run(code: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                          env=env, timeout=300)
+
+
+def test_known_line_dropped_other_lines_kept_even_on_a_crash() -> None:
+    done = _run(f"""
+        import os
+        from helpers import runtime_log
+        assert runtime_log.drop_known_lines() and runtime_log.drop_known_lines()
+        os.write(2, b"before\\n" + {NOISE!r} + b"F0000 real fatal line: Check failed\\n")
+        os.write(2, b"no newline at the end")
+        os.abort()
+    """)
+    assert done.returncode != 0
+    assert done.stderr == b"before\nF0000 real fatal line: Check failed\nno newline at the end"
+
+
+def test_patterns_match_the_line_only() -> None:
+    import re
+
+    known = re.compile(b"|".join(runtime_log.KNOWN_LINES))
+    assert known.search(NOISE)
+    assert not known.search(NOISE.replace(b"MapDataset", b"ParallelMapDatasetV2"))
+    assert not known.search(b"E0000 node_def_util.cc:682] NodeDef mentions attribute other_attr")
+
+
+@pytest.mark.slow
+def test_shuffled_training_logs_it_and_the_filter_keeps_it_out() -> None:
+    code = """
+        import os, sys
+        import numpy as np
+        from helpers import runtime_log
+        if sys.argv[-1] == "filter":
+            runtime_log.drop_known_lines()
+        import keras
+        from helpers import training
+        x = np.random.default_rng(0).random((300, 8)).astype("float32")
+        build = lambda: keras.Sequential([keras.Input((8,)), keras.layers.Dense(8)])
+        run = training.fit(build, (x, x), None, training.Recipe(epochs=1, batch_size=32),
+                           loss="mse")
+        os.write(2, b"trained\\n")
+        print(repr(run.model.get_weights()[0].tobytes()))
+    """
+    without = subprocess.run([sys.executable, "-c", textwrap.dedent(code), "plain"],
+                             capture_output=True, timeout=300,
+                             env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    filtered = subprocess.run([sys.executable, "-c", textwrap.dedent(code), "filter"],
+                              capture_output=True, timeout=300,
+                              env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert without.returncode == filtered.returncode == 0, filtered.stderr[-2000:]
+    # When this fails, TensorFlow no longer logs the line: KNOWN_LINES can go.
+    assert b"use_unbounded_threadpool" in without.stderr
+    assert b"use_unbounded_threadpool" not in filtered.stderr
+    assert b"oneDNN" in without.stderr and b"oneDNN" not in filtered.stderr
+    assert b"trained\n" in filtered.stderr
+    assert without.stdout == filtered.stdout  # same weights, to the bit
+
+
+def test_tensorflow_import_lines_are_known() -> None:
+    import re
+
+    known = re.compile(b"|".join(runtime_log.KNOWN_LINES))
+    assert known.search(b"WARNING: All log messages before absl::InitializeLog() is called are "
+                        b"written to STDERR\n")
+    assert known.search(b"I0000 00:00:1796530440.237721    6708 port.cc:153] oneDNN custom "
+                        b"operations are on. You may see slightly different numerical results\n")
+    assert not known.search(b"WARNING: something else before absl::InitializeLog()\n")
