@@ -190,8 +190,8 @@ def test_recorded_claims_pair_the_same_rows_and_say_why_untestable(isolated_outp
     assert data["metrics"]["hinge_final_loss"]["value"] == pytest.approx(0.9)
     assert "MobileNetV3Large" in data["metrics"]["val_top2_resnet50_mobilenetv3large"]["note"]
     assert "resnet50" in data["metrics"]["report_best_pairs"]["note"]
-    rows = recording.record_pairs_against_better_member(models, weights, "hinge")
-    assert [r["better alone (on validation)"] for r in rows] == ["a", "a"]  # a tie: the first
+    rows = recording.record_pairs_against_better_member(models, weights, "hinge", "concat")
+    assert [r["better alone (on validation)"] for r in rows] == ["a"]  # a tie: the first
     picks = recording.record_model_picks(models, weights)
     assert picks["picked by validation top-2"] == "a+b (concat)"
     judged = {c.metrics[0]: verdicts.judge(c, data) for c in claims.CLAIMS}
@@ -205,7 +205,7 @@ def test_recorded_claims_pair_the_same_rows_and_say_why_untestable(isolated_outp
         gain = verdicts.scores_difference(metrics[name], metrics[base])
         assert gain is not None and metrics[name]["context"]["items"] == "test", name
     assert metrics["fused_pairs_top2"]["value"] - metrics["better_members_top2"]["value"] == (
-        pytest.approx((10 / 12 + 6 / 12) / 2 - 2 / 12))
+        pytest.approx(10 / 12 - 2 / 12))
     # On four rows the positive controls fail (nothing is shown above chance): not testable.
     assert "positive control failed" in judged["fused_pairs_top2"].why
     assert judged["hinge_final_loss"].verdict == "not testable here"

@@ -30,8 +30,8 @@ CLAIMS: list[Claim] = [
           "pairs about 0.61 (every pair holds ResNet50, the best single model at about 0.40)",
           "fused_pairs_top2", kind="beats", baseline="better_members_top2",
           source="section 4(a), figures 3 and 4 (validation)", chance=_TOP2,
-          caveat=_STAND_IN + "; judged pair by pair: each pair against the better of its own two "
-                 "backbones alone (chosen on validation top-2), on the test split, the gains "
+          caveat=_STAND_IN + "; judged pair by pair: each pair of backbones (concatenated, the first "
+                 "fusion) against the better of its own two backbones alone (chosen on validation top-2), on the test split, the gains "
                  "averaged over the pairs (the report's mean of every single model against the "
                  "mean of the pairs would credit fusion with the weak singles); here every pair "
                  "of the three MobileNets",

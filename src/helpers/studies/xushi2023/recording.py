@@ -181,9 +181,10 @@ def record_beyond(headline: RankerRuns, zero_hits: Mapping[str, np.ndarray],
 
 
 def record_pairs_against_better_member(models: Sequence[RankerRuns], weights: Mapping[str, Any],
-                                       loss: str) -> list[dict[str, Any]]:
-    """Each pooled pair (``loss``, every fusion) against the better of its two backbones alone,
-    the better one chosen on validation top-2; both scored on the same test rows and seeds.
+                                       loss: str, fusion: str) -> list[dict[str, Any]]:
+    """Each pooled pair (``loss``, ``fusion``: one model per pair of backbones) against the
+    better of its two backbones alone, the better one chosen on validation top-2; both scored on
+    the same test rows and seeds.
 
     Records ``fused_pairs_top2`` and ``better_members_top2``: (seeds, items) hits averaged
     over the pairs, so their paired difference is the mean of the pair-by-pair gains. The
@@ -192,7 +193,7 @@ def record_pairs_against_better_member(models: Sequence[RankerRuns], weights: Ma
     """
     singles = {m.spec.backbones[0]: m for m in select(models, loss=loss, size=1)}
     rows, fused, members = [], [], []
-    for pair in select(models, loss=loss, size=2):
+    for pair in select(models, loss=loss, size=2, fusion=fusion):
         alone = [singles[b] for b in pair.spec.backbones if b in singles]
         if len(alone) < 2:
             continue
