@@ -234,3 +234,16 @@ def test_site_from_smoke_runs_opens_cleanly_in_chromium(
             assert figures > 0, notebook.stem
             assert any({"paper", "here"} <= set(headers) for headers in page.output_tables), \
                 f"{notebook.stem}: no paper-vs-here table on its page"
+
+
+def test_results_figures_are_inlined_or_named_never_broken(tmp_path: Path) -> None:
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "a.png").write_bytes(b"\x89PNG\r\n\x1a\nfake")
+    (tmp_path.parent / "outside.png").write_bytes(b"\x89PNG")
+    text = ("![drawn](figures/a.png) ![missing](figures/b.png) ![web](https://example.org/c.png) "
+            "![escape](../outside.png)")
+    shown = pages.inline_local_images(text, tmp_path)
+    assert "![drawn](data:image/png;base64," in shown
+    assert "*(missing: not drawn in this build)*" in shown
+    assert "![web](https://example.org/c.png)" in shown
+    assert "*(escape: not drawn in this build)*" in shown

@@ -27,12 +27,32 @@ FILLED = "  # teacher's copy: the reference solution"
 # "return None  # your code here" or "...  # your code here".
 STUB = re.compile(r"^def (\w+)\(.*?\n    (?:return None|\.\.\.)  # your code here\n",
                   re.MULTILINE | re.DOTALL)
+# A class stub (a Keras layer the student writes): "class Name(...):", then, in one of its
+# methods, a body of one line "...  # your code here".
+CLASS_STUB = re.compile(r"^class (\w+)\(.*?\n        (?:return None|\.\.\.)  # your code here\n",
+                        re.MULTILINE | re.DOTALL)
+
+
+def _globals(solution: Callable[..., Any]) -> dict[str, Any]:
+    """The module-level names a solution function, or each method of a solution class, uses."""
+    if not inspect.isclass(solution):
+        return dict(inspect.getclosurevars(solution).globals)
+    found: dict[str, Any] = {}
+    for member in vars(solution).values():
+        if inspect.isfunction(member):
+            found.update(inspect.getclosurevars(member).globals)
+    for base in solution.__bases__:  # the base class's module, e.g. keras for keras.layers.Layer
+        top = base.__module__.split(".")[0]
+        module = inspect.getmodule(solution)
+        if module is not None and hasattr(module, top):
+            found.setdefault(top, getattr(module, top))
+    return found
 
 
 def _imports(solution: Callable[..., Any]) -> list[str]:
     """Lines that give a notebook cell the module-level names ``solution`` uses."""
     lines = []
-    for name, value in inspect.getclosurevars(solution).globals.items():
+    for name, value in _globals(solution).items():
         if inspect.ismodule(value):
             package, _, leaf = value.__name__.rpartition(".")
             lines.append(f"from {package} import {leaf}" if package and leaf == name else
@@ -65,7 +85,7 @@ def fill_cell(source: str) -> tuple[str, str] | None:
     exercise_id = match.group(1)
     solution = exercises.solution(exercise_id)
     if callable(solution):
-        stub = STUB.search(source)
+        stub = (CLASS_STUB if inspect.isclass(solution) else STUB).search(source)
         if stub is None:
             raise ValueError(f"{exercise_id}: no function stub ending in '# your code here'")
         source = (source[:stub.start()] + _solution_source(solution, stub.group(1))

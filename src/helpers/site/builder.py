@@ -121,7 +121,8 @@ def _page_content(item: _Source, executed: dict[str, Path],
         return nb, provenance.summary_lines(runs, origin), "lookalike: the course"
     if item.repo_path == RESULTS_SOURCE:
         text = (root / RESULTS_SOURCE).read_text()
-        return (pages.markdown_notebook(text), provenance.results_lines(text),
+        shown = pages.inline_local_images(text, (root / RESULTS_SOURCE).parent)
+        return (pages.markdown_notebook(shown), provenance.results_lines(text),
                 "Results: the five reports, reproduced")
     stem = Path(item.repo_path).stem
     nb = nbformat.read(executed[stem], as_version=4)

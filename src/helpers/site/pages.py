@@ -20,7 +20,9 @@ The notebooks' own markdown cells are the course's source, reviewed in git: rend
 
 from __future__ import annotations
 
+import base64
 import posixpath
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
@@ -113,6 +115,26 @@ class PageContext:
                 "previous": self.previous, "next": self.next, "built": self.built, "css": CSS, "math": self.math,
                 "raw_html": self.raw_html}
         return {"site": site, "metadata": {"name": self.title, "path": str(source_dir)}}
+
+
+_MARKDOWN_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
+
+
+def inline_local_images(text: str, folder: Path) -> str:
+    """Markdown images that point at files under ``folder`` (RESULTS.md's figures) become data
+    URIs, so the page fetches nothing; one whose file is missing (``make reproduce`` draws them)
+    becomes its alt text, so the page shows no broken image."""
+
+    def inline(match: re.Match[str]) -> str:
+        alt, target = match.group(1), match.group(2)
+        if re.match(r"^[a-z]+:", target):  # data:, http: ...: not a local file
+            return match.group(0)
+        path = (folder / target).resolve()
+        if path.suffix.lower() != ".png" or not path.is_file() or folder.resolve() not in path.parents:
+            return f"*({alt}: not drawn in this build)*"
+        return f"![{alt}](data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()})"
+
+    return _MARKDOWN_IMAGE.sub(inline, text)
 
 
 def markdown_notebook(text: str) -> nbformat.NotebookNode:
