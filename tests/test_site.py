@@ -247,3 +247,11 @@ def test_results_figures_are_inlined_or_named_never_broken(tmp_path: Path) -> No
     assert "*(missing: not drawn in this build)*" in shown
     assert "![web](https://example.org/c.png)" in shown
     assert "*(escape: not drawn in this build)*" in shown
+
+
+def test_results_details_blocks_become_headings_not_printed_tags() -> None:
+    text = "a\n<details><summary>The reasoning</summary>\n\n| x |\n\n</details>\nb"
+    shown = pages.unfold_details(text)
+    assert "#### The reasoning" in shown and "<details>" not in shown and "</details>" not in shown
+    assert pages.unfold_details("<details><summary><b>x</b></summary>") == (
+        "<details><summary><b>x</b></summary>")  # anything but our own line stays (escaped)

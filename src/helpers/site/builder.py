@@ -121,7 +121,7 @@ def _page_content(item: _Source, executed: dict[str, Path],
         return nb, provenance.summary_lines(runs, origin), "lookalike: the course"
     if item.repo_path == RESULTS_SOURCE:
         text = (root / RESULTS_SOURCE).read_text()
-        shown = pages.inline_local_images(text, (root / RESULTS_SOURCE).parent)
+        shown = pages.unfold_details(pages.inline_local_images(text, (root / RESULTS_SOURCE).parent))
         return (pages.markdown_notebook(shown), provenance.results_lines(text),
                 "Results: the five reports, reproduced")
     stem = Path(item.repo_path).stem

@@ -137,6 +137,17 @@ def inline_local_images(text: str, folder: Path) -> str:
     return _MARKDOWN_IMAGE.sub(inline, text)
 
 
+_DETAILS = re.compile(r"^<details><summary>([^<>]*)</summary>$", re.MULTILINE)
+
+
+def unfold_details(text: str) -> str:
+    """RESULTS.md's ``<details>`` blocks (written by ``helpers.results``, one tag a line) as
+    plain headings: a markdown file is rendered with its HTML escaped, which would print the
+    tags; on a page of its own the reasoning is shown unfolded."""
+    text = _DETAILS.sub(lambda m: f"#### {m.group(1)}", text)
+    return re.sub(r"^</details>$", "", text, flags=re.MULTILINE)
+
+
 def markdown_notebook(text: str) -> nbformat.NotebookNode:
     """A markdown file as a one-cell notebook, so it renders with the same exporter."""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)])
