@@ -243,7 +243,7 @@ def render(all_metrics: Mapping[str, Mapping[str, Any]], header: Mapping[str, st
               "Each report's figure (a forest plot: our value or difference with its 95 % "
               "interval, the rule's threshold and chance, coloured by verdict) is drawn into "
               f"`reports/{FIGURES.as_posix()}/` by `python -m helpers.results`, which `make "
-              "reproduce` runs last; images are not committed, so the links work after a run. "
+              "reproduce` runs last; they are committed with it. "
               "\"method differs\" names the lines of the report's method card (in each "
               "section) where our setting differs from the report's; \"?\" marks a line the "
               "report is silent on, where ours is a reconstruction.", ""]
