@@ -28,9 +28,9 @@ def test_modules_without_shared_fixtures_are_spread_test_by_test() -> None:
 
 
 def test_work_units_keep_groups_together_and_spread_the_rest() -> None:
-    nb05 = ["tests/test_nb05_realdata.py::test_run_used_real_pairs_and_pretrained_weights",
-            "tests/test_nb05_realdata.py::test_infonce_pair_also_beats_zero_shot"]
-    assert {work_unit_of(n) for n in nb05} == {"test_nb05_realdata"}
+    nb05 = ["tests/test_xushi2023_realdata.py::test_run_used_real_pairs_and_pretrained_weights",
+            "tests/test_xushi2023_realdata.py::test_infonce_pair_also_beats_zero_shot"]
+    assert {work_unit_of(n) for n in nb05} == {"test_xushi2023_realdata"}
     assert work_unit_of("tests/test_site.py::test_x") == work_unit_of(
         "tests/test_notebooks_smoke.py::test_y") == "smoke_runs"
     spread = "tests/test_notebooks_backends.py::test_notebook_runs_in_smoke_profile_on_backend[a]"

@@ -28,6 +28,9 @@ _RECORDED = {key: PAPER[key] for key in ("random_top1", "random_top2")}
 _RECORDED.update(val_single_mean_top2=PAPER["single_mean_top2"],
                  val_pair_mean_top2=PAPER["pair_mean_top2"], random_val_top2=PAPER["random_top2"],
                  val_pair_best_top2=PAPER["pair_best_val_top2"], hinge_final_loss=PAPER["hinge_loss"])
+# Pair by pair (section 4(a)): every pair of the report holds ResNet50, its best single model.
+_RECORDED.update(fused_pairs_top2=PAPER["pair_mean_top2"],
+                 better_members_top2=PAPER["single_best_top2"])
 
 
 def paper_for(metric: str) -> Any:

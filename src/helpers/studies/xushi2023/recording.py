@@ -15,7 +15,6 @@ import numpy as np
 
 from helpers import report
 from helpers.studies.xushi2023.candidates import CandidateSet
-from helpers.studies.xushi2023.paper import PAPER
 from helpers.studies.xushi2023.runs import GRID_SUFFIX, RankerRuns, mean_hits, select
 from helpers.uncertainty import (
     candidates_chance,
@@ -213,10 +212,9 @@ def record_pairs_against_better_member(models: Sequence[RankerRuns], weights: Ma
     used = sorted({b for m in select(models, loss=loss) for b in m.spec.backbones})
     w = weights_of(used, weights)
     report.record_scores("fused_pairs_top2", np.mean(fused, axis=0), items="test", weights=w,
-                         paper=PAPER["pair_mean_top2"], pairs=[r["pair"] for r in rows])
+                         pairs=[r["pair"] for r in rows])  # paper numbers: paper.paper_for
     report.record_scores("better_members_top2", np.mean(members, axis=0), items="test",
-                         weights=w, paper=PAPER["single_best_top2"],
-                         members=[r["better alone (on validation)"] for r in rows])
+                         weights=w, members=[r["better alone (on validation)"] for r in rows])
     return rows
 
 
