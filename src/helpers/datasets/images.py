@@ -264,7 +264,10 @@ def _decode_pil(source: str | Path | io.BytesIO, size: tuple[int, int] | None, n
             if im.format == "PNG" and _short_png(source, *im.size):
                 notes.append("truncated PNG: rows past its data are black")
             source_mode = im.mode
-            small = _reduced(im, size)
+            # A JPEG is already decoded near the target size by draft() (its DCT scaling);
+            # reducing it again would change its pixels from what the course always fed the
+            # networks. Other formats decode whole, so they are box-averaged down first.
+            small = im if im.format in JPEG_FORMATS else _reduced(im, size)
             if orientation in _UPRIGHT:
                 # Cameras store portrait shots sideways plus a tag; show them as taken.
                 small = small.transpose(_UPRIGHT[orientation])
