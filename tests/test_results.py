@@ -145,8 +145,8 @@ RESULTS_MD = REPO / "reports" / "RESULTS.md"
 def test_committed_results_match_committed_metrics() -> None:
     """Every number in RESULTS.md is the one in reports/metrics (regenerating changes nothing)."""
     committed = RESULTS_MD.read_text()
-    header = dict(re.findall(r"^- ([^:]+): (.*)$", committed, flags=re.M))
-    regenerated = results.render(results.load_all(REPO / "reports" / "metrics"), header)
+    regenerated = results.render(results.load_all(REPO / "reports" / "metrics"),
+                                 results.committed_header(committed))
     assert regenerated.strip() == committed.strip()
 
 
@@ -239,7 +239,6 @@ def test_every_number_the_readme_summary_quotes_is_in_the_committed_results() ->
     """The README's prose summary is written by hand from RESULTS.md: each of its numbers
     (0.xyz) must be one RESULTS.md shows, so a fresh run that moves a number makes this fail
     until the prose is rewritten."""
-    import re
 
     readme = (REPO / "README.md").read_text()
     summary = readme.split("## Results at a glance", 1)[1].split("\n## ", 1)[0]

@@ -459,6 +459,12 @@ def compare_runs(ours: Mapping[str, Mapping[str, Any]], theirs: Mapping[str, Map
     return differences
 
 
+def committed_header(text: str) -> dict[str, str]:
+    """The run facts of a written RESULTS.md (its ``- key: value`` lines), so the verdicts can be
+    re-judged from the committed metrics without the run's timings at hand."""
+    return dict(re.findall(r"^- ([^:]+): (.*)$", text, flags=re.M))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.results")
     parser.add_argument("--profile", default="standard")
@@ -473,8 +479,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.rerender:
         path = config.reports_dir() / "RESULTS.md"
-        header = dict(re.findall(r"^- ([^:]+): (.*)$", path.read_text(), flags=re.M))
-        path.write_text(render(load_all(config.reports_dir() / "metrics"), header))
+        path.write_text(render(load_all(config.reports_dir() / "metrics"),
+                               committed_header(path.read_text())))
         print(f"re-rendered {path} from the committed metrics")
         return 0
     if args.compare:
