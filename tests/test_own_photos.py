@@ -271,3 +271,11 @@ def test_the_notebook_stops_on_an_empty_folder_with_a_clear_message(tmp_path):
     result = notebooks.execute(NOTEBOOK, tmp_path / "out.ipynb",
                                {"PROFILE": "smoke", "FOLDER": str(tmp_path / "empty")}, env=env)
     assert not result.ok and "holds no photos" in result.error
+
+
+def test_results_md_leaves_out_the_students_own_photos(tmp_path):
+    from helpers import results
+
+    for stem in ("01_demo", "06_your_own_photos"):
+        (tmp_path / f"{stem}.json").write_text(json.dumps({"profile": "standard"}))
+    assert set(results.load_all(tmp_path)) == {"01_demo"}
