@@ -64,6 +64,8 @@ def test_class_folders_are_labels_and_loose_photos_beside_them_are_counted(tmp_p
 def test_bad_input_gives_clear_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         load_photos(tmp_path / "nowhere")
+    with pytest.raises(FileNotFoundError, match="a relative path is read from"):
+        load_photos("no/such/folder")  # papermill's kernel runs in notebooks/
     (tmp_path / "empty").mkdir()
     with pytest.raises(ValueError, match="holds no photos"):
         load_photos(tmp_path / "empty")

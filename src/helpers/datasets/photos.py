@@ -73,8 +73,9 @@ def load_photos(folder: str | Path, *, max_photos: int | None = None, seed: int 
     random sample of that many, in folder order."""
     root = Path(folder).expanduser()
     if not root.exists():
-        raise FileNotFoundError(f"FOLDER {root} does not exist: give the path of a folder of "
-                                "photos (-p FOLDER /path/to/photos)")
+        where = "" if root.is_absolute() else f" (a relative path is read from {Path.cwd()})"
+        raise FileNotFoundError(f"FOLDER {root} does not exist{where}: give the full path of a "
+                                "folder of photos (-p FOLDER /path/to/photos)")
     if not root.is_dir():
         raise NotADirectoryError(f"FOLDER {root} is a file, not a folder of photos")
     root = root.resolve()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import keras
 import numpy as np
+from tqdm.auto import tqdm
 
 from helpers import features
 from helpers.faiss_index import ApproximateIndex, IndexParams, recall_at_k
@@ -22,7 +23,8 @@ def embed_photos(photos, backbone, image_size=224, weights="imagenet", chunk=500
     size); each chunk's features are cached by its pixels (`helpers.features`).
     """
     parts, info = [], None
-    for start in range(0, len(photos), chunk):
+    chunks = range(0, len(photos), chunk)  # a bar over the chunks when there are several
+    for start in tqdm(chunks, desc=f"{backbone}, chunks of {chunk}", disable=len(chunks) < 2):
         part = photos.subset(np.arange(start, min(start + chunk, len(photos))))
         found = features.extract(part, backbone, tap="avg", scheme="imagenet",
                                  image_size=image_size, weights=weights)
