@@ -281,3 +281,13 @@ def test_results_md_leaves_out_the_students_own_photos(tmp_path):
     for stem in ("01_demo", "06_your_own_photos"):
         (tmp_path / f"{stem}.json").write_text(json.dumps({"profile": "standard"}))
     assert set(results.load_all(tmp_path)) == {"01_demo"}
+
+
+def test_the_plan_scales_with_photos_and_backbones_and_memory_with_the_chunk():
+    plan = photos.Plan(photos=10_000, backbones=("a", "b"), seconds_per_photo=0.05, chunk=500,
+                       image_size=224)
+    assert plan.minutes == pytest.approx(10_000 * 2 * 0.05 / 60)
+    one_chunk = photos.Plan(photos=10_000, backbones=("a",), seconds_per_photo=0.05, chunk=500,
+                            image_size=224).megabytes
+    assert plan.megabytes == one_chunk == pytest.approx((500 + 256 * 4) * 224 * 224 * 3 / 1e6)
+    assert "10000 photos x 2 backbone(s)" in str(plan) and "16.7 min" in str(plan)

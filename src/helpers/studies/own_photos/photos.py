@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from helpers import backbones as helpers_backbones
-from helpers import datasets, preprocessing
+from helpers import datasets, features, preprocessing
 from helpers.datasets import DataSource, ImageSet
 from helpers.datasets.photos import labelled, load_photos
 
@@ -100,9 +100,11 @@ class Plan:
 
     @property
     def megabytes(self) -> float:
-        """Decoded pixels of one chunk, uint8 and one float32 copy of a model batch."""
-        return min(self.chunk, self.photos) * self.image_size ** 2 * 3 / 1e6 + 32 * \
-            self.image_size ** 2 * 3 * 4 / 1e6
+        """One chunk's decoded pixels (uint8), plus the float32 copy ``features.run_model``
+        preprocesses at a time (:data:`helpers.features.CHUNK_IMAGES` images)."""
+        pixels = self.image_size ** 2 * 3
+        in_chunk = min(self.chunk, self.photos)
+        return (in_chunk * pixels + min(in_chunk, features.CHUNK_IMAGES) * pixels * 4) / 1e6
 
     def __str__(self) -> str:
         return (f"{self.photos} photos x {len(self.backbones)} backbone(s) "
