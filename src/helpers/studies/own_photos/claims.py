@@ -24,7 +24,7 @@ def for_photos(chance_top1: float, best: str, runner_up: str) -> list[Claim]:
     where = "leave-one-out top-1 over your labelled photos"
     return [
         Claim(f"Frozen ImageNet features ({best}) put a photo of the same class first more often "
-              "than chance (every frozen baseline of notebooks 01-05 did)",
+              "than chance (as every frozen baseline of the report notebooks did)",
               "top1_best", kind="beats", baseline="random_top1", uses=(best,),
               source="notebooks 01, 02, 04 and 05: frozen baselines",
               caveat=where + f"; against a random ranking of the same photos (exact chance "
