@@ -20,6 +20,7 @@ PROFILE_OF = {
     "03": "helpers.studies.rahlen2019.profile",
     "04": "helpers.studies.fetz2021.profile",
     "05": "helpers.studies.xushi2023.profile",
+    "06": "helpers.studies.own_photos.profile",
 }
 
 

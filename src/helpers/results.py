@@ -218,10 +218,16 @@ def _provenance_line(metrics: Mapping[str, Any]) -> str:
             f"commit {metrics.get('git_commit', metrics.get('commit', '?'))}.")
 
 
+#: Notebooks that record metrics but reproduce no report (06: a student's own photos, whose
+#: numbers describe that folder): RESULTS.md, its header and its comparisons leave them out.
+NOT_REPORTS = ("06_your_own_photos",)
+
+
 def load_all(metrics_dir: Path) -> dict[str, dict[str, Any]]:
     found = {}
     for path in sorted(metrics_dir.glob("*.json")):
-        found[path.stem] = json.loads(path.read_text())
+        if path.stem not in NOT_REPORTS:
+            found[path.stem] = json.loads(path.read_text())
     return found
 
 
