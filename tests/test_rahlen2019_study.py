@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import classifiers
 from helpers.backbones import WeightsInfo
 from helpers.studies.rahlen2019 import (
     claims,
@@ -16,6 +15,7 @@ from helpers.studies.rahlen2019 import (
     findings,
     predict,
     profile,
+    saved,
     sentences,
     tables,
     tasks,
@@ -200,9 +200,9 @@ def _scale(images: np.ndarray) -> np.ndarray:
     return preprocessing.apply("imagenet", images, backbone="mobilenetv2")
 
 
-def _tiny(backbone: str, n_classes: int, trainable="frozen", *, weights=None, image_size=32,
-          **_):
-    """A two-layer stand-in for ``classifiers.build``: same head, same preprocessing."""
+def _tiny(backbone: str, n_classes: int, weights=None, image_size=32):
+    """A two-layer stand-in for the page's ``build_classifier``: the page's head on it, the
+    same preprocessing."""
     import keras
 
     keras.utils.set_random_seed(0)
@@ -210,10 +210,26 @@ def _tiny(backbone: str, n_classes: int, trainable="frozen", *, weights=None, im
     y = keras.layers.Conv2D(6, 3, activation="relu", name="conv")(x)
     y = keras.layers.GlobalAveragePooling2D(name="pool")(y)
     base = keras.Model(x, y, name="tiny")
-    return classifiers.from_base(base, n_classes, trainable, groups={"top": ["conv"]},
-                                 preprocess=_scale,
-                                 backbone=backbone,
-                                 weights=WeightsInfo(requested=None, source="random init"))
+    return saved.classifier_on(base, n_classes, _scale, backbone,
+                               WeightsInfo(requested=None, source="random init"))
+
+
+#: The page's code with the tiny backbone in place of a keras.applications one.
+TINY_PAGE = experiment.PageCode(_tiny, saved.set_mode, saved.reset_head, saved.sgd_recipe,
+                                saved.train_classifier, saved.train_head)
+
+
+#: Step times as the page's ``time_steps`` returns them (seconds per call), made up so that
+#: the ratios are known: DenseNet fine-tuned 3x its frozen step, Inception 2.5x AlexNet.
+STEP_TIMES = {
+    "alexnet": {"frozen": np.array([0.10, 0.11, 0.09]), "finetune_all": np.array([0.2, 0.2, 0.2]),
+                "inference": np.array([0.05, 0.05, 0.05])},
+    "inceptionv3": {"frozen": np.array([0.25, 0.26, 0.24]),
+                    "finetune_all": np.array([0.9, 0.9, 0.9]),
+                    "inference": np.array([0.125, 0.125, 0.125])},
+    "densenet121": {"frozen": np.array([0.2, 0.21, 0.19]), "finetune_all": np.array([0.6, 0.6, 0.6]),
+                    "inference": np.array([0.1, 0.1, 0.1])},
+}
 
 
 @pytest.fixture(scope="module")
@@ -225,20 +241,18 @@ def ran(tmp_path_factory: pytest.TempPathFactory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LOOKALIKE_REPORTS", str(tmp / "reports"))
         patch.setenv("LOOKALIKE_CACHE", str(tmp / "cache"))
-        patch.setattr(classifiers, "build", _tiny)
         report.start("03_test", profile.SMOKE, seed=0)
         data = tasks.load_tasks(True, seed=3, max_per_class=10)
         exp = experiment.Experiment(data, ["mobilenetv2"], {"frozen": 3, "finetune_all": 2},
                                     experiment.GridOptions(image_size=32, copies=2, batch_size=8,
-                                                           seed=0, head_seeds=2,
-                                                           timing_steps=2),
+                                                           seed=0, head_seeds=2),
                                     models_dir=tmp / "models")
         for name in ("rooms", "balcony"):
-            exp.run_task(name)
+            exp.run_task(name, TINY_PAGE)
             tables.record(exp, name)
+            findings.record_stand_in_check(exp, name)
         tables.record(exp, "fireplace")  # not run: recorded as such
-        findings.record_stand_in_check(exp)
-        findings.record_comparisons(exp)
+        findings.record_comparisons(exp, STEP_TIMES)
         yield exp
 
 
@@ -296,8 +310,11 @@ def test_record_writes_every_cell_of_the_grid(ran):
     named = {n for c in claims.CLAIMS for n in (*c.metrics, *c.baselines)}
     named |= {c.not_testable_if for c in claims.CLAIMS if c.not_testable_if}
     assert named <= metrics.keys(), named - metrics.keys()
-    assert metrics["rooms_finetune_time_ratio"]["value"] > 0
-    assert metrics["inception_alexnet_time_ratio"]["value"] is None
+    # DenseNet: (755 x 0.6 + 189 x 0.1) / (755 x 0.2 + 189 x 0.1) per epoch of the report's rooms
+    assert metrics["rooms_finetune_time_ratio"]["value"] == pytest.approx(
+        (755 * 0.6 + 189 * 0.1) / (755 * 0.2 + 189 * 0.1))
+    assert metrics["inception_alexnet_time_ratio"]["value"] == pytest.approx(2.5)
+    assert metrics["inception_alexnet_time_ratio"]["paper"] == 3.0
     assert metrics["rooms_worst_frozen_val_acc"]["value"] is None  # one backbone only
     assert metrics["rooms_resnet50_finetune_val_acc"]["value"] is None
     assert metrics["rooms_resnet50_finetune_val_acc"]["note"] == experiment.NOT_RUN
