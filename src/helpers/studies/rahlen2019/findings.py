@@ -23,10 +23,6 @@ from helpers import uncertainty
 from helpers.studies.rahlen2019 import timing
 from helpers.studies.rahlen2019.claims import TOLERANCE
 from helpers.studies.rahlen2019.experiment import Experiment
-from helpers.studies.rahlen2019.tables import (
-    PAPER_FINETUNE_TIME_RATIO,
-    PAPER_INCEPTION_ALEXNET_RATIO,
-)
 from helpers.studies.rahlen2019.tasks import TaskData, paper_best
 
 THUMBNAIL = 8  # pixels a side: 192 numbers per photo
@@ -155,14 +151,6 @@ def record_overfitting(exp: Experiment, task: str = "rooms") -> None:
 
 
 MODE_WORDS = {"frozen": "feature extraction", "finetune": "fine-tuned"}
-#: The report's two time claims: (metric, (architecture, mode) timed, against (architecture,
-#: mode), the report's task whose photo counts make an epoch, the text's ratio).
-TIME_CLAIMS = {
-    "rooms_finetune_time_ratio": (("densenet121", "finetune_all"), ("densenet121", "frozen"),
-                                  "rooms", PAPER_FINETUNE_TIME_RATIO),
-    "inception_alexnet_time_ratio": (("inceptionv3", "frozen"), ("alexnet", "frozen"),
-                                     "balcony", PAPER_INCEPTION_ALEXNET_RATIO),
-}
 
 
 def record_time_ratios(step_times: timing.StepTimes) -> None:
@@ -170,7 +158,7 @@ def record_time_ratios(step_times: timing.StepTimes) -> None:
     its photo counts from timed steps (:func:`timing.epoch_ratio`), with bootstrap intervals."""
     from helpers import report
 
-    for name, (top, bottom, task, paper) in TIME_CLAIMS.items():
+    for name, (top, bottom, task, paper) in timing.TIME_CLAIMS.items():
         interval = timing.epoch_ratio(step_times, top, bottom, task)
         if interval is None:
             report.record(name, None, paper=paper, note="not timed in this profile "
@@ -181,7 +169,7 @@ def record_time_ratios(step_times: timing.StepTimes) -> None:
                       note=f"{top[0]} {MODE_NAMES[top[1]]} over {bottom[0]} "
                            f"{MODE_NAMES[bottom[1]]}, random weights: an epoch of the report's "
                            f"{task} photos (training steps + validation forward; loading left "
-                           f"out), {len(step_times[top[0]][top[1]])} timed calls each; the "
+                           f"out), {len(step_times[top[0]][top[1]])} timed steps each; the "
                            f"training steps alone: {step:.2f}")
 
 

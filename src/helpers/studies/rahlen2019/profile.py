@@ -66,7 +66,7 @@ STANDARD = Settings(
     backbones=("mobilenetv2", "mobilenet", "mobilenetv3small"),
     finetune_backbones=("mobilenetv2",), weights="imagenet", epochs=30, finetune_epochs=2,
     finetune_from="frozen", finetune_learning_rate=1e-4, copies=3, image_size=224, batch_size=32,
-    max_per_class=None, head_seeds=3, timing_steps=5, seed_tasks=("rooms", "fireplace"),
+    max_per_class=None, head_seeds=3, timing_steps=4, seed_tasks=("rooms", "fireplace"),
     finetune_tasks=("rooms", "fireplace"), timing_architectures=REPORT_ARCHITECTURES,
     timing_batch=8, timing_image_size=None)
 # The report's recipe: its six architectures at their native sizes, 30 + 30 epochs, every
