@@ -102,6 +102,11 @@ class Run:
     val_hits: np.ndarray | None = None  # (seeds, validation photos): 1 where right
     test_hits: np.ndarray | None = None  # (seeds, test photos), the same kept weights
     train_hits: np.ndarray | None = None  # (seeds, a sample of training photos): overfitting
+    best_epochs: list[int] = field(default_factory=list)  # per seed: the epoch whose weights won
+    # Frozen heads trained again for only ``short_epochs`` (same seeds): does training on help?
+    short_epochs: int = 0
+    short_val_hits: np.ndarray | None = None
+    short_test_hits: np.ndarray | None = None
 
     @property
     def pretrained(self) -> bool:
@@ -172,6 +177,7 @@ class GridOptions:
     head_seeds: int = 1
     seed_tasks: Sequence[str] | None = None
     finetune_tasks: Sequence[str] | None = None
+    short_epochs: int = 0
 
     @classmethod
     def from_settings(cls, settings: Settings, seed: int) -> GridOptions:
@@ -183,7 +189,8 @@ class GridOptions:
                    finetune_from=settings.finetune_from,
                    finetune_learning_rate=settings.finetune_learning_rate,
                    head_seeds=settings.head_seeds, seed_tasks=settings.seed_tasks,
-                   finetune_tasks=settings.finetune_tasks)
+                   finetune_tasks=settings.finetune_tasks,
+                   short_epochs=settings.short_epochs)
 
 
 class Experiment:
@@ -226,6 +233,7 @@ class Experiment:
         self.finetune_tasks = list(options.finetune_tasks or self.tasks)
         self.seeds = list(training_seeds(options.seed, max(1, int(options.head_seeds))))
         self.seed_tasks = list(options.seed_tasks or self.tasks)
+        self.short_epochs = int(options.short_epochs)
         self.runs: list[Run] = []
         self.saved: dict[str, Path] = {}
         self._images: dict[tuple[str, str, int], np.ndarray] = {}
@@ -257,10 +265,12 @@ class Experiment:
             self._images[key] = part.images(size=size, progress=False)
         return self._images[key]
 
-    def recipe(self, page: PageCode, mode: str, seed: int | None = None) -> Any:
-        """The page's recipe with this grid's epochs, learning rate and batch size."""
+    def recipe(self, page: PageCode, mode: str, seed: int | None = None,
+               epochs: int | None = None) -> Any:
+        """The page's recipe with this grid's epochs (or ``epochs``), learning rate and batch
+        size."""
         rate = self.learning_rate if mode == "frozen" else self.finetune_learning_rate
-        return page.recipe(self.epochs[mode], rate, self.batch_size,
+        return page.recipe(epochs or self.epochs[mode], rate, self.batch_size,
                            self.seed if seed is None else seed)
 
     # -- running -----------------------------------------------------------------------------
@@ -319,9 +329,10 @@ class Experiment:
             if has_test:
                 shown["test"] = held[1].values[0]
 
-            def train_head(_: tuple[str, str, str], seed: int) -> tuple[Any, dict, list]:
+            def train_head(config: tuple[str, str, str, int], seed: int) -> tuple[Any, dict, list]:
                 """One head per seed on the same features; its weights kept as they end."""
-                result, model = page.train_head(clf, train, held[0], self.recipe(page, mode, seed))
+                recipe = self.recipe(page, mode, seed, epochs=config[3])
+                result, model = page.train_head(clf, train, held[0], recipe)
                 probs = {k: model.predict(v, batch_size=64, verbose=0) for k, v in shown.items()}
                 return result, probs, [layer.get_weights() for layer in clf.head]
 
@@ -332,7 +343,13 @@ class Experiment:
                 return {k: p.argmax(axis=1) == truth[k] for k, p in out[1].items()}
 
             seeds = self.seeds if task in self.seed_tasks else self.seeds[:1]
-            heads = Sweep(train_head, seeds, hits=correct, verbose=False).one((task, backbone, mode))
+            sweep = Sweep(train_head, seeds, hits=correct, verbose=False)
+            heads = sweep.one((task, backbone, mode, self.epochs[mode]))
+            if task in self.seed_tasks and 0 < self.short_epochs < self.epochs[mode]:
+                short = sweep.one((task, backbone, mode, self.short_epochs))
+                run.short_epochs, run.short_val_hits = self.short_epochs, short.hits("val")
+                run.short_test_hits = short.hits("test") if has_test else None
+            run.best_epochs = [out[0].best_epoch for out in heads.results]
             first, probs, kept = heads.first  # the first seed's (the notebook's SEED) model is kept
             run.probs, run.seconds = probs["val"], run.prep_seconds + first.seconds
             for layer, weights in zip(clf.head, kept, strict=True):
@@ -344,6 +361,7 @@ class Experiment:
             result = page.train(clf, (x_train, y_train), (x_val, y_val),
                                 self.recipe(page, mode))
             run.seconds, run.seeds = time.perf_counter() - began, [self.seed]
+            run.best_epochs = [result.best_epoch]
             run.probs = classifiers.predict(clf, (x_val, y_val))
             val_hits = [run.probs.argmax(axis=1) == y_val]
             test_hits = ([classifiers.predict(clf, (x_test, data.test.labels)).argmax(axis=1)

@@ -153,6 +153,75 @@ def record_overfitting(exp: Experiment, task: str = "rooms") -> None:
 MODE_WORDS = {"frozen": "feature extraction", "finetune": "fine-tuned"}
 
 
+def record_convergence(exp: Experiment, task: str = "rooms") -> None:
+    """``{task}_best_frozen_short_test_acc``: the best frozen backbone's heads trained for only
+    ``exp.short_epochs`` (same seeds, the same features), on the test photos; set against the
+    full run's ``{task}_best_frozen_test_acc`` (paired by the engine, photo by photo)."""
+    from helpers import report
+
+    best = exp.best(task, "frozen")
+    name = f"{task}_best_frozen_short_test_acc"
+    if best is None or best.short_test_hits is None:
+        report.record(name, None, note=f"the heads of {task} were not trained again for fewer "
+                                       "epochs in this profile")
+        return
+    report.record_scores(name, best.short_test_hits, data=exp.tasks[task].source,
+                         weights=best.weights, items=f"{task} test photos",
+                         note=f"{best.backbone}: {best.short_epochs} epochs instead of "
+                              f"{best.epochs}, {len(best.seeds)} seed(s), the best epoch kept; "
+                              f"the full runs' best epochs: "
+                              f"{', '.join(map(str, best.best_epochs))}")
+
+
+def record_finetune_spread(exp: Experiment, task: str = "fireplace") -> None:
+    """``{task}_finetune_spread``: the best fine-tuned pretrained backbone's validation accuracy
+    minus the weakest's, paired on the same photos (the report: eight points on fireplaces)."""
+    from helpers import report
+
+    runs = _pretrained_runs(exp, task, "finetune_all")
+    name = f"{task}_finetune_spread"
+    if len(runs) < 2:
+        report.record(name, None, paper=PAPER_FIREPLACE_SPREAD,
+                      note=f"fewer than two pretrained backbones were fine-tuned on {task} here "
+                           f"({exp.tasks[task].reason or 'the profile fine-tunes one'})")
+        return
+    best = max(runs, key=lambda r: r.best_val_accuracy)
+    worst = min(runs, key=lambda r: r.best_val_accuracy)
+    spread = uncertainty.paired_difference(best.val_hits.mean(axis=0), worst.val_hits.mean(axis=0))
+    report.record(name, spread.estimate, paper=PAPER_FIREPLACE_SPREAD,
+                  interval=spread.as_dict(), data=exp.tasks[task].source,
+                  note=f"{best.backbone} minus {worst.backbone}, fine-tuned, the same "
+                       "validation photos")
+
+
+#: "Mellan den arkitektur som presterar bäst (Densenet) och den som presterar sämst (Alexnet) är
+#: det åtta procentenheter" (4.2.2; table 4.4: 85.53 - 77.35 = 8.18).
+PAPER_FIREPLACE_SPREAD = 0.08
+
+
+def record_other_rooms_stand_in(synthetic: bool, seed: int, dataset: str = "places6") -> Any:
+    """``rooms_{dataset}_thumbnail_val_acc``: the thumbnail check on a second stand-in for the
+    room task (places6's kitchen, bathroom and bedroom photos; ``DATASET = "places6"`` runs the
+    notebook's room task on it), against the same rule as :func:`record_stand_in_check`."""
+    from helpers import report
+    from helpers.studies.rahlen2019.tasks import load_tasks
+
+    name = f"rooms_{dataset}_thumbnail_val_acc"
+    if synthetic:
+        return report.record(name, None, note="not checked on synthetic data (smoke profile)")
+    data = load_tasks(False, seed, houses=dataset, tasks=("rooms",))["rooms"]
+    if not data.available or data.source.synthetic:
+        return report.record(name, None, note=f"{dataset} is not at hand here")
+    hits = thumbnail_hits(data)
+    rule = paper_best("rooms", "frozen") - TOLERANCE
+    value = float(np.mean(hits))
+    return report.record_scores(
+        name, hits, data=data.source, items=f"{dataset} rooms validation photos",
+        note=f"linear classifier on 8x8 thumbnails of {dataset}'s kitchen, bathroom and bedroom "
+             f"photos: {'at or above' if value >= rule else 'below'} the rule's {rule:.3f}, so "
+             f"{dataset} is {'also too easy' if value >= rule else 'not too easy by this check'}")
+
+
 def record_time_ratios(step_times: timing.StepTimes) -> None:
     """The report's two time ratios on its own architectures (random weights), as epochs of
     its photo counts from timed steps (:func:`timing.epoch_ratio`), with bootstrap intervals."""
@@ -185,6 +254,8 @@ def record_comparisons(exp: Experiment, step_times: timing.StepTimes | None = No
     for task in ("rooms", "fireplace", "balcony"):
         record_same_backbone(exp, task)
     record_overfitting(exp)
+    record_convergence(exp)
+    record_finetune_spread(exp)
     record_time_ratios(step_times or {})
     best = exp.best("rooms", "frozen")
     densenet = any(r.backbone == "densenet121" and r.pretrained

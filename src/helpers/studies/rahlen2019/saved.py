@@ -100,7 +100,7 @@ def train_head(clf, train, val, recipe):
     return run, model
 
 
-# notebooks/03_swedish_attribute_classifiers.ipynb, cell 52
+# notebooks/03_swedish_attribute_classifiers.ipynb, cell 54
 def alexnet(image_size=224):
     """AlexNet (the report's 2.3.3; Krizhevsky et al. 2012) up to its last layer: five
     convolutions (11x11, 5x5, 3x3) with max pooling after the 1st, 2nd and 5th, then two dense
@@ -133,7 +133,7 @@ def report_classifier(name, n_classes, image_size):
     return classifier_on(base, n_classes, lambda x: np.asarray(x, "float32") / 127.5 - 1, name)
 
 
-# notebooks/03_swedish_attribute_classifiers.ipynb, cell 53
+# notebooks/03_swedish_attribute_classifiers.ipynb, cell 55
 def timed(call, steps):
     """Seconds of each of `steps` calls; one call before them traces and compiles, untimed."""
     call()

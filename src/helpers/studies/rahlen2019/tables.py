@@ -101,8 +101,10 @@ def chance_rows(exp: Experiment, task: str) -> list[dict[str, Any]]:
 def _note(run: Run) -> str:
     seeds = (f"{len(run.seeds)} head seeds ({', '.join(map(str, run.seeds))}) x photos"
              if len(run.seeds) > 1 else "one seed: interval over the photos only")
+    best = (f", best epoch{'s' if len(run.best_epochs) > 1 else ''} "
+            f"{', '.join(map(str, run.best_epochs))}" if run.best_epochs else "")
     return (f"{run.backbone} ({architecture(run.backbone).paper or 'not in the report'}), "
-            f"{run.weights_label()}, {run.epochs} epochs, {run.image_size} px, {seeds}"
+            f"{run.weights_label()}, {run.epochs} epochs{best}, {run.image_size} px, {seeds}"
             + (f", from the {run.start}" if run.start else ""))
 
 
