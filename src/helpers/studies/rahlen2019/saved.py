@@ -14,7 +14,7 @@ from helpers import backbones, classifiers, training
 from helpers.classifiers.model import flat_layers
 
 
-# notebooks/03_swedish_attribute_classifiers.ipynb, cell 19
+# notebooks/03_swedish_attribute_classifiers.ipynb, cell 18
 def new_head(n_classes, dropout=0.2):
     """The report's new last layer (3.2), randomly initialised: dropout, then a dense softmax."""
     return [keras.layers.Dropout(dropout, name="head_dropout"),
@@ -40,7 +40,7 @@ def build_classifier(backbone, n_classes, weights="imagenet", image_size=224):
     return classifier_on(base, n_classes, preprocess, backbone, info)
 
 
-# notebooks/03_swedish_attribute_classifiers.ipynb, cell 21
+# notebooks/03_swedish_attribute_classifiers.ipynb, cell 20
 def set_mode(clf, mode):
     """What learns. "frozen" (feature extraction): the new head only. "finetune_all": every
     layer with weights, except BatchNorm, which keeps ImageNet's statistics (inference mode)."""
@@ -70,7 +70,7 @@ def sgd_recipe(epochs, learning_rate=1e-3, batch_size=32, seed=0):
                               monitor="val_accuracy", augment=True, seed=seed)
 
 
-# notebooks/03_swedish_attribute_classifiers.ipynb, cell 23
+# notebooks/03_swedish_attribute_classifiers.ipynb, cell 22
 def fit_classifier(model, clf, train, val, recipe):
     """The training call: shuffled batches (photos cropped and flipped), cross-entropy on the
     softmax, accuracy after every epoch (3.5); the best validation epoch's weights are kept."""
@@ -100,7 +100,31 @@ def train_head(clf, train, val, recipe):
     return run, model
 
 
-# notebooks/03_swedish_attribute_classifiers.ipynb, cell 54
+# notebooks/03_swedish_attribute_classifiers.ipynb, cell 52
+def timed(call, steps):
+    """Seconds of each of `steps` calls; one call before them traces and compiles, untimed."""
+    call()
+    seconds = []
+    for _ in range(steps):
+        began = time.perf_counter()
+        call()
+        seconds.append(time.perf_counter() - began)
+    return np.asarray(seconds)
+
+
+def time_steps(clf, images, labels, steps, modes=("frozen", "finetune_all"), learning_rate=1e-3):
+    """Seconds of `steps` training steps in each of `modes` on one batch of photos."""
+    x, y = clf.preprocess(np.asarray(images)), np.asarray(labels)
+    seconds = {}
+    for mode in modes:
+        set_mode(clf, mode)  # what learns decides how much the backward pass computes
+        clf.model.compile(optimizer=keras.optimizers.SGD(learning_rate, momentum=0.9),
+                          loss="sparse_categorical_crossentropy")
+        seconds[mode] = timed(lambda: clf.model.train_on_batch(x, y), steps)
+    return seconds
+
+
+# notebooks/03_swedish_attribute_classifiers.ipynb, cell 56
 def alexnet(image_size=224):
     """AlexNet (the report's 2.3.3; Krizhevsky et al. 2012) up to its last layer: five
     convolutions (11x11, 5x5, 3x3) with max pooling after the 1st, 2nd and 5th, then two dense
@@ -131,27 +155,3 @@ def report_classifier(name, n_classes, image_size):
         base = make(include_top=False, weights=None, pooling="avg",
                     input_shape=(image_size, image_size, 3))
     return classifier_on(base, n_classes, lambda x: np.asarray(x, "float32") / 127.5 - 1, name)
-
-
-# notebooks/03_swedish_attribute_classifiers.ipynb, cell 55
-def timed(call, steps):
-    """Seconds of each of `steps` calls; one call before them traces and compiles, untimed."""
-    call()
-    seconds = []
-    for _ in range(steps):
-        began = time.perf_counter()
-        call()
-        seconds.append(time.perf_counter() - began)
-    return np.asarray(seconds)
-
-
-def time_steps(clf, images, labels, steps, modes=("frozen", "finetune_all"), learning_rate=1e-3):
-    """Seconds of `steps` training steps in each of `modes` on one batch of photos."""
-    x, y = clf.preprocess(np.asarray(images)), np.asarray(labels)
-    seconds = {}
-    for mode in modes:
-        set_mode(clf, mode)  # what learns decides how much the backward pass computes
-        clf.model.compile(optimizer=keras.optimizers.SGD(learning_rate, momentum=0.9),
-                          loss="sparse_categorical_crossentropy")
-        seconds[mode] = timed(lambda: clf.model.train_on_batch(x, y), steps)
-    return seconds

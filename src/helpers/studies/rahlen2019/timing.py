@@ -133,9 +133,10 @@ def table(times: StepTimes) -> Any:
     """Milliseconds per training step of each timed architecture and mode, as a DataFrame."""
     import pandas as pd
 
-    def ms(t: dict[str, np.ndarray], mode: str) -> float | None:
-        return round(1000 * float(np.mean(t[mode])), 1) if mode in t else None
+    def ms(t: dict[str, np.ndarray], mode: str) -> str:
+        return f"{1000 * float(np.mean(t[mode])):.1f}" if mode in t else "not timed"
 
     return pd.DataFrame([{"architecture": name, "frozen step (ms)": ms(t, "frozen"),
                           "fine-tuning step (ms)": ms(t, "finetune_all"),
-                          "timed steps each": len(t["frozen"])} for name, t in times.items()])
+                          "timed steps each": len(t["frozen"])}
+                         for name, t in times.items()]).set_index("architecture")
