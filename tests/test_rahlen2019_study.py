@@ -482,3 +482,49 @@ def test_a_stand_in_check_makes_the_claim_not_testable():
     assert found.verdict == verdicts.NOT_TESTABLE and "thumbnails" in found.why
     metrics["metrics"]["balcony_stand_in_too_easy"] = {**check, "value": False}
     assert verdicts.judge(claim, metrics).verdict == verdicts.REPRODUCED
+
+
+def _judge(claim_metric: str, entries: dict, kind: str | None = None):
+    from helpers import verdicts
+
+    claim = next(c for c in claims.CLAIMS if c.metrics == (claim_metric,)
+                 and (kind is None or c.kind == kind))
+    real = {"data": {"origin": "LOOKALIKE_DATA"}, "weights": {"pretrained": True}}
+    metrics = {name: {**real, **entry} for name, entry in entries.items()}
+    return verdicts.judge(claim, {"profile": "standard", "metrics": metrics}).verdict
+
+
+def test_the_time_rules_are_the_reports_own_words():
+    from helpers import verdicts
+
+    def ratio(value, low, high, paper):
+        return {"value": value, "paper": paper, "interval": {"low": low, "high": high}}
+
+    # "three times" as the report uses it of its own 2.75: 2.5-3.5
+    three = "inception_alexnet_time_ratio"
+    assert _judge(three, {three: ratio(2.75, 2.6, 2.9, 3.0)}) == verdicts.REPRODUCED
+    assert _judge(three, {three: ratio(2.0, 1.9, 2.1, 3.0)}) == verdicts.CONTRADICTED
+    # "more than twice": above 2, no accuracy tolerance borrowed
+    twice = "rooms_finetune_time_ratio"
+    assert _judge(twice, {twice: ratio(2.3, 2.1, 2.5, 2.0)}) == verdicts.REPRODUCED
+    assert _judge(twice, {twice: ratio(1.98, 1.9, 2.05, 2.0)}) == verdicts.INCONCLUSIVE
+
+
+def test_about_three_points_admits_the_reports_own_spreads():
+    from helpers import verdicts
+
+    def spread(difference):  # worst - best on the same photos, a tight interval around it
+        return {"rooms_worst_frozen_val_acc": {
+                    "value": 0.9375, "interval": {"low": 0.90, "high": 0.97},
+                    "intervals": {"rooms_best_frozen_val_acc": {
+                        "low": difference - 0.002, "high": difference + 0.002}}},
+                "rooms_best_frozen_val_acc": {"value": 0.9375 - difference},
+                "rooms_stand_in_too_easy": {"value": False}}
+
+    metric = "rooms_worst_frozen_val_acc"
+    assert _judge(metric, spread(-0.0312), kind="beats") == verdicts.REPRODUCED  # 4.3.2's 3.12
+    assert _judge(metric, spread(-0.040), kind="beats") == verdicts.CONTRADICTED  # 4 points
+    over = spread(-0.01)
+    assert _judge(metric, over, kind="at_least") == verdicts.NOT_TESTABLE  # no paper: 0.93
+    over[metric]["paper"] = 0.93
+    assert _judge(metric, over, kind="at_least") == verdicts.INCONCLUSIVE  # [0.90, 0.97]
