@@ -237,9 +237,9 @@ def record_time_ratios(step_times: timing.StepTimes) -> None:
         report.record(name, interval.estimate, paper=paper, interval=interval.as_dict(),
                       note=f"{top[0]} {MODE_NAMES[top[1]]} over {bottom[0]} "
                            f"{MODE_NAMES[bottom[1]]}, random weights: an epoch of the report's "
-                           f"{task} photos (training steps + validation forward; loading left "
-                           f"out), {len(step_times[top[0]][top[1]])} timed steps each; the "
-                           f"training steps alone: {step:.2f}")
+                           f"{task} photos (training steps, validation forward passes, loading), "
+                           f"{len(step_times[top[0]][top[1]])} timed steps each; the training "
+                           f"steps alone: {step:.2f}")
 
 
 MODE_NAMES = {"frozen": "frozen", "finetune_all": "fine-tuned"}

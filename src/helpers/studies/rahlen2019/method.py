@@ -85,8 +85,9 @@ CARD = MethodCard("03 · Råhlén & Sjöqvist 2019, attribute classifiers", (
     _S("timing", "evaluation", "training time for the 30 epochs (Tesla K80)",
        "timed steps of the report's architectures, random weights, CPU",
        "the report's wall clock covers 30 epochs with validation and photo loading on a GPU; "
-       "here training steps and forward passes on one batch are timed and an epoch of the "
-       "report's photo counts is estimated from them, loading left out (a ratio above 1 is "
-       "then an upper bound of the wall-clock ratio); a CPU's ratios can differ from a GPU's",
+       "here training steps, forward passes and photo loading of one batch are timed and an "
+       "epoch of the report's photo counts is estimated from them, one after another (our "
+       "reconstruction: a loader working beside the GPU would hide some loading); a CPU's "
+       "ratios between architectures can differ from a GPU's",
        True, "sections 3.4, 3.5"),
 ))
