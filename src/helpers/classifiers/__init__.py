@@ -45,6 +45,7 @@ from helpers.classifiers.model import (
 from helpers.classifiers.training import (
     accuracy,
     activations,
+    batches,
     embed,
     fit,
     predict,
@@ -54,6 +55,6 @@ from helpers.classifiers.training import (
 
 __all__ = [
     "MODES", "OPTIMIZERS", "Activations", "Classifier", "Recipe", "TrainResult", "accuracy",
-    "activations", "build", "embed", "fit", "from_base", "predict", "reset",
+    "activations", "batches", "build", "embed", "fit", "from_base", "predict", "reset",
     "scheme_preprocess", "set_trainable", "submodel", "trainable_cut",
 ]

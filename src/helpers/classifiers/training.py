@@ -256,3 +256,13 @@ def accuracy(clf: Classifier, data: Data, labels: Sequence | None = None) -> flo
     if labels is None:
         labels = data.labels if isinstance(data, Activations) else data[1]
     return float((predict(clf, data).argmax(axis=1) == np.asarray(labels)).mean())
+
+
+def batches(clf: Classifier, data: Data, *, augment: bool = False, batch_size: int = 64,
+            seed: int = 0, shuffle: bool = False) -> keras.utils.PyDataset:
+    """``data`` (``(images, labels)`` or labelled :class:`Activations`) in the batches
+    :func:`fit` trains on: images cropped and flipped when ``augment``, then preprocessed for
+    ``clf``; cached activations drawn from a random copy each epoch when ``augment``; the order
+    reshuffled every epoch from ``seed`` when ``shuffle``. For a notebook's own training call
+    (``helpers.training.fit(model, batches(clf, train, ...), batches(clf, val), ...)``)."""
+    return _Batches(clf, data, augment, batch_size, seed, shuffle)

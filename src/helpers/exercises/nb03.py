@@ -1,67 +1,94 @@
-"""Notebook 03's exercises: the majority baseline, best-epoch selection, the report's numbers."""
+"""Notebook 03's exercises: the report's numbers, best-epoch selection, and two that change the
+model on the page (AlexNet's layers; fine-tuning only the top of the backbone)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from helpers.exercises import exercise
-from helpers.exercises.answers import as_function, as_number, close
+from helpers.exercises.answers import as_function
+
+# AlexNet up to its last layer, as torchvision builds it (the report's model): kernel sizes,
+# filters, and 57,003,840 weights (61,100,840 with the 1000-class layer).
+_CONV = ((11, 64), (5, 192), (3, 384), (3, 256), (3, 256))
+_ALEXNET_WEIGHTS = 57_003_840
 
 
-@exercise("03.majority_baseline", "the accuracy of always answering the biggest class")
-def check_majority_baseline(answer: Any) -> str | None:
+@exercise("03.alexnet", "AlexNet's layers written in Keras, up to its last layer")
+def check_alexnet(answer: Any) -> str | None:
+    import keras
+
     fn = as_function(answer)
     if isinstance(fn, str):
         return fn
-    # (validation images per class, the accuracy of always answering the biggest class)
-    for counts, want in (([96, 51], 96 / 147), ([64, 52, 73], 73 / 189), ([10, 10], 0.5)):
-        got = as_number(fn(list(counts)))
-        if isinstance(got, str):
-            return f"for counts {counts}: {got}"
-        if close(got, want, rel=1e-6):
-            continue
-        if close(got, 1 / len(counts), rel=1e-6):
-            return (f"for counts {counts} you give one over the number of classes: that is a coin "
-                    "(or die) thrown at random. A model that always says the same class does "
-                    "better when the classes are unequal")
-        if close(got, min(counts) / sum(counts), rel=1e-6):
-            return f"for counts {counts} you answer with the smallest class: pick the biggest"
-        if got > 1:
-            return f"for counts {counts} you return {got:g}: give a fraction of the images, not a count"
-        return (f"for counts {counts}: not yet. Which single answer is right most often, and for "
-                "what fraction of the validation images?")
-    return None
+    model = fn(224)
+    if not isinstance(model, keras.Model):
+        return "my_alexnet(224) must return a keras.Model (keras.Model(inputs, outputs))"
+    layers = [layer for layer in _flat(model) if layer.weights]
+    kinds = [type(layer).__name__ for layer in layers]
+    if kinds != ["Conv2D"] * 5 + ["Dense"] * 2:
+        return (f"your layers with weights are {kinds}: AlexNet has five Conv2D layers, then two "
+                "Dense layers of 4096 (the eighth, the new softmax layer, comes from the page)")
+    for layer, (size, filters) in zip(layers, _CONV, strict=False):
+        if tuple(layer.kernel_size) != (size, size) or layer.filters != filters:
+            return (f"a convolution has {layer.filters} filters of {layer.kernel_size}: AlexNet's "
+                    "are 64 of 11x11 (stride 4), 192 of 5x5, then 384, 256 and 256 of 3x3")
+    if tuple(model.output_shape[1:]) != (4096,):
+        return f"the model should end in 4096 numbers per photo, not {model.output_shape[1:]}"
+    count = model.count_params()
+    if count == _ALEXNET_WEIGHTS:
+        return None
+    if count < 20_000_000:
+        return ("far too few weights: the first dense layer should see the whole 6 x 6 x 256 grid "
+                "after the last pooling (Flatten), not a global average of it")
+    return (f"{count:,} weights, not AlexNet's {_ALEXNET_WEIGHTS:,}: check the strides (4 in the "
+            "first convolution), padding='same', and a 3x3 max pooling with stride 2 after the "
+            "first, second and fifth convolutions, which leaves a 6 x 6 x 256 grid at 224 px")
 
 
-# (validation accuracy per epoch, test accuracy per epoch, the kept epoch's (val, test))
-_RUNS = (([0.70, 0.82, 0.79, 0.85, 0.80], [0.69, 0.80, 0.78, 0.77, 0.79], (0.85, 0.77)),
-         ([0.60, 0.90, 0.90, 0.70], [0.58, 0.80, 0.86, 0.71], (0.90, 0.80)))
+def _flat(model: Any) -> list[Any]:
+    import keras
+
+    out = []
+    for layer in model.layers:
+        out.extend(_flat(layer) if isinstance(layer, keras.Model) else [layer])
+    return out
 
 
-@exercise("03.best_epoch_bias", "the best-validation-epoch score and its held-out score")
-def check_best_epoch_bias(answer: Any) -> str | None:
+def _tiny_classifier() -> Any:
+    """Three convolutions, each followed by BatchNorm, pooled, with the page's new head."""
+    import keras
+
+    from helpers.studies.rahlen2019 import saved
+
+    x = inputs = keras.Input((16, 16, 3))
+    for i in range(3):
+        x = keras.layers.Conv2D(4, 3, name=f"conv{i}")(x)
+        x = keras.layers.BatchNormalization(name=f"bn{i}")(x)
+    base = keras.Model(inputs, keras.layers.GlobalAveragePooling2D()(x), name="tiny")
+    return saved.classifier_on(base, 3, lambda v: v, "tiny")
+
+
+@exercise("03.unfreeze_top", "fine-tuning only the top layers of the backbone")
+def check_unfreeze_top(answer: Any) -> str | None:
     fn = as_function(answer)
     if isinstance(fn, str):
         return fn
-    for val, test, (want_val, want_test) in _RUNS:
-        got = fn(list(val), list(test))
-        if not isinstance(got, (tuple, list)) or len(got) != 2:
-            return "return two numbers: (the reported validation accuracy, the held-out accuracy)"
-        reported, held_out = (as_number(g) for g in got)
-        if isinstance(reported, str) or isinstance(held_out, str):
-            return f"both returned values must be numbers: {reported if isinstance(reported, str) else held_out}"
-        if not close(reported, want_val, rel=1e-9):
-            return ("the first number is what the report printed: the highest validation accuracy "
-                    "over the epochs")
-        if close(held_out, want_test, rel=1e-9):
+    clf = _tiny_classifier()
+    for n, want in ((0, set()), (1, {"conv2"}), (2, {"conv1", "conv2"}), (5, {"conv0", "conv1", "conv2"})):
+        fn(clf, n)
+        learns = {layer.name for layer in _flat(clf.base) if layer.trainable and layer.weights}
+        if not all(layer.trainable for layer in clf.head):
+            return "the new head must always learn (clf.head's layers trainable)"
+        if any(name.startswith("bn") for name in learns):
+            return ("a BatchNormalization layer learns: keep every BatchNorm frozen (it holds "
+                    "ImageNet's statistics), and do not count it among the n layers")
+        if learns == want:
             continue
-        if close(held_out, max(test), rel=1e-9):
-            return ("you took the best test epoch: then the test set chose the epoch, and the "
-                    "held-out number is biased upwards just like the validation one")
-        if close(held_out, test[-1], rel=1e-9):
-            return "that is the last epoch's test accuracy; the kept weights are another epoch's"
-        return ("the held-out number is the test accuracy of the epoch the validation set picked "
-                "(on a tie, the first such epoch: a checkpoint only saves on an improvement)")
+        if n and learns == {f"conv{i}" for i in range(min(n, 3))}:
+            return f"with n={n} you unfreeze the FIRST layers; fine-tune the top (last) ones"
+        return (f"with n={n} these layers learn: {sorted(learns) or 'none'}; want the last {n} "
+                "layers that hold weights (BatchNorm not counted), every other one frozen")
     return None
 
 

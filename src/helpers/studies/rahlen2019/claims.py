@@ -16,8 +16,19 @@ TITLE = "03 · Råhlén & Sjöqvist 2019, attribute classifiers"
 #: Within 3 points of the report's accuracy counts as reaching it: its five architectures
 #: spread over 2-7 points per task. The notebook's sentences use the same number.
 TOLERANCE = 0.03
-#: "ungefär tre procentenheter" (4.1.2, 4.3.2): how far apart the architectures may lie.
-SPREAD = 0.03
+#: "ungefär tre procentenheter" (about three points; 4.1.2, 4.3.2, 5.1): how far apart the
+#: architectures may lie. The report calls its own spreads of 2.67, 2.68, 3.08 and 3.12 points
+#: "about three" (balcony both modes, rooms fine-tuned): a spread that rounds to three points
+#: or less, under 3.5.
+SPREAD = 0.035
+#: "tre gånger längre tid" (three times as long; 4.1.1) is said of the report's own 9m 04s
+#: against 3m 18s, a ratio of 2.75: a ratio that rounds to three, within 0.5 of it.
+THREE_TIMES = 0.5
+#: "åtta procentenheter" (eight points; 4.2.2) is said of 8.18: a spread that rounds to eight.
+EIGHT_POINTS = 0.005
+#: The report treats about one point as a difference worth naming ("skillnaden är ungefär en
+#: procentenhet", 4.3.2): "more training would not have helped" allows less than that.
+ONE_POINT = 0.01
 _TABLES = {("rooms", "frozen"): "4.5", ("rooms", "finetune"): "4.6",
            ("balcony", "frozen"): "4.1", ("balcony", "finetune"): "4.2",
            ("fireplace", "frozen"): "4.3", ("fireplace", "finetune"): "4.4"}
@@ -37,32 +48,38 @@ _TOO_EASY = "balcony_stand_in_too_easy"
 # An accuracy on other photos with other models is shown beside the report's, not judged
 # against it (issue 17); the relative claims below are. Fireplace runs only on the user's own
 # folder, whose photos may be comparable: its rows are judged when it is given.
-_INCOMPARABLE = {"rooms": "Houses photos and MobileNets here, the report's listing photos and "
+INCOMPARABLE = {"rooms": "Houses photos and MobileNets here, the report's listing photos and "
                           "its five architectures there",
                  "balcony": "", "fireplace": ""}
 
 
 def _too_easy(task: str) -> str | None:
-    return _TOO_EASY if task == "balcony" else None
+    """The recorded thumbnail check of a task's stand-in (balcony and rooms; the fireplace
+    task runs only on a folder you supply)."""
+    return f"{task}_stand_in_too_easy" if task in ("balcony", "rooms") else None
 
 
 CLAIMS: list[Claim] = [
     *(Claim(f"{task.capitalize()}: best validation accuracy, {mode} ({paper})",
             f"{task}_best_{mode}_val_acc", tolerance=TOLERANCE, caveat=_CAVEATS[task],
             chance=CHANCE[task], source=f"table {_TABLES[(task, mode)]}",
-            not_testable_if=_too_easy(task), incomparable=_INCOMPARABLE[task],
+            not_testable_if=_too_easy(task), incomparable=INCOMPARABLE[task],
             card=("data", "backbones", "modes", "learning rate", "epochs", "augmentation",
                   "selection"))
       for task in ("rooms", "balcony", "fireplace")
       for mode, paper in (("frozen", "feature extraction"), ("finetune", "all layers"))),
-    *(Claim(f"{task.capitalize()}: fine-tuning reaches a higher maximum than feature extraction "
-            "(best per mode)", f"{task}_best_finetune_val_acc", kind="beats",
-            baseline=f"{task}_best_frozen_val_acc", source=source, chance=CHANCE[task],
-            caveat="ours: the best fine-tuned backbone (MobileNetV2 only, one seed) against the "
-                   "best frozen one (3 head seeds); the same validation photos",
+    *(Claim(f"{task.capitalize()}: fine-tuning reaches a higher maximum than feature extraction",
+            f"{task}_finetune_same_backbone_val_acc", kind="beats",
+            baseline=f"{task}_frozen_same_backbone_val_acc", source=source, chance=CHANCE[task],
+            caveat="ours: one backbone (the one fine-tuned here, MobileNetV2) in both modes on "
+                   "the same validation photos, paired; the report's best per mode sets "
+                   "different architectures against each other (rooms: 97.91 against 96.87, "
+                   "2 photos of 192)",
             not_testable_if=_too_easy(task),
-            card=("backbones", "modes", "learning rate", "epochs", "augmentation", "seeds"),
-            positive_controls=(f"{task}_best_finetune_val_acc", f"{task}_best_frozen_val_acc"))
+            card=("backbones", "modes", "learning rate", "epochs", "augmentation", "seeds",
+                  "head start"),
+            positive_controls=(f"{task}_finetune_same_backbone_val_acc",
+                               f"{task}_frozen_same_backbone_val_acc"))
       for task, source in (("rooms", "section 4.3.2, tables 4.5-4.6"),
                            ("fireplace", "section 4.2.2, tables 4.3-4.4"),
                            ("balcony", "section 5.1, tables 4.1-4.2"))),
@@ -75,33 +92,68 @@ CLAIMS: list[Claim] = [
           not_testable_if=_TOO_EASY, card=("data", "split")),
     Claim("Fine-tuning takes more than twice as long to train as feature extraction "
           "(DenseNet on rooms: 9m 53s against 4m 20s)", "rooms_finetune_time_ratio",
-          tolerance=TOLERANCE, needs_pretrained=False, source="section 4.3.2, tables 4.5-4.6",
-          caveat="ours: training steps of each mode on the same batch, model (MobileNetV2) "
-                 "and machine; paper: the text's 'more than twice' (its table: 2.28)",
-          card=("timing", "modes", "backbones"),
+          needs_pretrained=False, source="section 4.3.2, tables 4.5-4.6",
+          caveat="ours: DenseNet-121 with random weights, an epoch of the report's rooms photos "
+                 "estimated from timed training steps, forward passes and photo loading on this "
+                 "machine's CPU (the report: a K80 GPU); the rule is the text's 'more than "
+                 "twice' (its table: 2.28)",
+          card=("timing", "modes"),
           no_control="a ratio of training times has no chance level"),
     Claim("Inception v3 takes three times as long to train as AlexNet (feature extraction, "
-          "balcony)", "inception_alexnet_time_ratio", tolerance=TOLERANCE,
+          "balcony)", "inception_alexnet_time_ratio", kind="about", tolerance=THREE_TIMES,
           needs_pretrained=False, source="section 4.1.1, table 4.1",
-          caveat="Keras has no AlexNet; paper: the text's 'three times' (its table: 2.75)",
+          caveat="ours: Inception v3 (299 px) and AlexNet written on the page (224 px), random "
+                 "weights, an epoch of the report's balcony photos from timed steps and photo "
+                 "loading on this machine's CPU (the report: a K80 GPU); 'three times' as the "
+                 "report uses it (its table: 2.75): 2.5-3.5",
           card=("timing", "backbones"),
           no_control="a ratio of training times has no chance level"),
     Claim("The architectures lie within about three points of each other",
           "rooms_worst_frozen_val_acc", kind="beats", baseline="rooms_best_frozen_val_acc",
           tolerance=-SPREAD, source="sections 4.1.2, 4.3.2, 5.1", chance=CHANCE["rooms"],
-          caveat="ours: the three real-weight backbones with feature extraction on rooms, the "
-                 "weakest against the best on the same photos (worst - best > -0.03)",
+          caveat="ours: the three real-weight backbones with feature extraction on rooms (the "
+                 "one task here with several of them and a stand-in not too easy), the weakest "
+                 "against the best on the same photos; 'about three' as the report uses it "
+                 "(its spreads of 2.67-3.12 points): worst - best > -0.035",
+          not_testable_if="rooms_stand_in_too_easy",
           card=("backbones", "modes", "seeds"), positive_controls=("rooms_worst_frozen_val_acc",)),
+    Claim("Rooms: every model's accuracy is over 93 % with feature extraction",
+          "rooms_worst_frozen_val_acc", source="section 4.3.1, table 4.5", chance=CHANCE["rooms"],
+          caveat="ours: the weakest of the three real-weight backbones on Houses rooms photos "
+                 "(the report's weakest, AlexNet: 93.22)", not_testable_if="rooms_stand_in_too_easy",
+          card=("data", "backbones", "modes", "augmentation", "selection")),
     Claim("DenseNet is the best architecture with feature extraction on rooms (about three "
           "points above the others)", "rooms_densenet_best_frozen", kind="true", exact=False,
           source="section 4.3.1, table 4.5", caveat="needs DenseNet-121's ImageNet weights",
           card=("backbones", "modes")),
-    Claim("Fine-tuning overfits: training accuracy rises above validation accuracy",
-          "rooms_finetune_train_acc", kind="beats", baseline="rooms_best_finetune_val_acc",
-          source="section 5.1 (balcony)", chance=CHANCE["rooms"],
-          caveat="ours on rooms (the balcony stand-in is too easy): the kept weights on a "
-                 "sample of training photos against the validation photos, unpaired",
-          card=("modes", "epochs", "learning rate", "augmentation")),
+    Claim("Fine-tuning overfits: in its last epochs training accuracy rises above validation "
+          "accuracy, unlike with frozen layers", "rooms_finetune_train_val_gap", kind="beats",
+          baseline="rooms_frozen_train_val_gap", source="section 5.1 (balcony)",
+          caveat="ours on rooms (the balcony stand-in is too easy): one backbone's kept weights "
+                 "in each mode, training minus validation accuracy, the fine-tuned gap against "
+                 "the frozen one (training photos: a sample as large as validation)",
+          not_testable_if="rooms_stand_in_too_easy",
+          no_control="a difference of two train-validation gaps has no chance level: a model "
+                     "that learned nothing has no gap in either mode",
+          card=("modes", "epochs", "learning rate", "augmentation", "head start")),
+    Claim("The models converge within a few epochs (3-5): more training would not have helped "
+          "(feature extraction)", "rooms_best_frozen_test_acc", kind="below",
+          baseline="rooms_best_frozen_short_test_acc", tolerance=-ONE_POINT,
+          source="sections 4.1.1, 4.1.2, 5.1 (balcony)", chance=CHANCE["rooms"],
+          caveat="ours on rooms (the balcony stand-in is too easy): the best frozen backbone's "
+                 "heads trained 30 epochs against the same heads (same seeds) trained 5, each "
+                 "with its best validation epoch kept, on the held-out test photos, paired; "
+                 "'would not have helped': 30 epochs gain less than one point",
+          not_testable_if="rooms_stand_in_too_easy",
+          positive_controls=("rooms_best_frozen_short_test_acc",),
+          card=("epochs", "augmentation", "seeds", "selection")),
+    Claim("Fireplace: the architectures spread over eight points with fine-tuning (DenseNet "
+          "best, AlexNet worst)", "fireplace_finetune_spread", kind="about",
+          tolerance=EIGHT_POINTS, source="section 4.2.2, table 4.4",
+          caveat="the best fine-tuned backbone minus the weakest, paired on the same photos; "
+                 "needs a fireplace folder and several fine-tuned backbones with real weights",
+          no_control="a spread between models has no chance level",
+          card=("data", "backbones", "modes")),
     Claim("Best-epoch validation accuracy overstates the held-out accuracy of the same "
           "weights (rooms, feature extraction)", "rooms_best_frozen_val_acc", kind="beats",
           baseline="rooms_best_frozen_test_acc", beyond_report=True, chance=CHANCE["rooms"],

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from matplotlib.ticker import MaxNLocator, NullFormatter
 
-from helpers import plots
+from helpers import plots, uncertainty
 from helpers.studies.rahlen2019.experiment import Experiment, format_seconds
 from helpers.studies.rahlen2019.tasks import (
     MODE_TITLES,
@@ -112,12 +112,15 @@ def tradeoff_rows(exp: Experiment) -> list[dict[str, Any]]:
             if paper_arch is not None and architecture(backbone).same:  # like with like only
                 paper_gain = (PAPER_RESULTS[task]["finetune_all"][paper_arch][1]
                               - PAPER_RESULTS[task]["frozen"][paper_arch][1])
+            gain = uncertainty.seeds_and_items_interval(tuned.val_hits, frozen.val_hits)
             rows.append({"task": task, "model here": backbone,
                          "time frozen": format_seconds(frozen.seconds),
                          "time fine-tuned": format_seconds(tuned.seconds),
                          "run-time ratio (unequal epochs)": round(tuned.seconds / max(frozen.seconds, 1e-9), 1),
                          "paper": paper_gain,
-                         "here": tuned.best_val_accuracy - frozen.best_val_accuracy})
+                         "here": tuned.best_val_accuracy - frozen.best_val_accuracy,
+                         "here 95 % interval": f"[{gain.low:+.3f}, {gain.high:+.3f}]",
+                         "validation photos": int(tuned.val_hits.shape[1])})
     return rows
 
 

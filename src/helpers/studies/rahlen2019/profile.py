@@ -13,6 +13,9 @@ from typing import Any, ClassVar
 from helpers import config
 from helpers.studies.rahlen2019.tasks import MODES, TASK_NAMES
 
+#: The report's own architectures that can be built here (random weights, timing only).
+REPORT_ARCHITECTURES = ("alexnet", "densenet121", "inceptionv3")
+
 
 @dataclass(frozen=True)
 class Settings(config.ProfileSettings):
@@ -35,18 +38,28 @@ class Settings(config.ProfileSettings):
     batch_size: int  # images per batch
     max_per_class: int | None  # caps the houses (and images per class of the fireplace folder)
     head_seeds: int  # seeds per frozen head (SEED, SEED+1, ...)
-    timing_steps: int  # training steps timed per mode for the time comparison (0: none)
+    timing_steps: int  # timed calls per mode of each of the report's architectures (0: none)
     # Set by the profile alone:
     seed_tasks: tuple[str, ...] | None = config.profile_only()  # tasks whose heads get seeds
     finetune_tasks: tuple[str, ...] | None = config.profile_only()  # tasks that fine-tune
+    # The report's own architectures timed with random weights (the page's report_classifier),
+    # photos per timed step, and their size (None: each one's own, Inception v3 299 px).
+    # Frozen heads of seed_tasks trained again for this many epochs (0: not), for the report's
+    # "the models converge in 3-5 epochs; more training would not have helped".
+    short_epochs: int = config.profile_only()
+    timing_architectures: tuple[str, ...] = config.profile_only()
+    timing_batch: int = config.profile_only()
+    timing_image_size: int | None = config.profile_only()
 
 
-# One head seed, fine-tuning on one task, no timed steps: the smoke test stays cheap.
+# One head seed, fine-tuning on one task, AlexNet alone timed on small photos: the smoke test
+# stays cheap.
 SMOKE = Settings(
     profile="smoke", tasks=TASK_NAMES, modes=MODES, backbones=("mobilenetv2",),
     finetune_backbones=("mobilenetv2",), weights=None, epochs=3, finetune_epochs=1,
     finetune_from="frozen", finetune_learning_rate=1e-4, copies=2, image_size=64, batch_size=16,
-    max_per_class=24, head_seeds=1, timing_steps=0, seed_tasks=None, finetune_tasks=("rooms",))
+    max_per_class=24, head_seeds=1, timing_steps=2, seed_tasks=None, finetune_tasks=("rooms",),
+    short_epochs=2, timing_architectures=("alexnet",), timing_batch=4, timing_image_size=64)
 # The three backbones with real ImageNet weights; 3 head seeds (cheap: cached features). Seeds
 # and fine-tuning where a claim can be judged (rooms, and a fireplace folder if given): on the
 # balcony stand-in a thumbnail classifier already meets the rule (findings.py), so its one-seed
@@ -56,8 +69,9 @@ STANDARD = Settings(
     backbones=("mobilenetv2", "mobilenet", "mobilenetv3small"),
     finetune_backbones=("mobilenetv2",), weights="imagenet", epochs=30, finetune_epochs=2,
     finetune_from="frozen", finetune_learning_rate=1e-4, copies=3, image_size=224, batch_size=32,
-    max_per_class=None, head_seeds=3, timing_steps=6, seed_tasks=("rooms", "fireplace"),
-    finetune_tasks=("rooms", "fireplace"))
+    max_per_class=None, head_seeds=3, timing_steps=4, seed_tasks=("rooms", "fireplace"),
+    finetune_tasks=("rooms", "fireplace"), short_epochs=5,
+    timing_architectures=REPORT_ARCHITECTURES, timing_batch=8, timing_image_size=None)
 # The report's recipe: its six architectures at their native sizes, 30 + 30 epochs, every
 # backbone fine-tuned from a fresh head at SGD 0.001.
 PAPER = Settings(
@@ -67,7 +81,8 @@ PAPER = Settings(
     finetune_backbones=None, weights="imagenet", epochs=30, finetune_epochs=30,
     finetune_from="fresh", finetune_learning_rate=1e-3, copies=None,
     image_size=config.NATIVE_IMAGE_SIZE, batch_size=32, max_per_class=None, head_seeds=1,
-    timing_steps=6, seed_tasks=None, finetune_tasks=None)
+    timing_steps=6, seed_tasks=None, finetune_tasks=None, short_epochs=5,
+    timing_architectures=REPORT_ARCHITECTURES, timing_batch=32, timing_image_size=None)
 PROFILES = {settings.profile: settings for settings in (SMOKE, STANDARD, PAPER)}
 
 

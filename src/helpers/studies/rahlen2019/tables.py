@@ -23,11 +23,8 @@ from helpers.studies.rahlen2019.tasks import (
     paper_result,
 )
 
-# The report's own comparisons, as its text words them: fine-tuning "more than twice as long"
-# (section 4.3.2; tables 4.5-4.6, DenseNet on rooms: 2.28) and Inception v3 "three times" as
-# long as AlexNet (section 4.1.1; table 4.1: 2.75).
-PAPER_FINETUNE_TIME_RATIO = 2.0
-PAPER_INCEPTION_ALEXNET_RATIO = 3.0
+# The report's own time ratios in its tables (DenseNet on rooms fine-tuned / frozen: 2.28;
+# Inception v3 / AlexNet, balcony, feature extraction: 2.75); its words are in timing.py.
 TABLE_RATIOS = {"finetune": PAPER_RESULTS["rooms"]["finetune_all"]["DenseNet-121"][0]
                 / PAPER_RESULTS["rooms"]["frozen"]["DenseNet-121"][0],
                 "inception_alexnet": PAPER_RESULTS["balcony"]["frozen"]["Inception v3"][0]
@@ -104,8 +101,10 @@ def chance_rows(exp: Experiment, task: str) -> list[dict[str, Any]]:
 def _note(run: Run) -> str:
     seeds = (f"{len(run.seeds)} head seeds ({', '.join(map(str, run.seeds))}) x photos"
              if len(run.seeds) > 1 else "one seed: interval over the photos only")
+    best = (f", best epoch{'s' if len(run.best_epochs) > 1 else ''} "
+            f"{', '.join(map(str, run.best_epochs))}" if run.best_epochs else "")
     return (f"{run.backbone} ({architecture(run.backbone).paper or 'not in the report'}), "
-            f"{run.weights_label()}, {run.epochs} epochs, {run.image_size} px, {seeds}"
+            f"{run.weights_label()}, {run.epochs} epochs{best}, {run.image_size} px, {seeds}"
             + (f", from the {run.start}" if run.start else ""))
 
 
