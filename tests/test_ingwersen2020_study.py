@@ -9,14 +9,14 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from helpers import autoencoders as ae
 from helpers import report, verdicts
-from helpers.studies.ingwersen2020 import claims, families, paper, profile, recording
+from helpers.studies.ingwersen2020 import claims, families, paper, profile, recording, saved
 from helpers.studies.ingwersen2020 import grid as study
 from helpers.sweep import Runs
 from helpers.uncertainty import CONTRADICTED, REPRODUCED
 
-TINY = ae.AE_RECIPE.replace(optimizer="adam", epochs=2, batch_size=32, patience=2, seed=0)
+PAGE = study.PageCode(saved.AESpec, saved.train_autoencoder, saved.retrieval_hits)
+TINY = saved.AE_RECIPE.replace(optimizer="adam", epochs=2, batch_size=32, patience=2, seed=0)
 
 
 def _data(n: int = 120, dim: int = 12, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -61,8 +61,8 @@ def test_chance_row_is_the_exact_level_beside_a_measured_one() -> None:
 def _grid(best_epochs: dict[str, list[int]] | None = None) -> study.SeededGrid:
     """A grid as a sweep leaves it, without training: each spec's first-seed validation top-1
     as given, and its epochs to the best validation MSE per seed (one seed unless given)."""
-    specs = [ae.AESpec(hidden=(6,)), ae.AESpec(hidden=(3,)), ae.AESpec(hidden=(3,), noise=0.3),
-             ae.AESpec(hidden=(6, 3))]
+    specs = [saved.AESpec(hidden=(6,)), saved.AESpec(hidden=(3,)), saved.AESpec(hidden=(3,), noise=0.3),
+             saved.AESpec(hidden=(6, 3))]
     val_top1 = (0.5, 0.6, 0.4, 0.3)
     runs = {}
     for spec, v in zip(specs, val_top1, strict=True):
@@ -98,8 +98,8 @@ def test_convergence_is_judged_on_the_seeds_paired_difference(tmp_path, monkeypa
 def test_seeded_grid_stacks_hits_over_seeds_and_judges_with_intervals(tmp_path, monkeypatch) -> None:
     x, y = _data()
     splits = {"test": (x[60:90], y[60:90]), "val": (x[90:], y[90:])}
-    specs = [ae.AESpec(hidden=(4,)), ae.AESpec(hidden=(4,), noise=0.3, noise_type="mask")]
-    sweep = study.autoencoder_sweep(x[:60], splits, TINY, (0, 1), scaling="max")
+    specs = [saved.AESpec(hidden=(4,)), saved.AESpec(hidden=(4,), noise=0.3, noise_type="mask")]
+    sweep = study.autoencoder_sweep(PAGE, x[:60], splits, TINY, (0, 1), scaling="max")
     grid = study.SeededGrid(sweep.run(specs, seeds=[0]))  # every entry at the first seed
     sweep.run([specs[0], specs[0]], into=grid.runs)  # the second seed for one, trained once
     assert grid.seeds[specs[0].name] == [0, 1] and grid.seeds[specs[1].name] == [0]
@@ -141,7 +141,7 @@ def test_family_sweep_runs_tables_4_and_5_per_backbone_and_scheme() -> None:
     settings = dataclasses.replace(profile.SMOKE, family_backbones=("b",),
                                    family_schemes=("simple", "places"), family_train_per_class=10,
                                    image_size=32, batch_size=8)
-    rows = families.family_sweep(_FakeSweep(y), _FakeImages(y), settings, TINY, progress=None)
+    rows = families.family_sweep(PAGE, _FakeSweep(y), _FakeImages(y), settings, TINY, progress=None)
     assert [(r["table"], r["scheme"]) for r in rows] == [
         ("Table 5", "simple"), ("Table 4", "simple"), ("Table 5", "places"), ("Table 4", "places")]
     assert {r["train images"] for r in rows} == {30}  # 10 per class of 3
