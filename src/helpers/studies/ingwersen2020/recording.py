@@ -186,12 +186,15 @@ def record_flaw(sweep: Any, backbone: str) -> float:
                          backbone=backbone, interval=gap.as_dict(), items=items_label("test"))
 
 
-def record_scheme_spread(sweep: Any, backbone: str) -> float:
+def record_scheme_spread(sweep: Any, backbone: str) -> float | None:
     """The abstract's "improved by up to 30 percentage points ... all else equal": on
     ``backbone``, the best of the report's three schemes (simple, ImageNet, Places; the flaw
     left out) minus the worst, both picked on validation top-1 and scored on test top-1, with
-    the paired interval over the same test images."""
+    the paired interval over the same test images. None (nothing recorded) when fewer than two
+    of them ran (``SCHEMES`` narrowed)."""
     schemes = [s for s in ("simple", "imagenet", "places") if (backbone, s) in sweep.hits]
+    if len(schemes) < 2:
+        return None
     by_val = sorted(schemes, key=lambda s: float(sweep.hits[(backbone, s)]["val_top1"].mean()))
     worst, best = by_val[0], by_val[-1]
     high, low = (sweep.hits[(backbone, s)]["test_top1"] for s in (best, worst))
