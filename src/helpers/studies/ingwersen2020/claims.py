@@ -30,6 +30,9 @@ _TOPK = {k: topk_chance(_ROOMS, k, leave_one_out=True) for k in (1, 5)}
 #: "On par" (section 6.1.0.2): closer than the smallest gain the report calls an improvement
 #: in table 3 (AE 4096 -> 2048, +.013 over the baseline).
 ON_PAR = 0.013
+#: "Decent predictions out-of-the-box" (abstract): more than 10 points above a random ranking,
+#: our reading (the report gives no number; a random ranking's own wobble is ~0.01 here).
+DECENT = 0.10
 
 
 def _chance(*names: str) -> dict[str, float]:
@@ -75,10 +78,11 @@ CLAIMS: list[Claim] = [
     # against a random ranking of the same test images, image by image.
     Claim("Pretrained networks give decent predictions out of the box (far above chance)",
           "baseline_test_top1", kind="beats", baseline="random_ranking_test_top1",
-          chance=_chance("baseline_test_top1", "random_ranking_test_top1"), source="abstract",
+          tolerance=DECENT, chance=_chance("baseline_test_top1", "random_ranking_test_top1"),
+          source="abstract",
           caveat="our AE backbone under its best scheme against a seeded random ranking of the "
-                 "same 480 test images; 'decent' read as above chance",
-          card=_BASELINE_CARD),
+                 "same 480 test images; 'decent' read as more than 0.10 above it (our reading: "
+                 "the report gives no number)", card=_BASELINE_CARD),
     # Section 5.2: "for all candidate baseline models, the Places image preprocessing boosts
     # accuracy by a substantial amount regardless of pretraining data". On the report's Caffe-mode
     # backbones (ResNet50, VGG16) Places and ImageNet preprocessing differ only in the channel
