@@ -73,7 +73,7 @@ def test_the_teachers_copy_passes_every_check(notebook, tmp_path):
 def test_fill_cell_leaves_other_cells_alone_and_refuses_a_cell_without_a_blank():
     assert teacher.fill_cell("x = 1\nprint(x)") is None
     with pytest.raises(ValueError, match="no 'answer = None'"):
-        teacher.fill_cell('answer = 0.5\nexercises.check("01.ae512_test_gain", answer)')
+        teacher.fill_cell('answer = 0.5\nexercises.check("01.one_unit_code", answer)')
 
 
 def test_the_runner_writes_teachers_copies(tmp_path, capsys):

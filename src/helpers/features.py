@@ -25,7 +25,7 @@ import json
 import os
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,10 +96,39 @@ def _progress(total: int, desc: str, enabled: bool) -> Any:
                 leave=False)
 
 
+#: A preprocessing scheme: a :mod:`helpers.preprocessing` name, or a notebook's own function
+#: ``scheme(pixels_uint8, backbone) -> float32`` (report 01 writes its four on the page).
+Scheme = str | Callable[[np.ndarray, str], np.ndarray]
+
+
+def preprocess(scheme: Scheme, images: np.ndarray, backbone: str) -> np.ndarray:
+    """``images`` through ``scheme``: a named library scheme or a notebook's own function."""
+    if callable(scheme):
+        return np.asarray(scheme(images, backbone), dtype=np.float32)
+    return preprocessing.apply(scheme, images, backbone=backbone)
+
+
+def scheme_key(scheme: Scheme, backbone: str) -> str:
+    """What a scheme is called in the cache key: a name as it is; a function by what it
+    computes on a probe holding every pixel value in each channel, so the library scheme it
+    equals exactly shares that scheme's cache entries (a notebook's copy of a library scheme
+    reads what the library wrote), and any other function, edited or new, gets its own."""
+    if not callable(scheme):
+        return scheme
+    values = np.arange(256, dtype=np.uint8).reshape(1, 16, 16, 1)
+    probe = np.concatenate([values, values[:, ::-1], values.transpose(0, 2, 1, 3)], axis=-1)
+    out = preprocess(scheme, probe, backbone)
+    for name in preprocessing.SCHEMES:
+        if np.array_equal(out, preprocessing.apply(name, probe, backbone=backbone)):
+            return name
+    digest = hashlib.sha256(out.tobytes()).hexdigest()[:12]
+    return f"{getattr(scheme, '__name__', 'scheme')}-{digest}"
+
+
 def run_model(
     model: Any,
     images_uint8: np.ndarray,
-    scheme: str,
+    scheme: Scheme,
     backbone: str,
     batch_size: int = 32,
     progress: bool = False,
@@ -110,7 +139,7 @@ def run_model(
     out: np.ndarray | None = None
     with _progress(n, desc, progress) as bar:
         for sl in _chunks(n, max(batch_size, CHUNK_IMAGES // batch_size * batch_size)):
-            x = preprocessing.apply(scheme, images_uint8[sl], backbone=backbone)
+            x = preprocess(scheme, images_uint8[sl], backbone)
             y = np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype=np.float32)
             y = y.reshape(len(y), -1)
             if out is None:
@@ -136,7 +165,7 @@ def extract_arrays(
     images_uint8: np.ndarray,
     backbone: str,
     tap: str | None = None,
-    scheme: str = "imagenet",
+    scheme: Scheme = "imagenet",
     weights: Any = "imagenet",
     batch_size: int = 32,
     model: Any = None,
@@ -287,7 +316,7 @@ def extract(
     imageset: Any,
     backbone: str,
     tap: str | None = None,
-    scheme: str = "imagenet",
+    scheme: Scheme = "imagenet",
     image_size: int = 224,
     weights: Any = "imagenet",
     fit: str = "resize",
@@ -303,7 +332,8 @@ def extract(
     batch_size, cache, progress = execution.batch_size, execution.cache, execution.progress
     spec = backbones.get(backbone)
     tap = backbones.resolve_tap(spec.name, tap)
-    preprocessing.apply(scheme, np.zeros((1, 1, 1, 3), np.uint8), backbone=spec.name)  # validate
+    preprocess(scheme, np.zeros((1, 1, 1, 3), np.uint8), spec.name)  # validate
+    run_scheme, scheme = scheme, scheme_key(scheme, spec.name)  # the key names a function too
     set_info = _describe_set(imageset)
     meta = {"backbone": spec.name, "tap": tap, "scheme": scheme, "image_size": int(image_size),
             "fit": fit, **{k: set_info[k] for k in ("dataset", "splits", "origin", "n")}}
@@ -329,7 +359,7 @@ def extract(
                          f"{len(imageset.items)} items")
     if model is None:
         model, info = _built_from_file(spec.name, tap, weights, int(image_size), info)
-    vectors = run_model(model, images, scheme, spec.name, batch_size, progress,
+    vectors = run_model(model, images, run_scheme, spec.name, batch_size, progress,
                         desc=f"{spec.name}/{tap} {set_info['dataset']}")
     meta.update(key=key, weights=info.as_dict())
     result = Features(vectors, np.asarray(imageset.labels), [str(i) for i in imageset.items],

@@ -341,6 +341,12 @@ def judge(claim: Claim, metrics: Mapping[str, Any]) -> Verdict:
 
     if claim.by_construction:
         return verdict(NOT_TESTABLE, f"holds by construction: {claim.by_construction}")
+    # A recorded check of the stand-in decides first: where it says the rule cannot be tested
+    # here, the numbers are often not measured at all, and the check's note says why.
+    check = _entry(metrics, claim.not_testable_if) if claim.not_testable_if else None
+    if check is not None and check.get("value") is True:
+        return verdict(NOT_TESTABLE, str(check.get("note") or claim.not_testable_if),
+                       reason=_unrecorded_why(check, "a trivial baseline already meets the rule"))
     names = list(dict.fromkeys(claim.metrics + claim.baselines))
     entries = {name: _entry(metrics, name) for name in names}
     missing = [name for name, e in entries.items() if e is None]
@@ -355,10 +361,6 @@ def judge(claim: Claim, metrics: Mapping[str, Any]) -> Verdict:
         return verdict(NOT_TESTABLE, f"absolute number, not comparable: {claim.incomparable}",
                        reason="an absolute number on other data or models than the report's: "
                               "shown, not judged")
-    check = _entry(metrics, claim.not_testable_if) if claim.not_testable_if else None
-    if check is not None and check.get("value") is True:
-        return verdict(NOT_TESTABLE, str(check.get("note") or claim.not_testable_if),
-                       reason=_unrecorded_why(check, "a trivial baseline already meets the rule"))
     failed = _failed_positive_control(claim, metrics)
     if failed:
         return verdict(NOT_TESTABLE, failed[0], reason=failed[1])

@@ -1,10 +1,11 @@
-"""Dense autoencoders over feature vectors (Ingwersen 2020, notebook 01).
+"""Dense autoencoders over feature vectors, and notebook 04's generative ones.
 
-``dense``: :class:`AESpec` (shallow, denoising, deep, deep denoising), :func:`build` (the
-autoencoder and its encoder), :class:`Scaler`, :func:`train` (MSE, :data:`AE_RECIPE`: Adadelta as
-the report, or Adam; early stopping) and :class:`TrainedAutoencoder` (``encode`` gives the new descriptors).
-The report-01 grid of autoencoders (``paper_grid``, ``run_grid``, ``select_best``) is
-report code: :mod:`helpers.studies.ingwersen2020.grid`.
+``dense``: :class:`AESpec`, :func:`build`, :class:`Scaler`, :func:`train`, :data:`AE_RECIPE`,
+:class:`TrainedAutoencoder`. Notebook 01 no longer uses it: its autoencoders (the same four
+families, the same training) are its own ``#@save`` cells, generated into
+:mod:`helpers.studies.ingwersen2020.saved` (``AESpec``, ``build_autoencoder``,
+``train_autoencoder``, ``AE_RECIPE``). ``dense`` stays while notebook 02's dimension-reduction
+table (:mod:`helpers.studies.jacobsen2021.tables`) imports it.
 
 ``generative``: the convolutional AE with Gaussian-noise layers and the VAE of notebook 04.
 """

@@ -7,7 +7,8 @@ is from what the arithmetic of one step costs. Three timings of one training ste
 01's costliest grid entry (``AE 960``: 1280 -> 960 -> 1280, ReLU then sigmoid, MSE, Adam,
 batch 32), on the same machine:
 
-``fit``       :func:`helpers.autoencoders.dense.train` (so :func:`helpers.training.fit`), seconds
+``fit``       notebook 01's ``train_autoencoder`` (its ``#@save`` cell, so
+              :func:`helpers.training.fit`), seconds
               per step over whole epochs (validation, callbacks and early stopping included);
 ``numpy``     the same step written out in NumPy (forward, backward, Adam), single-threaded
               elementwise, BLAS matrix products: what a hand-written loop would cost;
@@ -84,17 +85,17 @@ def numpy_step(widths: Sequence[int] = AE_WIDTHS, batch: int = 32, steps: int = 
 
 def fit_step(widths: Sequence[int] = AE_WIDTHS, rows: int = 1440, batch: int = 32,
              epochs: int = 8, seed: int = 0) -> tuple[float, int]:
-    """Seconds per step of :func:`helpers.autoencoders.dense.train` (10 % held out to
-    validate, as notebook 01), after one warm-up training; and the steps it timed."""
-    from helpers.autoencoders import AE_RECIPE, AESpec, dense
+    """Seconds per step of notebook 01's ``train_autoencoder`` (10 % held out to validate, as
+    the notebook), after one warm-up training; and the steps it timed."""
+    from helpers.studies.ingwersen2020.saved import AE_RECIPE, AESpec, train_autoencoder
 
     d, h = (int(w) for w in widths)
     x = np.random.default_rng(seed).random((rows, d), dtype=np.float32)
     spec = AESpec(hidden=(h,))
     recipe = AE_RECIPE.replace(optimizer="adam", epochs=int(epochs), batch_size=int(batch),
                                patience=0, seed=seed)
-    dense.train(x, spec, recipe.replace(epochs=1), scaling="max")  # trace once
-    model = dense.train(x, spec, recipe, scaling="max")
+    train_autoencoder(x, spec, recipe.replace(epochs=1), scaling="max")  # trace once
+    model = train_autoencoder(x, spec, recipe, scaling="max")
     train_rows = rows - max(1, int(round(rows * 0.1)))
     steps = int(model.epochs_run) * -(-train_rows // int(batch))
     return model.seconds / steps, steps

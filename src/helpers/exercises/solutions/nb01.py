@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
-
-from helpers import preprocessing
-
-
-def places_scheme(x):
-    bgr = x[..., ::-1].astype(np.float32)
-    return bgr - np.asarray(preprocessing.PLACES365_MEAN_BGR, dtype=np.float32)
-
-
-def places_scheme_rgb(x):  # typical mistake: the channels left in RGB order
-    return x.astype(np.float32) - np.asarray(preprocessing.PLACES365_MEAN_BGR, dtype=np.float32)
 
 
 def loo_topk(vectors, labels, k):
@@ -47,18 +37,33 @@ def select_on_test(rows):  # typical mistake: choosing by the number that is rep
     return max(rows, key=lambda r: r["test_top1"])
 
 
+def denoising_ae(input_dim, code_dim, noise):
+    inputs = keras.Input(shape=(input_dim,))
+    noisy = keras.layers.GaussianNoise(noise)(inputs)  # only while training
+    code = keras.layers.Dense(code_dim, activation="relu")(noisy)
+    outputs = keras.layers.Dense(input_dim, activation="sigmoid")(code)
+    return keras.Model(inputs, outputs)
+
+
+def plain_ae(input_dim, code_dim, noise):  # typical mistake: the noise forgotten
+    inputs = keras.Input(shape=(input_dim,))
+    code = keras.layers.Dense(code_dim, activation="relu")(inputs)
+    outputs = keras.layers.Dense(input_dim, activation="sigmoid")(code)
+    return keras.Model(inputs, outputs)
+
+
 SOLUTIONS = {
-    "01.places_scheme": places_scheme,
     "01.loo_topk": loo_topk,
     "01.chance_top1": chance_top1,
     "01.select_on_val": select_on_val,
-    "01.ae512_test_gain": 0.771 - 0.769,
+    "01.denoising_ae": denoising_ae,
+    "01.one_unit_code": 1 / 6,
 }
 
 WRONG = {
-    "01.places_scheme": places_scheme_rgb,
     "01.loo_topk": loo_topk_with_self,
     "01.chance_top1": chance_top1_uniform,
     "01.select_on_val": select_on_test,
-    "01.ae512_test_gain": 0.783 - 0.760,  # the validation gain
+    "01.denoising_ae": plain_ae,
+    "01.one_unit_code": 0.6,  # "a bit below the chosen AE": the code cannot rank at all
 }

@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from helpers.studies.ingwersen2020.grid import Scorer, score_splits, split_hits
 from helpers.studies.ingwersen2020.profile import Settings
 from helpers.studies.ingwersen2020.tables import (  # re-exported: the notebook reads them as ex.<name>
     BEST_AE,
@@ -151,8 +150,10 @@ class Sweep:
     #: backbone -> (model name, weights request) where the weights are a file: its features
     #: come from (and go to) the ``helpers.features`` cache, no model is kept
     file_weights: dict[str, tuple[str, Any]] = field(default_factory=dict)
-    #: (backbone, scheme) -> {"test_top1": each test image's 0/1 hit, ...} (default scorer only)
+    #: (backbone, scheme) -> {"test_top1": each test image's 0/1 hit, ...}
     hits: dict[tuple[str, str], dict[str, np.ndarray]] = field(default_factory=dict)
+    #: scheme name -> the page's function (pixels, backbone) -> network input
+    schemes: dict[str, Callable[[np.ndarray, str], np.ndarray]] = field(default_factory=dict)
 
     def frame(self) -> Any:
         import pandas as pd
@@ -181,31 +182,36 @@ class Sweep:
         through ``features.extract`` (cached), else from the kept model (``keep_models``)."""
         from helpers import backbones, features
 
+        function = self.schemes[scheme]
         if backbone in self.file_weights:
             name, weights = self.file_weights[backbone]
             return features.extract(
-                imageset, name, backbones.resolve_tap(name, None), scheme, image_size, weights,
+                imageset, name, backbones.resolve_tap(name, None), function, image_size, weights,
                 execution=features.Execution(batch_size=batch_size, progress=False)).vectors
         if backbone not in self.models:
             raise KeyError(f"{backbone!r} was not kept: pass keep_models=[{backbone!r}]")
         name = next(r["model"] for r in self.rows if r["backbone"] == backbone)
         pixels = imageset.images(size=image_size, progress=False)
-        return features.run_model(self.models[backbone], pixels, scheme, name, batch_size)
+        return features.run_model(self.models[backbone], pixels, function, name, batch_size)
 
 
 def baseline_sweep(
     splits: Mapping[str, Any],
     settings: Settings,
+    schemes: Mapping[str, Callable[[np.ndarray, str], np.ndarray]],
+    hits: Callable[[Any, Mapping[str, tuple[np.ndarray, np.ndarray]]], Mapping[str, np.ndarray]],
     *,
     keep_models: Sequence[str] = (),
     seed: int = 0,
-    scorer: Scorer | None = None,
     progress: Callable[[str], None] | None = print,
 ) -> Sweep:
     """LOO top-1/top-5 of each backbone's default tap under each scheme, on each split.
 
-    ``splits`` maps a split name to an ImageSet. Of notebook 01's ``settings`` it reads
-    ``backbones`` (``"vgg16"`` resolves through :func:`vgg16_choice`), ``schemes``, ``weights``, ``image_size``, ``batch_size`` and ``random_init_per_class``: a
+    ``splits`` maps a split name to an ImageSet; ``schemes`` maps a scheme's name to the page's
+    function (pixels, backbone) -> input, and ``hits(None, splits)`` is the page's evaluation
+    call (each image's 0/1 hit per split and k). Of notebook 01's ``settings`` it reads
+    ``backbones`` (``"vgg16"`` resolves through :func:`vgg16_choice`), ``weights``,
+    ``image_size``, ``batch_size`` and ``random_init_per_class``: a
     backbone that ends up with random weights is evaluated on at most that many images per
     class of each split. ``keep_models`` names backbones whose built model is kept (to extract
     more features with the very same weights, which matters for random init). A backbone
@@ -217,8 +223,8 @@ def baseline_sweep(
 
     weights, image_size, batch_size = (settings.weights, settings.image_size,
                                        settings.batch_size)
-    schemes, random_init_per_class = settings.schemes, settings.random_init_per_class
-    sweep = Sweep()
+    random_init_per_class = settings.random_init_per_class
+    sweep = Sweep(schemes=dict(schemes))
     for requested in settings.backbones:
         name, w, note = vgg16_choice(weights) if requested == "vgg16" else (requested, weights, "")
         tap = backbones.resolve_tap(name, None)
@@ -241,17 +247,16 @@ def baseline_sweep(
             for scheme in schemes:
                 sweep.vectors[(requested, scheme, split)] = (
                     sweep.extract(requested, subset, scheme, image_size, batch_size)
-                    if model is None else features.run_model(model, pixels, scheme, name, batch_size))
+                    if model is None else features.run_model(model, pixels, schemes[scheme], name,
+                                                             batch_size))
         for scheme in schemes:
             per_split = {
                 s: (sweep.vectors[(requested, scheme, s)], sweep.labels[(requested, s)])
                 for s in splits
             }
-            if scorer is None:  # per-item hits, and the means from them (one ranking each)
-                sweep.hits[(requested, scheme)] = split_hits(None, per_split)
-                scores = {m: float(h.mean()) for m, h in sweep.hits[(requested, scheme)].items()}
-            else:
-                scores = score_splits(None, per_split, scorer)
+            # per-item hits, and the means from them (one ranking each)
+            sweep.hits[(requested, scheme)] = {m: np.asarray(h) for m, h in hits(None, per_split).items()}
+            scores = {m: float(h.mean()) for m, h in sweep.hits[(requested, scheme)].items()}
             sweep.rows.append(
                 {
                     "backbone": requested,
@@ -298,22 +303,23 @@ def planned_weights(backbone_list: Sequence[str], weights: Any) -> dict[str, Any
     return out
 
 
-def scheme_panels(images: np.ndarray, schemes: Sequence[str], backbone: str) -> Any:
+def scheme_panels(images: np.ndarray, schemes: Mapping[str, Callable[[np.ndarray, str], np.ndarray]],
+                  backbone: str) -> Any:
     """Paper figure 9: each image as the network receives it under each scheme.
 
-    Shown the way matplotlib shows a float image, values clipped to [0, 1] (the report's
+    ``schemes`` maps a name to the page's function. Shown the way matplotlib shows a float image, values clipped to [0, 1] (the report's
     figure was drawn that way), with the true value range in each title. So the flawed
     pipeline, whose inputs are 255 times too small, looks (nearly) black; channels appear in the
     order the network gets them, so BGR schemes look colour-swapped.
     """
-    from helpers import plots, preprocessing
+    from helpers import plots
 
     panels, titles = [], []
     for image in images:
         panels.append(image)
         titles.append("original")
-        for scheme in schemes:
-            x = preprocessing.apply(scheme, image[None], backbone=backbone)[0]
+        for scheme, function in schemes.items():
+            x = np.asarray(function(image[None], backbone))[0]
             panels.append(np.clip(x, 0.0, 1.0))
             titles.append(f"{scheme}\n[{float(x.min()):.3g}, {float(x.max()):.3g}]")
     return plots.image_grid(panels, titles, ncols=len(schemes) + 1)

@@ -16,8 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.autoencoders.dense import train as train_ae
-from helpers.studies.ingwersen2020.grid import paper_grid, score_splits
+from helpers.studies.ingwersen2020.grid import PageCode, paper_grid
 from helpers.studies.ingwersen2020.profile import Settings
 from helpers.training import Recipe
 
@@ -55,6 +54,7 @@ def table6_rows() -> list[dict[str, Any]]:
 
 
 def family_sweep(
+    page: PageCode,
     sweep: Any,
     train: Any,
     settings: Settings,
@@ -63,7 +63,8 @@ def family_sweep(
     seed: int = 0,
     progress: Callable[[str], None] | None = print,
 ) -> list[dict[str, Any]]:
-    """Tables 4 and 5's autoencoders on each of ``settings.family_backbones`` (kept by the
+    """Tables 4 and 5's autoencoders (the page's, ``page``) on each of
+    ``settings.family_backbones`` (kept by the
     sweep) under each of ``settings.family_schemes``, one row per (backbone, scheme, AE).
 
     ``train`` is the train ImageSet; ``settings.family_train_per_class`` caps it per room
@@ -80,11 +81,11 @@ def family_sweep(
                                     settings.batch_size)
             evals = {s: (sweep.vectors[(backbone, scheme, s)], sweep.labels[(backbone, s)])
                      for s in ("test", "val")}
-            entries = [e for e in paper_grid(train_x.shape[1], extra_noise=())
+            entries = [e for e in paper_grid(page.spec, train_x.shape[1], extra_noise=())
                        if e.table in ("Table 4", "Table 5")]
             base = sweep.row(backbone, scheme)
             for entry in entries:
-                model = train_ae(train_x, entry.spec, recipe, scaling="max")
+                model = page.train(train_x, entry.spec, recipe, scaling="max")
                 rows.append({"table": entry.table, "backbone": backbone,
                              "weights": base["weights"], "scheme": scheme,
                              "ours": entry.spec.layers(train_x.shape[1]),
@@ -92,7 +93,7 @@ def family_sweep(
                              "paper test_top1": PAPER_TABLES_4_5.get(
                                  (entry.table, backbone, scheme)),
                              "baseline test_top1": base["test_top1"],
-                             **score_splits(model.encode, evals)})
+                             **page.scores(model.encode, evals)})
             if progress is not None:
                 progress(f"tables 4-5: {backbone} / {scheme} done ({len(train_x)} train images)")
     return rows

@@ -1,9 +1,11 @@
-"""The report's autoencoder grid at any input width, grid runs, model choice and t-SNE.
+"""The report's autoencoder grid at any input width, grid runs over seeds, model choice.
 
-The report's grid was written for 4096-wide VGG16 fc1 features; :func:`paper_grid` rescales it
-to any input width with the same compression ratios and keeps the report's own numbers beside
-each entry, so a notebook can print "paper" next to "here" row by row. (t-SNE grids with
-KL divergences, the report's appendix E, are ``helpers.plots.tsne_grid``.)
+The autoencoders themselves (spec, builder, training call, evaluation call) are notebook 01's
+``#@save`` cells (generated into :mod:`helpers.studies.ingwersen2020.saved`); every function here
+that trains or scores takes them as a :class:`PageCode`, so the code a student edits on the page
+is the code that runs. :func:`paper_grid` rescales the report's grid (written for 4096-wide VGG16
+fc1 features) to any input width with the same compression ratios and keeps the report's own
+numbers beside each entry. (t-SNE grids with KL divergences are ``helpers.plots.tsne_grid``.)
 """
 
 from __future__ import annotations
@@ -14,9 +16,25 @@ from typing import Any
 
 import numpy as np
 
-from helpers.autoencoders.dense import AE_RECIPE, AESpec, TrainedAutoencoder, _as_matrix, train
 from helpers.sweep import Runs, Sweep
 from helpers.training import Recipe
+
+
+@dataclass(frozen=True)
+class PageCode:
+    """Notebook 01's own code that the grid runs: ``spec(hidden, noise=, noise_type=, name=)``
+    (``AESpec``), ``train(features, spec, recipe, scaling=)`` (``train_autoencoder``) and
+    ``hits(encode, splits)`` (``retrieval_hits``: each image's 0/1 LOO hit per split and k)."""
+
+    spec: Callable[..., Any]
+    train: Callable[..., Any]
+    hits: Callable[[Any, Mapping[str, tuple[np.ndarray, np.ndarray]]], Mapping[str, np.ndarray]]
+
+    def scores(self, encode: Callable[[np.ndarray], np.ndarray] | None,
+               splits: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, float]:
+        """LOO top-1/top-5 per split (``{"test_top1": .., "val_top5": ..}``): the hits' means."""
+        return {m: float(np.mean(h)) for m, h in self.hits(encode, splits).items()}
+
 
 # The report's VGG16 fc1 width, the reference its layer sizes were chosen against.
 PAPER_INPUT_DIM = 4096
@@ -28,7 +46,7 @@ class GridEntry:
 
     table: str  # where the report lists it, e.g. "Table 3"
     paper_layers: tuple[int, ...]  # the report's sizes, input first (4096, 2048)
-    spec: AESpec  # ours, same compression ratios
+    spec: Any  # ours (the page's AESpec), same compression ratios
     paper: Mapping[str, float]  # the report's test/val top-1 and top-5 for this model
 
     @property
@@ -60,13 +78,15 @@ def scale_width(width: int, input_dim: int, reference_dim: int = PAPER_INPUT_DIM
 
 
 def paper_grid(
+    spec_of: Callable[..., Any],
     input_dim: int,
     reference_dim: int = PAPER_INPUT_DIM,
     noise_type: str = "gaussian",
     extra_noise: Sequence[float] = (0.5,),
     mask_noise: Sequence[float] = (),
 ) -> list[GridEntry]:
-    """The report's autoencoder grid mapped to ``input_dim`` by equal compression ratios.
+    """The report's autoencoder grid mapped to ``input_dim`` by equal compression ratios, each
+    entry's spec made by ``spec_of`` (the page's ``AESpec``).
 
     ``extra_noise`` adds shallow denoising AEs at other noise factors (the report ran 0.5 only
     on deep AEs; the issue asks for 0.3 and 0.5 on both), marked "(ours)" with no paper numbers.
@@ -79,18 +99,18 @@ def paper_grid(
     entries = []
     for table, layers, noise, numbers in _PAPER_GRID:
         hidden = tuple(scale_width(w, input_dim, reference_dim) for w in layers[1:])
-        spec = AESpec(hidden=hidden, noise=noise, noise_type=noise_type)
+        spec = spec_of(hidden=hidden, noise=noise, noise_type=noise_type)
         entries.append(
             GridEntry(table, layers, spec, dict(zip(PAPER_METRIC_KEYS, numbers, strict=True)))
         )
     for noise in extra_noise:
         layers = (reference_dim, 1028)
         hidden = (scale_width(1028, input_dim, reference_dim),)
-        spec = AESpec(hidden=hidden, noise=float(noise), noise_type=noise_type)
+        spec = spec_of(hidden=hidden, noise=float(noise), noise_type=noise_type)
         entries.append(GridEntry("(ours)", layers, spec, {}))
     for fraction in mask_noise:
         width = scale_width(1028, input_dim, reference_dim)
-        spec = AESpec(hidden=(width,), noise=float(fraction), noise_type="mask",
+        spec = spec_of(hidden=(width,), noise=float(fraction), noise_type="mask",
                       name=f"DAE {width} mask {float(fraction):g}")
         entries.append(GridEntry("(ours, masking)", (reference_dim, 1028), spec, {}))
     return entries
@@ -99,64 +119,7 @@ def paper_grid(
 # --------------------------------------------------------------------------- grids
 
 
-Scorer = Callable[[np.ndarray, np.ndarray], Mapping[str, float]]
-
-
-def _default_scorer(vectors: np.ndarray, labels: np.ndarray) -> Mapping[str, float]:
-    from helpers import retrieval  # late import: retrieval is only needed when scoring
-
-    return retrieval.loo_topk(vectors, labels, ks=(1, 5))
-
-
-def score_splits(
-    encode: Callable[[np.ndarray], np.ndarray] | None,
-    splits: Mapping[str, tuple[np.ndarray, np.ndarray]],
-    scorer: Scorer | None = None,
-) -> dict[str, float]:
-    """LOO top-1/top-5 per split, as ``{"test_top1": .., "test_top5": .., "val_top1": ..}``.
-
-    ``splits`` maps a split name to ``(features, labels)``; ``encode`` turns features into
-    descriptors (None: use the features as they are, the baseline).
-    """
-    scorer = scorer or _default_scorer
-    out: dict[str, float] = {}
-    for split, (feats, labels) in splits.items():
-        vectors = feats if encode is None else encode(feats)
-        for key, value in scorer(vectors, np.asarray(labels)).items():
-            out[f"{split}_{key}"] = float(value)
-    return out
-
-
-def run_grid(
-    specs: Sequence[AESpec],
-    train_features: np.ndarray,
-    splits: Mapping[str, tuple[np.ndarray, np.ndarray]],
-    *,
-    optimizers: Sequence[str] = ("adadelta",),
-    recipe: Recipe = AE_RECIPE,
-    scorer: Scorer | None = None,
-    progress: Callable[[str], None] | None = None,
-    **train_kwargs: Any,
-) -> tuple[list[dict[str, Any]], dict[tuple[str, str], TrainedAutoencoder]]:
-    """Train every spec with every optimizer on ``train_features`` and score each code.
-
-    Returns one row per (spec, optimizer), ready for a DataFrame, and the trained models by
-    ``(spec.name, optimizer)``. Each model trains by ``recipe`` with its optimizer swapped in;
-    ``train_kwargs`` go to :func:`train` (validation, scaling).
-    """
-    rows, models = [], {}
-    input_dim = _as_matrix(train_features).shape[1]
-    for spec in specs:
-        for opt in optimizers:
-            model = train(train_features, spec, recipe.replace(optimizer=opt), **train_kwargs)
-            rows.append(_grid_row(spec, model, input_dim, score_splits(model.encode, splits, scorer)))
-            models[(spec.name, opt)] = model
-            if progress is not None:
-                progress(f"{spec.name} [{opt}]: {model.epochs_run} epochs, {model.seconds:.1f} s")
-    return rows, models
-
-
-def _grid_row(spec: AESpec, model: TrainedAutoencoder, input_dim: int,
+def _grid_row(spec: Any, model: Any, input_dim: int,
               scores: Mapping[str, float]) -> dict[str, Any]:
     return {"model": spec.name, "kind": spec.kind, "layers": spec.layers(input_dim),
             "code_dim": spec.code_dim, "compression": input_dim / spec.code_dim,
@@ -184,40 +147,21 @@ def select_best(
 # --------------------------------------------------------------------------- seeds and hits
 
 
-def split_hits(
-    encode: Callable[[np.ndarray], np.ndarray] | None,
-    splits: Mapping[str, tuple[np.ndarray, np.ndarray]],
-) -> dict[str, np.ndarray]:
-    """Each item's 0/1 LOO hit per split and k: ``{"test_top1": (items,), "val_top5": ...}``.
-
-    The per-item form of :func:`score_splits` (its means are these arrays' means), so a
-    claim's number carries its interval (``report.record_scores``).
-    """
-    from helpers import retrieval
-
-    out: dict[str, np.ndarray] = {}
-    for split, (feats, labels) in splits.items():
-        vectors = feats if encode is None else encode(feats)
-        for key, hits in retrieval.loo_topk(vectors, np.asarray(labels), ks=(1, 5),
-                                            per_item=True).items():
-            out[f"{split}_{key}"] = np.asarray(hits, dtype=np.int8)
-    return out
-
-
 def autoencoder_sweep(
+    page: PageCode,
     train_features: np.ndarray,
     splits: Mapping[str, tuple[np.ndarray, np.ndarray]],
     recipe: Recipe,
     seeds: Sequence[int],
     **train_kwargs: Any,
 ) -> Sweep:
-    """A :class:`~helpers.sweep.Sweep` of autoencoders (:class:`AESpec` configurations) trained
-    on ``train_features`` by ``recipe`` with the seed swapped in, each code's per-item LOO hits
-    kept per split and k (:func:`split_hits`); ``train_kwargs`` go to :func:`train`."""
-    def train_once(spec: AESpec, seed: int) -> TrainedAutoencoder:
-        return train(train_features, spec, recipe.replace(seed=seed), **train_kwargs)
+    """A :class:`~helpers.sweep.Sweep` of autoencoders (the page's specs as configurations),
+    each trained by ``page.train`` on ``train_features`` by ``recipe`` with the seed swapped in
+    (``train_kwargs``: its scaling), each code's per-item LOO hits kept by ``page.hits``."""
+    def train_once(spec: Any, seed: int) -> Any:
+        return page.train(train_features, spec, recipe.replace(seed=seed), **train_kwargs)
 
-    return Sweep(train_once, seeds, hits=lambda model: split_hits(model.encode, splits),
+    return Sweep(train_once, seeds, hits=lambda model: page.hits(model.encode, splits),
                  label=lambda spec: f"{spec.name} [{recipe.optimizer}]")
 
 
@@ -231,10 +175,10 @@ class SeededGrid:
     validation MSE, one per seed; ``seeds[name]``: the seeds each spec was trained with.
     """
 
-    runs: dict[AESpec, Runs]
+    runs: dict[Any, Runs]
 
     @property
-    def specs(self) -> dict[str, AESpec]:
+    def specs(self) -> dict[str, Any]:
         return {spec.name: spec for spec in self.runs}
 
     @property
@@ -244,7 +188,7 @@ class SeededGrid:
                 for spec, r in self.runs.items()]
 
     @property
-    def models(self) -> dict[tuple[str, str], TrainedAutoencoder]:
+    def models(self) -> dict[tuple[str, str], Any]:
         """The first seed's model of each spec, by ``(name, optimizer)``."""
         return {(spec.name, r.first.optimizer): r.first for spec, r in self.runs.items()}
 
@@ -269,16 +213,17 @@ class SeededGrid:
 
 
 def compare_optimizers(
-    spec: AESpec,
+    page: PageCode,
+    spec: Any,
     train_features: np.ndarray,
     splits: Mapping[str, tuple[np.ndarray, np.ndarray]],
     recipe: Recipe,
-    trained: Mapping[tuple[str, str], TrainedAutoencoder],
+    trained: Mapping[tuple[str, str], Any],
 ) -> tuple[Any, dict[str, Any]]:
-    """One architecture trained with Adadelta at the report's learning rate 1.0, at Keras 3's
-    default 0.001, and Adam at 0.001, within the same epoch budget; a run that matches the
-    grid's optimizer and default rate is the grid's own model (``trained``), not trained twice.
-    Returns the table (one row per run) and each run's history."""
+    """One architecture trained by ``page.train`` with Adadelta at the report's learning rate
+    1.0, at Keras 3's default 0.001, and Adam at 0.001, within the same epoch budget; a run
+    that matches the grid's optimizer and default rate is the grid's own model (``trained``),
+    not trained twice. Returns the table (one row per run) and each run's history."""
     import pandas as pd
 
     from helpers.training import DEFAULT_LEARNING_RATES
@@ -288,10 +233,10 @@ def compare_optimizers(
     rows, histories = [], {}
     for label, (opt, lr) in runs.items():
         in_grid = opt == recipe.optimizer and lr == DEFAULT_LEARNING_RATES[opt]
-        model = trained[(spec.name, opt)] if in_grid else train(
+        model = trained[(spec.name, opt)] if in_grid else page.train(
             train_features, spec, recipe.replace(optimizer=opt, learning_rate=lr), scaling="max")
         histories[label] = model.history
         rows.append({"optimizer": label, "epochs run": model.epochs_run,
                      "val MSE": model.best_val_loss, "seconds": round(model.seconds, 1),
-                     **score_splits(model.encode, splits)})
+                     **page.scores(model.encode, splits)})
     return pd.DataFrame(rows).set_index("optimizer"), histories
