@@ -77,7 +77,10 @@ def test_evaluate_local_ranks_by_ratio_test_matches_and_by_ransac_inliers():
     textures = [np.asarray(Image.fromarray(t).resize((96, 96))) for t in textures]
     gallery = np.stack(textures)
     sets = challenge.Sets(gallery[[2]].copy(), gallery, np.array([2]), np.array([0, 1, 2]))
-    results = challenge.evaluate_local("ORB", local_features.make("orb", nfeatures=200), sets)
+    from helpers.studies.fetz2021.saved import ratio_test
+
+    results = challenge.evaluate_local("ORB", local_features.make("orb", nfeatures=200), sets,
+                                       ratio_test)
     assert [challenge.REPORTS_LOCAL in r.variant for r in results] == [True, False]
     assert "(ours)" in results[1].variant
     for result in results:

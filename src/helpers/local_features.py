@@ -9,7 +9,9 @@ steps one name each, the same for every detector:
 * :func:`match`: brute-force or FLANN 2-nearest-neighbour search with Lowe's ratio test;
 * :func:`homography` / :func:`ransac_inliers`: geometric verification with RANSAC;
 * :func:`precompute` and :func:`gallery_scores`: describe a gallery once, then score a query
-  against every gallery image by RANSAC inliers or by good (ratio-test) matches.
+  against every gallery image by RANSAC inliers or by good (ratio-test) matches;
+* :func:`stack` / :func:`as_query`: descriptors as arrays for matching one query against a
+  whole gallery at once (notebook 04's ratio test, written on its page, takes these).
 
 The sign of the Laplacian (SURF only, kept in ``KeyPoint.class_id``): a bright blob on a dark
 background never matches a dark blob on a bright one. The brute-force matcher applies it
@@ -269,6 +271,78 @@ def gallery_scores(
          for item in gallery_features.features],
         dtype=np.float64,
     )
+
+
+@dataclass
+class Stacked:
+    """Descriptors as float32 arrays for brute-force matching with matrix products.
+
+    A gallery: ``vectors`` (G, K, D) padded to the most keypoints K of any image, ``valid``
+    (G, K) marks real slots, ``signs`` (G, K) SURF's Laplacian signs (None otherwise). A query
+    (:func:`as_query`): ``vectors`` (q, D), ``signs`` (q,). ORB's binary descriptors are
+    unpacked to 0/1 bits, so the squared Euclidean distance of two is their Hamming distance
+    (``hamming``). ``features`` keeps the keypoints (for RANSAC).
+    """
+
+    vectors: np.ndarray
+    valid: np.ndarray
+    signs: np.ndarray | None
+    hamming: bool
+    features: list[Features]
+
+
+def _vectors(descriptors: np.ndarray | None, hamming: bool, width: int) -> np.ndarray:
+    if descriptors is None or len(descriptors) == 0:
+        return np.zeros((0, width), np.float32)
+    if hamming:
+        return np.unpackbits(np.asarray(descriptors, np.uint8), axis=1).astype(np.float32)
+    return np.asarray(descriptors, np.float32)
+
+
+def _width(features: Sequence[Features], hamming: bool) -> int:
+    for f in features:
+        if f.descriptors is not None and len(f.descriptors):
+            return int(f.descriptors.shape[1]) * (8 if hamming else 1)
+    return 256 if hamming else 64
+
+
+def as_query(features: Features, norm: int) -> Stacked:
+    """One image's descriptors as a query for :func:`stack`'s gallery."""
+    hamming = norm == cv2.NORM_HAMMING
+    vectors = _vectors(features.descriptors, hamming, _width([features], hamming))
+    return Stacked(vectors, np.ones(len(vectors), bool), features.laplacian, hamming, [features])
+
+
+def stack(features: Sequence[Features], norm: int) -> Stacked:
+    """Every gallery image's descriptors in one padded (G, K, D) array (K at least 2, so the
+    second nearest always has a slot; empty slots are marked invalid)."""
+    hamming = norm == cv2.NORM_HAMMING
+    width = _width(features, hamming)
+    most = max([2] + [len(f) for f in features])
+    vectors = np.zeros((len(features), most, width), np.float32)
+    valid = np.zeros((len(features), most), bool)
+    signs = None
+    if any(f.laplacian is not None for f in features):
+        signs = np.zeros((len(features), most), np.int8)
+    for g, f in enumerate(features):
+        v = _vectors(f.descriptors, hamming, width)
+        vectors[g, : len(v)], valid[g, : len(v)] = v, True
+        if signs is not None and f.laplacian is not None:
+            signs[g, : len(v)] = f.laplacian
+    return Stacked(vectors, valid, signs, hamming, list(features))
+
+
+def inliers_of(query: Stacked, gallery: Stacked, good: np.ndarray, nearest: np.ndarray,
+               reproj_threshold: float = 5.0) -> np.ndarray:
+    """RANSAC inliers of each gallery image's good matches (``good``/``nearest``: (q, G) from
+    a ratio test over :class:`Stacked` arrays); 0 where fewer than four matches."""
+    out = np.zeros(len(gallery.features))
+    keypoints = query.features[0].keypoints
+    for g in np.flatnonzero(good.sum(axis=0) >= 4):
+        rows = np.flatnonzero(good[:, g])
+        matches = [cv2.DMatch(int(i), int(nearest[i, g]), 0.0) for i in rows]
+        out[g] = ransac_inliers(keypoints, gallery.features[g].keypoints, matches, reproj_threshold)
+    return out
 
 
 # ---- evaluation against a known homography (tests, benchmark, notebook 04) ----------------

@@ -6,7 +6,8 @@ the report, or Adam; early stopping) and :class:`TrainedAutoencoder` (``encode``
 The report-01 grid of autoencoders (``paper_grid``, ``run_grid``, ``select_best``) is
 report code: :mod:`helpers.studies.ingwersen2020.grid`.
 
-``generative``: the convolutional AE with Gaussian-noise layers and the VAE of notebook 04.
+Notebook 04's convolutional autoencoder with Gaussian-noise layers and its VAE are written on
+its page (``#@save`` cells, :mod:`helpers.studies.fetz2021.saved`).
 """
 
 from helpers.autoencoders.dense import (

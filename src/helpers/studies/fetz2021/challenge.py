@@ -265,8 +265,14 @@ def over_seeds(results: Sequence[Result], plus: Result | None = None) -> Result:
 REPORTS_LOCAL, OURS_LOCAL = "BF + ratio-test matches", "BF + RANSAC inliers (ours)"
 
 
-def evaluate_local(approach: str, extractor: Any, sets: Sets, note: str = "") -> list[Result]:
-    """Describe the gallery once (index), then match each query against it by brute force.
+#: The page's ratio test: (query, gallery) ``Stacked`` -> (good, nearest), both (q, G).
+RatioTest = Callable[[Any, Any], tuple[np.ndarray, np.ndarray]]
+
+
+def evaluate_local(approach: str, extractor: Any, sets: Sets, ratio_test: RatioTest,
+                   note: str = "") -> list[Result]:
+    """Describe the gallery once (index), then match each query against it by brute force
+    with the page's ``ratio_test``.
 
     Two rankings from one pass: by the number of ratio-test matches (the report's: "with a
     brute force feature matching it will find the top3 more accurate images (with more
@@ -276,27 +282,25 @@ def evaluate_local(approach: str, extractor: Any, sets: Sets, note: str = "") ->
     from helpers import local_features as lf
 
     start = time.perf_counter()
-    gallery = lf.precompute(extractor, sets.gallery)
+    described = [extractor.features(img) for img in sets.gallery]
+    gallery = lf.stack(described, extractor.norm)
     index_s = time.perf_counter() - start
-    good, inliers, ransac_s = [], [], 0.0
+    good_rows, inlier_rows, ransac_s = [], [], 0.0
     start = time.perf_counter()
     for img in sets.query:
-        q = extractor.features(img)
-        row_good, row_inliers = [], []
-        for item in gallery.features:
-            matches = lf.match(q.descriptors, item.descriptors, "bf", 0.75, extractor.norm,
-                               q.laplacian, item.laplacian)
-            tick = time.perf_counter()
-            row_inliers.append(lf.ransac_inliers(q.keypoints, item.keypoints, matches, 5.0))
-            ransac_s += time.perf_counter() - tick
-            row_good.append(len(matches))
-        good.append(row_good)
-        inliers.append(row_inliers)
+        query = lf.as_query(extractor.features(img), extractor.norm)
+        good, nearest = ratio_test(query, gallery)
+        good_rows.append(good.sum(axis=0))
+        tick = time.perf_counter()
+        inlier_rows.append(lf.inliers_of(query, gallery, good, nearest))
+        ransac_s += time.perf_counter() - tick
     total_ms = 1000 * (time.perf_counter() - start) / len(sets.query)
     matching_ms = total_ms - 1000 * ransac_s / len(sets.query)
-    note = note or (f"{gallery.empty} gallery images without keypoints" if gallery.empty else "")
+    empty = sum(1 for f in described if len(f) == 0)
+    note = note or (f"{empty} gallery images without keypoints" if empty else "")
     results = []
-    for rows, variant, ms in ((good, REPORTS_LOCAL, matching_ms), (inliers, OURS_LOCAL, total_ms)):
+    for rows, variant, ms in ((good_rows, REPORTS_LOCAL, matching_ms),
+                              (inlier_rows, OURS_LOCAL, total_ms)):
         # Most matches first; ties (often many zeros) by gallery index, as everywhere else.
         ranked = np.argsort(-np.asarray(rows, dtype=float), axis=1, kind="stable")
         results.append(_result(approach, f"{extractor.name.upper()} {variant}", "matches",
