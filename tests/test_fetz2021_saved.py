@@ -221,7 +221,7 @@ def test_ratio_test_counts_what_opencvs_brute_force_matcher_counts(binary, signs
     if signs:
         query.laplacian[:10] = gallery[4].laplacian[:10]
     stacked = lf.stack(gallery, norm)
-    good, nearest = page.ratio_test(lf.as_query(query, norm), stacked)
+    good, nearest = page.ratio_test(lf.as_query(query, stacked), stacked)
     assert good.shape == nearest.shape == (20, len(gallery))
     np.testing.assert_array_equal(good.sum(axis=0), _reference_counts(query, gallery, norm))
     assert good.sum(axis=0).argmax() == 4 and good.sum(axis=0)[4] >= 10
@@ -231,6 +231,7 @@ def test_ratio_test_counts_what_opencvs_brute_force_matcher_counts(binary, signs
 
 def test_ratio_test_of_a_query_without_keypoints_finds_nothing():
     rng = np.random.default_rng(2)
-    stacked = lf.stack([_random_features(rng, 5, False, False)], cv2.NORM_L2)
-    good, _ = page.ratio_test(lf.as_query(lf.Features([], None), cv2.NORM_L2), stacked)
-    assert good.shape == (0, 1)
+    for width, norm, binary in ((64, cv2.NORM_L2, False), (256, cv2.NORM_HAMMING, True)):
+        stacked = lf.stack([_random_features(rng, 5, binary, False)], norm)
+        good, _ = page.ratio_test(lf.as_query(lf.Features([], None), stacked), stacked)
+        assert good.shape == (0, 1) and stacked.vectors.shape[-1] == width

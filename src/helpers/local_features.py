@@ -275,17 +275,19 @@ def gallery_scores(
 
 @dataclass
 class Stacked:
-    """Descriptors as float32 arrays for brute-force matching with matrix products.
+    """Descriptors as float32 arrays for brute-force matching by matrix products.
 
-    A gallery: ``vectors`` (G, K, D) padded to the most keypoints K of any image, ``valid``
-    (G, K) marks real slots, ``signs`` (G, K) SURF's Laplacian signs (None otherwise). A query
-    (:func:`as_query`): ``vectors`` (q, D), ``signs`` (q,). ORB's binary descriptors are
-    unpacked to 0/1 bits, so the squared Euclidean distance of two is their Hamming distance
-    (``hamming``). ``features`` keeps the keypoints (for RANSAC).
+    A gallery (:func:`stack`): ``vectors`` (G, K, D) padded to the most keypoints K of any
+    image, ``sq_norms`` (G, K) their squared norms, +inf in the empty slots (so an empty slot
+    is infinitely far from every query descriptor), ``signs`` (G, K) SURF's Laplacian signs
+    (None for other detectors). A query (:func:`as_query`): ``vectors`` (q, D), ``sq_norms``
+    (q,), ``signs`` (q,). ORB's binary descriptors are unpacked to 0/1 bits, so the squared
+    Euclidean distance of two is their Hamming distance (``hamming``). ``features`` keeps the
+    keypoints (for RANSAC).
     """
 
     vectors: np.ndarray
-    valid: np.ndarray
+    sq_norms: np.ndarray
     signs: np.ndarray | None
     hamming: bool
     features: list[Features]
@@ -306,30 +308,35 @@ def _width(features: Sequence[Features], hamming: bool) -> int:
     return 256 if hamming else 64
 
 
-def as_query(features: Features, norm: int) -> Stacked:
-    """One image's descriptors as a query for :func:`stack`'s gallery."""
-    hamming = norm == cv2.NORM_HAMMING
-    vectors = _vectors(features.descriptors, hamming, _width([features], hamming))
-    return Stacked(vectors, np.ones(len(vectors), bool), features.laplacian, hamming, [features])
+def as_query(features: Features, gallery: Stacked) -> Stacked:
+    """One image's descriptors as a query for ``gallery`` (:func:`stack`), in its width."""
+    hamming = gallery.hamming
+    described = np.isfinite(gallery.sq_norms).any()  # else nothing to match (width unknown)
+    vectors = _vectors(features.descriptors if described else None, hamming,
+                       gallery.vectors.shape[-1])
+    signs = None
+    if features.laplacian is not None and len(vectors):
+        signs = np.asarray(features.laplacian, np.int8)
+    return Stacked(vectors, (vectors**2).sum(axis=1), signs, hamming, [features])
 
 
 def stack(features: Sequence[Features], norm: int) -> Stacked:
-    """Every gallery image's descriptors in one padded (G, K, D) array (K at least 2, so the
-    second nearest always has a slot; empty slots are marked invalid)."""
+    """Every gallery image's descriptors in one padded (G, K, D) array (K at least 2, so a
+    second nearest always has a slot; empty slots have an infinite norm)."""
     hamming = norm == cv2.NORM_HAMMING
     width = _width(features, hamming)
     most = max([2] + [len(f) for f in features])
     vectors = np.zeros((len(features), most, width), np.float32)
-    valid = np.zeros((len(features), most), bool)
+    sq_norms = np.full((len(features), most), np.inf, np.float32)
     signs = None
     if any(f.laplacian is not None for f in features):
         signs = np.zeros((len(features), most), np.int8)
     for g, f in enumerate(features):
         v = _vectors(f.descriptors, hamming, width)
-        vectors[g, : len(v)], valid[g, : len(v)] = v, True
+        vectors[g, : len(v)], sq_norms[g, : len(v)] = v, (v**2).sum(axis=1)
         if signs is not None and f.laplacian is not None:
             signs[g, : len(v)] = f.laplacian
-    return Stacked(vectors, valid, signs, hamming, list(features))
+    return Stacked(vectors, sq_norms, signs, hamming, list(features))
 
 
 def inliers_of(query: Stacked, gallery: Stacked, good: np.ndarray, nearest: np.ndarray,

@@ -15,7 +15,7 @@ from helpers import config, training
 from helpers.studies.fetz2021.pairs import PairDataset
 
 
-# notebooks/04_query_gallery_challenge.ipynb, cell 16
+# notebooks/04_query_gallery_challenge.ipynb, cell 15
 def feature_classifier(input_dim, n_classes, hidden=(512,), dropout=0.3):
     """The report's "few dense layers and a softmax" on frozen pretrained features; the last
     hidden layer is named "features" (a descriptor of its own)."""
@@ -44,7 +44,7 @@ def train_classifier(classifier, x, y, validation, recipe):
                         recipe, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
 
-# notebooks/04_query_gallery_challenge.ipynb, cell 17
+# notebooks/04_query_gallery_challenge.ipynb, cell 16
 def dense_head_fit(cached, augment, epochs, batch_size):
     """One seed of the report's ResNet50 model on cached features (with flips: ``augment``).
     Two descriptors: its normalised softmax output (the report's) and its hidden layer (ours)."""
@@ -64,7 +64,7 @@ def dense_head_fit(cached, augment, epochs, batch_size):
     return fit
 
 
-# notebooks/04_query_gallery_challenge.ipynb, cell 22
+# notebooks/04_query_gallery_challenge.ipynb, cell 21
 def contrastive_loss(y_true, distance, margin=1.0):
     """Hadsell et al. (2006) per pair, Y = 0 similar, Y = 1 dissimilar:
     (1 - Y) D²/2 + Y max(0, m - D)²/2."""
@@ -91,14 +91,15 @@ def siamese_network(head):
     return keras.Model([first, second], ops.sqrt(ops.maximum(squared, 1e-9)), name="siamese")
 
 
-# notebooks/04_query_gallery_challenge.ipynb, cell 23
+# notebooks/04_query_gallery_challenge.ipynb, cell 22
 #: Adam 1e-3; EarlyStopping keeps the best epoch, ReduceLROnPlateau halves the rate before.
 SIAMESE_RECIPE = training.Recipe(optimizer="adam", learning_rate=1e-3, epochs=20, patience=5)
 
 
-def siamese_fit(cached, sigmoid, epochs, batch_size):
+def siamese_fit(cached, sigmoid, epochs, batch_size, loss=None):
     """One seed of the Siamese head: fresh pairs every epoch (each member plain or mirrored),
-    the contrastive loss, EarlyStopping and ReduceLROnPlateau on the validation pairs."""
+    the contrastive loss (or ``loss``), EarlyStopping and ReduceLROnPlateau on the validation
+    pairs."""
 
     def fit(seed):
         config.seed_everything(seed)
@@ -109,15 +110,15 @@ def siamese_fit(cached, sigmoid, epochs, batch_size):
                                 seed=seed + 1000, resample=False)
         recipe = SIAMESE_RECIPE.replace(epochs=epochs, patience=6, seed=seed)
         halve = keras.callbacks.ReduceLROnPlateau("val_loss", factor=0.5, patience=recipe.patience // 2)
-        run = training.fit(siamese_network(head), pairs, val_pairs, recipe, loss=contrastive_loss,
-                           callbacks=[halve])
+        run = training.fit(siamese_network(head), pairs, val_pairs, recipe,
+                           loss=loss or contrastive_loss, callbacks=[halve])
         variant = "dense+BN, sigmoid (the report's)" if sigmoid else "dense+BN, L2-normalised (ours)"
         return {variant: lambda f: head.predict(np.asarray(f, "float32"), verbose=0)}, (head, run)
 
     return fit
 
 
-# notebooks/04_query_gallery_challenge.ipynb, cell 28
+# notebooks/04_query_gallery_challenge.ipynb, cell 30
 def conv_autoencoder(image_size, filters=(32, 64), noise_stddev=0.3, latent_dim=256, seed=0):
     """Encoder: [GaussianNoise -> Conv2D stride 2 -> MaxPool] per filter count -> a dense code;
     decoder: Dense -> Reshape -> Conv2DTranspose stride 2 back to the image -> sigmoid pixels.
@@ -142,7 +143,7 @@ CAE_RECIPE = training.Recipe(optimizer="adam", learning_rate=1e-3, epochs=20, ba
                              patience=5)
 
 
-# notebooks/04_query_gallery_challenge.ipynb, cell 29
+# notebooks/04_query_gallery_challenge.ipynb, cell 31
 def cae_fit(train, val, cae):
     """One seed of the CAE on images in [0, 1] (``cae``: its settings); the code is the
     descriptor, ranked by Euclidean distance."""
@@ -161,7 +162,7 @@ def cae_fit(train, val, cae):
     return fit
 
 
-# notebooks/04_query_gallery_challenge.ipynb, cell 33
+# notebooks/04_query_gallery_challenge.ipynb, cell 40
 class Sampling(keras.layers.Layer):
     """The reparameterisation trick z = mean + exp(log_var / 2) * eps, eps ~ N(0, I): the
     sample stays differentiable in mean and log_var. Its own seed generator: reproducible."""
@@ -198,7 +199,7 @@ def vae_decoder(image_size, latent_dim=32, width=64, shrink=8):
     return keras.Model(z, keras.layers.Conv2D(3, 3, padding="same", activation="sigmoid")(y))
 
 
-# notebooks/04_query_gallery_challenge.ipynb, cell 34
+# notebooks/04_query_gallery_challenge.ipynb, cell 41
 class VAE(keras.Model):
     """``call`` returns the reconstruction, mean and log-variance; ``compute_loss`` adds the
     reconstruction error (binary cross-entropy, summed over pixels) and beta x the KL
@@ -223,6 +224,7 @@ class VAE(keras.Model):
         return ops.mean(ops.sum(bce, axis=(1, 2, 3)) + self.beta * kl)
 
 
+# notebooks/04_query_gallery_challenge.ipynb, cell 42
 #: Adam 1e-3 with gradient norms clipped at 1 (ours: the report fought "oscillations").
 VAE_RECIPE = CAE_RECIPE.replace(clipnorm=1.0)
 
@@ -232,7 +234,21 @@ def train_vae(vae, images, validation, recipe):
     return training.fit(vae, images, (validation,), recipe)
 
 
-# notebooks/04_query_gallery_challenge.ipynb, cell 37
+def vae_fit(train, val, image_size, epochs, batch_size):
+    """One seed of the VAE on images in [0, 1]; its latent means are the descriptor."""
+
+    def fit(seed):
+        config.seed_everything(seed)  # the initial weights follow the seed
+        vae = VAE(image_size, latent_dim=32, seed=seed)
+        recipe = VAE_RECIPE.replace(epochs=epochs, batch_size=batch_size, patience=4, seed=seed)
+        run = train_vae(vae, train, val, recipe)
+        means = lambda x: vae.predict(x, batch_size=64, verbose=0)["z_mean"]  # noqa: E731
+        return {f"4 convs, latent 32 means, {image_size} px": means}, (vae, run)
+
+    return fit
+
+
+# notebooks/04_query_gallery_challenge.ipynb, cell 45
 def small_cnn(image_size, n_classes, filters=(16, 32, 64), dense_units=1024):
     """The report's classifier (its figure 3): [Conv2D 3x3 relu -> MaxPool] x 3 -> Flatten
     -> Dense 1024 ("features", the descriptor) -> softmax. Input: [0, 255] RGB."""
@@ -262,28 +278,29 @@ def small_cnn_fit(images, labels, epochs, batch_size):
     return fit
 
 
-# notebooks/04_query_gallery_challenge.ipynb, cell 43
-def descriptor_distances(query, gallery):
-    """(q, G, K): from each of the query's q descriptors to the K descriptors of each of the G
-    gallery images (``helpers.local_features.stack``), by brute force. Empty slots, and SURF
-    keypoints of the other Laplacian sign (a bright blob never matches a dark one), are
-    infinitely far."""
-    a, b = query.vectors, gallery.vectors  # ORB's bits as 0/1: squared L2 = Hamming distance
-    flat = b.reshape(-1, b.shape[-1])
-    squared = (a**2).sum(1)[:, None] + (flat**2).sum(1)[None] - 2 * a @ flat.T
-    squared = np.maximum(squared, 0).reshape(len(a), *b.shape[:2])
-    far = ~gallery.valid[None]
-    if gallery.signs is not None and query.signs is not None:
-        far = far | (query.signs[:, None, None] != gallery.signs[None])
-    return np.where(far, np.inf, squared if gallery.hamming else np.sqrt(squared))
+# notebooks/04_query_gallery_challenge.ipynb, cell 51
+def squared_distances(query, gallery):
+    """(q, G, K): squared distances from each of the query's q descriptors to the K of each of
+    the G gallery images (``helpers.local_features.stack``), by brute force in one matrix
+    product, |a - b|² = |a|² + |b|² - 2 a·b. Empty slots have |b|² = inf; ORB's bits are 0/1,
+    so its squared distance is the Hamming distance."""
+    flat = gallery.vectors.reshape(-1, gallery.vectors.shape[-1])
+    d = (-2 * query.vectors) @ flat.T
+    d += query.sq_norms[:, None]
+    d += gallery.sq_norms.reshape(1, -1)
+    if gallery.signs is not None and query.signs is not None:  # SURF: a bright blob never
+        d[query.signs[:, None] != gallery.signs.reshape(1, -1)] = np.inf  # matches a dark one
+    return np.maximum(d, 0, out=d).reshape(len(d), *gallery.sq_norms.shape)
 
 
 def ratio_test(query, gallery, ratio=0.75):
     """Lowe's ratio test (2004) against every gallery image at once. Returns (good, nearest),
     both (q, G): whether query keypoint i has a good match in image g (its nearest descriptor
-    there clearly nearer than the second nearest), and which keypoint of g that is. The
-    report ranks the gallery by good matches, ``good.sum(axis=0)``."""
-    distances = descriptor_distances(query, gallery)
-    two = np.partition(distances, 1, axis=-1)[..., :2]  # nearest and second nearest
-    good = (two[..., 0] < ratio * two[..., 1]) & np.isfinite(two[..., 1])
-    return good, distances.argmin(axis=-1)
+    there clearly nearer than the second nearest), and which keypoint of g is the nearest.
+    The report ranks the gallery by good matches, ``good.sum(axis=0)``."""
+    d = squared_distances(query, gallery)
+    two = np.partition(d, 1, axis=-1)  # the nearest and the second nearest come first
+    first, second = two[..., 0], two[..., 1]
+    limit = ratio if gallery.hamming else ratio**2  # Hamming counts; L2 squared
+    good = (first < limit * second) & np.isfinite(second)
+    return good, d.argmin(axis=-1)
