@@ -308,3 +308,36 @@ def test_holidays_layout_names_the_scene_by_the_first_four_digits(tmp_path):
     assert found.name == "holidays" and len(found) == 5
     np.testing.assert_array_equal(found.labels, [0, 0, 1, 1, 1])
     assert found.class_names == ("scene_1000", "scene_1001")
+
+
+def test_a_folder_that_cannot_serve_is_refused_with_what_would(tmp_path):
+    flat = tmp_path / "flat"
+    (flat / "only_class").mkdir(parents=True)
+    for i in range(3):
+        Image.fromarray(np.full((40, 40, 3), 30 * i, np.uint8)).save(flat / "only_class" / f"{i}.jpg")
+    with pytest.raises(ValueError, match="query/ and gallery/"):
+        challenge.load(str(flat))
+    pairs = tmp_path / "pairs"
+    for side in ("left", "right"):
+        (pairs / side).mkdir(parents=True)
+        Image.fromarray(np.full((40, 40, 3), 90, np.uint8)).save(pairs / side / "a.jpg")
+    with pytest.raises(ValueError, match="no classes to query by"):
+        challenge.load(str(pairs))
+
+
+def test_local_matching_in_query_blocks_counts_what_one_query_at_a_time_counts():
+    from helpers import local_features
+    from helpers.studies.fetz2021.saved import ratio_test
+
+    rng = np.random.default_rng(3)
+    textures = [np.asarray(Image.fromarray(rng.integers(0, 255, (24, 24, 3), dtype=np.uint8))
+                           .resize((96, 96))) for _ in range(5)]
+    textures.append(np.full((96, 96, 3), 128, np.uint8))  # no keypoint at all
+    images = np.stack(textures + [t[:, ::-1].copy() for t in textures[:3]])
+    sets = challenge.Sets.every_image(images, np.array([0, 1, 2, 3, 4, 5, 0, 1, 2]))
+    for name in ("orb", "sift"):
+        extractor = local_features.make(name)
+        one = challenge.evaluate_local(name, extractor, sets, ratio_test)[0]
+        blocks = challenge.evaluate_local(name, extractor, sets, ratio_test, ransac=False)
+        assert len(blocks) == 1
+        np.testing.assert_array_equal(blocks[0].ranked, one.ranked)

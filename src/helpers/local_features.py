@@ -320,6 +320,21 @@ def as_query(features: Features, gallery: Stacked) -> Stacked:
     return Stacked(vectors, (vectors**2).sum(axis=1), signs, hamming, [features])
 
 
+def as_queries(features: Sequence[Features], gallery: Stacked) -> tuple[Stacked, np.ndarray]:
+    """Several images' descriptors as one query block (one matrix product for all of them),
+    and the row offsets of each image's descriptors (``len(features) + 1`` of them)."""
+    parts = [as_query(f, gallery) for f in features]
+    offsets = np.cumsum([0] + [len(p.vectors) for p in parts])
+    signs = None
+    if gallery.signs is not None and all(p.signs is not None or not len(p.vectors) for p in parts):
+        signs = np.concatenate([p.signs if p.signs is not None else np.zeros(0, np.int8)
+                                for p in parts])
+    block = Stacked(np.concatenate([p.vectors for p in parts]),
+                    np.concatenate([p.sq_norms for p in parts]), signs, gallery.hamming,
+                    list(features))
+    return block, offsets
+
+
 def stack(features: Sequence[Features], norm: int) -> Stacked:
     """Every gallery image's descriptors in one padded (G, K, D) array (K at least 2, so a
     second nearest always has a slot; empty slots have an infinite norm)."""

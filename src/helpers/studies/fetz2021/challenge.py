@@ -95,14 +95,39 @@ def load(
         labelled = bool((query.labels >= 0).all() and (gallery.labels >= 0).all())
         return Challenge(train_set.subset("train"), train_set.subset("val"), query, gallery,
                          query.source, labelled)
-    images = _with_splits(
-        datasets.load(dataset, synthetic=synthetic, seed=seed, max_per_class=max_per_class), seed
-    )
+    found = datasets.load(dataset, synthetic=synthetic, seed=seed, max_per_class=max_per_class)
+    _check_layout(dataset, found)
+    images = _with_splits(found, seed)
     test = images.subset("test")
     if queries_per_class == 0:
         return Challenge(images.subset("train"), images.subset("val"), test, test, images.source)
     query, gallery = datasets.query_gallery(test, queries_per_class, seed=seed)
     return Challenge(images.subset("train"), images.subset("val"), query, gallery, images.source)
+
+
+#: What notebook 04 can use as DATASET, for the message when a folder cannot serve.
+LAYOUTS = ("a folder with query/ and gallery/ sub-folders (each holding class folders, or loose "
+           "images for a submission without scores), or a class folder: one sub-folder per class "
+           "(at least 2 classes), optionally inside train/ val/ test/")
+
+
+def _check_layout(dataset: str, found: Any) -> None:
+    """Refuse, with what would serve, a data set notebook 04 cannot rank as a challenge."""
+    if not isinstance(found, datasets.ImageSet):
+        kind = type(found).__name__.replace("Set", "").lower() or "other"
+        raise ValueError(f"DATASET={dataset!r} loads as a {kind} set (pairs or houses), which has "
+                         f"no classes to query by; notebook 04 needs {LAYOUTS}")
+    if (found.labels < 0).any() or len(found.class_names) < 2:
+        raise ValueError(f"DATASET={dataset!r} has {len(found.class_names)} class(es) and "
+                         f"{int((found.labels < 0).sum())} unlabelled images: a query cannot be "
+                         f"scored without another image of its class; notebook 04 needs {LAYOUTS}")
+    test = found.subset("test") if "test" in set(found.split_names) else found
+    counts = np.bincount(test.labels[test.labels >= 0], minlength=len(found.class_names))
+    if "test" in set(found.split_names) and (counts < 2).any():
+        few = [found.class_names[i] for i in np.flatnonzero(counts < 2)][:3]
+        raise ValueError(f"DATASET={dataset!r}: the test split holds fewer than 2 images of "
+                         f"{', '.join(few)}: such a query has nothing of its class to find; "
+                         "add images or leave out the class")
 
 
 @dataclass
@@ -294,6 +319,8 @@ def over_seeds(results: Sequence[Result], plus: Result | None = None) -> Result:
 REPORTS_LOCAL, OURS_LOCAL = "BF + ratio-test matches", "BF + RANSAC inliers (ours)"
 
 
+#: Query images matched in one block when no RANSAC follows (one matrix product for all).
+QUERY_BLOCK = 8
 #: The page's ratio test: (query, gallery) ``Stacked`` -> (good, nearest), both (q, G).
 RatioTest = Callable[[Any, Any], tuple[np.ndarray, np.ndarray]]
 
@@ -316,14 +343,20 @@ def evaluate_local(approach: str, extractor: Any, sets: Sets, ratio_test: RatioT
     index_s = time.perf_counter() - start
     good_rows, inlier_rows, ransac_s = [], [], 0.0
     start = time.perf_counter()
-    for img in sets.query:
+    if not ransac:  # blocks of queries: one matrix product for several (the same counts)
+        for first in range(0, len(sets.query), QUERY_BLOCK):
+            block = [extractor.features(img) for img in sets.query[first:first + QUERY_BLOCK]]
+            query, offsets = lf.as_queries(block, gallery)
+            good = ratio_test(query, gallery)[0]
+            running = np.vstack([np.zeros((1, good.shape[1]), int), np.cumsum(good, axis=0)])
+            good_rows += list(running[offsets[1:]] - running[offsets[:-1]])
+    for img in sets.query if ransac else ():
         query = lf.as_query(extractor.features(img), gallery)
         good, nearest = ratio_test(query, gallery)
         good_rows.append(good.sum(axis=0))
-        if ransac:
-            tick = time.perf_counter()
-            inlier_rows.append(lf.inliers_of(query, gallery, good, nearest))
-            ransac_s += time.perf_counter() - tick
+        tick = time.perf_counter()
+        inlier_rows.append(lf.inliers_of(query, gallery, good, nearest))
+        ransac_s += time.perf_counter() - tick
     total_ms = 1000 * (time.perf_counter() - start) / len(sets.query)
     matching_ms = total_ms - 1000 * ransac_s / len(sets.query)
     empty = sum(1 for f in described if len(f) == 0)
