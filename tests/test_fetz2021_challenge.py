@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from helpers import retrieval
 from helpers.studies.fetz2021 import challenge, paper, tables, trainers
 
 
@@ -77,7 +78,10 @@ def test_evaluate_local_ranks_by_ratio_test_matches_and_by_ransac_inliers():
     textures = [np.asarray(Image.fromarray(t).resize((96, 96))) for t in textures]
     gallery = np.stack(textures)
     sets = challenge.Sets(gallery[[2]].copy(), gallery, np.array([2]), np.array([0, 1, 2]))
-    results = challenge.evaluate_local("ORB", local_features.make("orb", nfeatures=200), sets)
+    from helpers.studies.fetz2021.saved import ratio_test
+
+    results = challenge.evaluate_local("ORB", local_features.make("orb", nfeatures=200), sets,
+                                       ratio_test)
     assert [challenge.REPORTS_LOCAL in r.variant for r in results] == [True, False]
     assert "(ours)" in results[1].variant
     for result in results:
@@ -167,10 +171,12 @@ def test_board_records_hits_so_the_engine_judges_with_paired_intervals(monkeypat
     assert metrics["pretrained_top1"]["n_seeds"] == 3 and metrics["pretrained_top1"]["paper"] == 0.533
     assert metrics["pretrained_top1"]["context"]["items"] == "flowers queries"
     judged = {v.claim.statement: v for v in verdicts.judge_notebook("04", run.data)}
-    best = judged["The best performing model has been ResNet50"]
-    assert best.verdict == verdicts.REPRODUCED and len(best.comparisons) == 5
+    best = next(v for s, v in judged.items() if s.startswith("The best performing model"))
+    # The VAE (never scored by the report) and SURF (its own rows) are not in the comparison.
+    assert best.verdict == verdicts.REPRODUCED and len(best.comparisons) == 3
     assert all(c.interval is not None for c in best.comparisons)
-    surf = judged["SURF is almost as competitive as ResNet50 (0.557 vs 0.533 top-1)"]
+    surf = next(v for s, v in judged.items() if s.startswith("SURF is almost as competitive as "
+                                                             "ResNet50, on flower"))
     assert surf.verdict == verdicts.CONTRADICTED
     # The report's absolute numbers: recorded without a value, the reason in the note.
     tables.record_absolute(report, board, {"resnet50": board.results[0]}, data="flowers")
@@ -265,3 +271,73 @@ def test_scoring_sweep_trains_once_per_seed_and_keeps_every_seeds_hits():
     rows, trained = trainers.rows_over_seeds(runs)
     assert trained == ["model 0", "model 1"] and list(rows) == ["head: colour"]
     np.testing.assert_array_equal(rows["head: colour"].hits["top1"], [[1, 1], [1, 0]])
+
+
+def test_every_image_a_query_leaves_its_own_image_out_of_its_ranking():
+    # Two pairs of identical images: each query's own copy is its best match, then its twin.
+    items = np.zeros((4, 4, 4, 3), np.uint8)
+    items[:2, ..., 0], items[2:, ..., 1] = 200, 200
+    labels = np.array([0, 0, 1, 1])
+    sets = challenge.Sets.every_image(items, labels)
+    assert sets.loo and sets.swap(items + 1, items + 1).loo
+    result = challenge.evaluate_embedder("demo", "colour", lambda x: x[:, 0, 0, :] + 1.0, sets,
+                                         ("cosine",))[0]
+    assert result.ranked.shape == (4, 3)
+    assert all(i not in row for i, row in enumerate(result.ranked))  # never its own image
+    np.testing.assert_array_equal(result.ranked[:, 0], [1, 0, 3, 2])  # the twin comes first
+    names = ["a.jpg", "b.jpg", "c.jpg", "d.jpg"]
+    sub = retrieval.submission(names, names, result.ranked)
+    challenge.check_submission(sub, names, names, leave_one_out=True)
+    assert sub["a.jpg"][0] == "b.jpg" and "a.jpg" not in sub["a.jpg"]
+    with pytest.raises(ValueError, match="every gallery file"):
+        challenge.check_submission({n: names for n in names}, names, names, leave_one_out=True)
+
+
+def test_a_board_over_every_image_leaves_the_query_out_of_chance_too():
+    labels = np.repeat(np.arange(3), 4)  # 3 classes of 4: 3 others of its class among 11
+    board = tables.Board(challenge.Sets.every_image(np.zeros((12, 2)), labels), seed=0)
+    assert board.loo and board.chance_exact["top1"] == pytest.approx(3 / 11)
+
+
+def test_holidays_layout_names_the_scene_by_the_first_four_digits(tmp_path):
+    from helpers import datasets
+
+    for name in ("100000.jpg", "100001.jpg", "100100.jpg", "100101.jpg", "100102.jpg"):
+        Image.fromarray(np.full((40, 40, 3), 90, np.uint8)).save(tmp_path / name)
+    found = datasets.load(str(tmp_path))
+    assert found.name == "holidays" and len(found) == 5
+    np.testing.assert_array_equal(found.labels, [0, 0, 1, 1, 1])
+    assert found.class_names == ("scene_1000", "scene_1001")
+
+
+def test_a_folder_that_cannot_serve_is_refused_with_what_would(tmp_path):
+    flat = tmp_path / "flat"
+    (flat / "only_class").mkdir(parents=True)
+    for i in range(3):
+        Image.fromarray(np.full((40, 40, 3), 30 * i, np.uint8)).save(flat / "only_class" / f"{i}.jpg")
+    with pytest.raises(ValueError, match="query/ and gallery/"):
+        challenge.load(str(flat))
+    pairs = tmp_path / "pairs"
+    for side in ("left", "right"):
+        (pairs / side).mkdir(parents=True)
+        Image.fromarray(np.full((40, 40, 3), 90, np.uint8)).save(pairs / side / "a.jpg")
+    with pytest.raises(ValueError, match="no classes to query by"):
+        challenge.load(str(pairs))
+
+
+def test_local_matching_in_query_blocks_counts_what_one_query_at_a_time_counts():
+    from helpers import local_features
+    from helpers.studies.fetz2021.saved import ratio_test
+
+    rng = np.random.default_rng(3)
+    textures = [np.asarray(Image.fromarray(rng.integers(0, 255, (24, 24, 3), dtype=np.uint8))
+                           .resize((96, 96))) for _ in range(5)]
+    textures.append(np.full((96, 96, 3), 128, np.uint8))  # no keypoint at all
+    images = np.stack(textures + [t[:, ::-1].copy() for t in textures[:3]])
+    sets = challenge.Sets.every_image(images, np.array([0, 1, 2, 3, 4, 5, 0, 1, 2]))
+    for name in ("orb", "sift"):
+        extractor = local_features.make(name)
+        one = challenge.evaluate_local(name, extractor, sets, ratio_test)[0]
+        blocks = challenge.evaluate_local(name, extractor, sets, ratio_test, ransac=False)
+        assert len(blocks) == 1
+        np.testing.assert_array_equal(blocks[0].ranked, one.ranked)

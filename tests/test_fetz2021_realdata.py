@@ -31,6 +31,9 @@ REDUCED = {
     "LOCAL_FEATURES": ["orb"],
     "MAX_KEYPOINTS": 200,
     "QUERIES_PER_CLASS": 8,
+    # Holidays' 808 x 807 pairs take minutes (make reproduce runs them); UKBench's 56 photos
+    # exercise the same every-photo-a-query code here.
+    "INSTANCE_DATASET": "ukbench",
     "SEEDS": 1,  # the standard profile's 3 seeds per trainer run in make reproduce, not here
     "SEED": SEED,
 }
@@ -87,8 +90,8 @@ def test_every_top_k_carries_its_queries_hits_and_the_claims_their_rows(run: Pat
         assert entry["context"]["items"] == "flowers queries", name
     assert abs(values["chance_top1"]["value"] - 0.2) < 0.2
     for claim in verdicts.study("04").CLAIMS:
-        needed = set(claim.metrics + claim.baselines) - {"surf_top1", "surf_faster_than_sift",
-                                                         "ukbench_surf_top1"}
+        needed = {name for name in set(claim.metrics + claim.baselines)
+                  if not name.startswith("holidays_")} - {"surf_top1", "surf_faster_than_sift"}
         assert needed <= set(values), (claim.statement, needed - set(values))
 
 

@@ -9,7 +9,9 @@ steps one name each, the same for every detector:
 * :func:`match`: brute-force or FLANN 2-nearest-neighbour search with Lowe's ratio test;
 * :func:`homography` / :func:`ransac_inliers`: geometric verification with RANSAC;
 * :func:`precompute` and :func:`gallery_scores`: describe a gallery once, then score a query
-  against every gallery image by RANSAC inliers or by good (ratio-test) matches.
+  against every gallery image by RANSAC inliers or by good (ratio-test) matches;
+* :func:`stack` / :func:`as_query`: descriptors as arrays for matching one query against a
+  whole gallery at once (notebook 04's ratio test, written on its page, takes these).
 
 The sign of the Laplacian (SURF only, kept in ``KeyPoint.class_id``): a bright blob on a dark
 background never matches a dark blob on a bright one. The brute-force matcher applies it
@@ -269,6 +271,100 @@ def gallery_scores(
          for item in gallery_features.features],
         dtype=np.float64,
     )
+
+
+@dataclass
+class Stacked:
+    """Descriptors as float32 arrays for brute-force matching by matrix products.
+
+    A gallery (:func:`stack`): ``vectors`` (G, K, D) padded to the most keypoints K of any
+    image, ``sq_norms`` (G, K) their squared norms, +inf in the empty slots (so an empty slot
+    is infinitely far from every query descriptor), ``signs`` (G, K) SURF's Laplacian signs
+    (None for other detectors). A query (:func:`as_query`): ``vectors`` (q, D), ``sq_norms``
+    (q,), ``signs`` (q,). ORB's binary descriptors are unpacked to 0/1 bits, so the squared
+    Euclidean distance of two is their Hamming distance (``hamming``). ``features`` keeps the
+    keypoints (for RANSAC).
+    """
+
+    vectors: np.ndarray
+    sq_norms: np.ndarray
+    signs: np.ndarray | None
+    hamming: bool
+    features: list[Features]
+
+
+def _vectors(descriptors: np.ndarray | None, hamming: bool, width: int) -> np.ndarray:
+    if descriptors is None or len(descriptors) == 0:
+        return np.zeros((0, width), np.float32)
+    if hamming:
+        return np.unpackbits(np.asarray(descriptors, np.uint8), axis=1).astype(np.float32)
+    return np.asarray(descriptors, np.float32)
+
+
+def _width(features: Sequence[Features], hamming: bool) -> int:
+    for f in features:
+        if f.descriptors is not None and len(f.descriptors):
+            return int(f.descriptors.shape[1]) * (8 if hamming else 1)
+    return 256 if hamming else 64
+
+
+def as_query(features: Features, gallery: Stacked) -> Stacked:
+    """One image's descriptors as a query for ``gallery`` (:func:`stack`), in its width."""
+    hamming = gallery.hamming
+    described = np.isfinite(gallery.sq_norms).any()  # else nothing to match (width unknown)
+    vectors = _vectors(features.descriptors if described else None, hamming,
+                       gallery.vectors.shape[-1])
+    signs = None
+    if features.laplacian is not None and len(vectors):
+        signs = np.asarray(features.laplacian, np.int8)
+    return Stacked(vectors, (vectors**2).sum(axis=1), signs, hamming, [features])
+
+
+def as_queries(features: Sequence[Features], gallery: Stacked) -> tuple[Stacked, np.ndarray]:
+    """Several images' descriptors as one query block (one matrix product for all of them),
+    and the row offsets of each image's descriptors (``len(features) + 1`` of them)."""
+    parts = [as_query(f, gallery) for f in features]
+    offsets = np.cumsum([0] + [len(p.vectors) for p in parts])
+    signs = None
+    if gallery.signs is not None and all(p.signs is not None or not len(p.vectors) for p in parts):
+        signs = np.concatenate([p.signs if p.signs is not None else np.zeros(0, np.int8)
+                                for p in parts])
+    block = Stacked(np.concatenate([p.vectors for p in parts]),
+                    np.concatenate([p.sq_norms for p in parts]), signs, gallery.hamming,
+                    list(features))
+    return block, offsets
+
+
+def stack(features: Sequence[Features], norm: int) -> Stacked:
+    """Every gallery image's descriptors in one padded (G, K, D) array (K at least 2, so a
+    second nearest always has a slot; empty slots have an infinite norm)."""
+    hamming = norm == cv2.NORM_HAMMING
+    width = _width(features, hamming)
+    most = max([2] + [len(f) for f in features])
+    vectors = np.zeros((len(features), most, width), np.float32)
+    sq_norms = np.full((len(features), most), np.inf, np.float32)
+    signs = None
+    if any(f.laplacian is not None for f in features):
+        signs = np.zeros((len(features), most), np.int8)
+    for g, f in enumerate(features):
+        v = _vectors(f.descriptors, hamming, width)
+        vectors[g, : len(v)], sq_norms[g, : len(v)] = v, (v**2).sum(axis=1)
+        if signs is not None and f.laplacian is not None:
+            signs[g, : len(v)] = f.laplacian
+    return Stacked(vectors, sq_norms, signs, hamming, list(features))
+
+
+def inliers_of(query: Stacked, gallery: Stacked, good: np.ndarray, nearest: np.ndarray,
+               reproj_threshold: float = 5.0) -> np.ndarray:
+    """RANSAC inliers of each gallery image's good matches (``good``/``nearest``: (q, G) from
+    a ratio test over :class:`Stacked` arrays); 0 where fewer than four matches."""
+    out = np.zeros(len(gallery.features))
+    keypoints = query.features[0].keypoints
+    for g in np.flatnonzero(good.sum(axis=0) >= 4):
+        rows = np.flatnonzero(good[:, g])
+        matches = [cv2.DMatch(int(i), int(nearest[i, g]), 0.0) for i in rows]
+        out[g] = ransac_inliers(keypoints, gallery.features[g].keypoints, matches, reproj_threshold)
+    return out
 
 
 # ---- evaluation against a known homography (tests, benchmark, notebook 04) ----------------

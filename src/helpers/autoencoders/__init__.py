@@ -7,7 +7,8 @@ families, the same training) are its own ``#@save`` cells, generated into
 ``train_autoencoder``, ``AE_RECIPE``). ``dense`` stays while notebook 02's dimension-reduction
 table (:mod:`helpers.studies.jacobsen2021.tables`) imports it.
 
-``generative``: the convolutional AE with Gaussian-noise layers and the VAE of notebook 04.
+Notebook 04's convolutional autoencoder with Gaussian-noise layers and its VAE are written on
+its page (``#@save`` cells, :mod:`helpers.studies.fetz2021.saved`).
 """
 
 from helpers.autoencoders.dense import (

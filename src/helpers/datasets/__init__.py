@@ -31,7 +31,7 @@ from .splits import DRE19, EIGHTY_TWENTY, query_gallery, split
 
 log = logging.getLogger("helpers.datasets")
 
-NAMES = ("places6", "flowers", "houses", "tll", "ukbench", "attributes")
+NAMES = ("places6", "flowers", "houses", "tll", "ukbench", "holidays", "attributes")
 
 __all__ = [
     "DRE19", "EIGHTY_TWENTY", "NAMES", "REGISTRY", "DataSource", "DownloadError", "HousesSet",
@@ -58,6 +58,8 @@ def load_folder(
         return loaders.load_tll(root, source, max_per_class, seed)
     if layout == "ukbench":
         return loaders.load_ukbench(root, source, max_per_class, seed)
+    if layout == "holidays":
+        return loaders.load_holidays(root, source, max_per_class)
     if layout == "query_gallery":
         raise ValueError(f"{root} is a query/gallery folder: use load_query_gallery_folder()")
     return loaders.load_class_folder(root, source, name, max_per_class, seed,

@@ -30,6 +30,8 @@ SPLIT_NAMES = frozenset(
 HOUSE_ROOMS = ("bathroom", "bedroom", "frontal", "kitchen")
 HOUSE_FILE = re.compile(r"^(\d+)_(bathroom|bedroom|frontal|kitchen)\.jpe?g$", re.IGNORECASE)
 UKBENCH_FILE = re.compile(r"^ukbench(\d{5})\.jpe?g$", re.IGNORECASE)
+#: INRIA Holidays: ``<scene:4 digits><photo:2 digits>.jpg`` (100000-100002 are one place).
+HOLIDAYS_FILE = re.compile(r"^(\d{4})(\d{2})\.jpe?g$", re.IGNORECASE)
 PAIR_FILES = ("pairs.csv", "train.csv")
 
 log = logging.getLogger("helpers.datasets")
@@ -401,8 +403,37 @@ def load_ukbench(
     )
 
 
+def load_holidays(root: Path, source: DataSource, max_per_class: int | None = None) -> ImageSet:
+    """INRIA Holidays as ``<scene><nn>.jpg``: label = scene = the first four digits.
+
+    ``max_per_class`` caps the number of scenes (the first ones, by name).
+    """
+    report = SkipReport()
+    rows = []
+    for f in _image_files(Path(root), report):
+        match = HOLIDAYS_FILE.match(f.name)
+        if match is None:
+            report.add("name is not <scene:4 digits><nn>.jpg (ignored)", str(f))
+            continue
+        rows.append((f, int(match.group(1))))
+    if not rows:
+        raise ValueError(f"{root} holds no <scene><nn>.jpg files")
+    ok = _usable([r[0] for r in rows], report)
+    rows = sorted((r for r, good in zip(rows, ok, strict=True) if good), key=lambda r: r[0].name)
+    scenes = sorted({scene for _, scene in rows})[:max_per_class]
+    lookup = {scene: i for i, scene in enumerate(scenes)}
+    rows = [r for r in rows if r[1] in lookup]
+    report.announce("holidays")
+    return ImageSet(
+        name="holidays", items=[str(f) for f, _ in rows],
+        labels=np.array([lookup[scene] for _, scene in rows], dtype=np.int64),
+        class_names=tuple(f"scene_{scene:04d}" for scene in scenes), source=source,
+        groups=np.array([scene for _, scene in rows], dtype=np.int64), skipped=report,
+    )
+
+
 def detect_layout(root: Path) -> str:
-    """Which loader fits a folder: houses, tll, ukbench, query_gallery or class_folder."""
+    """Which loader fits a folder: houses, tll, ukbench, holidays, query_gallery or class_folder."""
     root = Path(root)
     if (root / "HousesInfo.txt").is_file():
         return "houses"
@@ -413,4 +444,7 @@ def detect_layout(root: Path) -> str:
     folder = root / "full" if (root / "full").is_dir() else root
     if any(UKBENCH_FILE.match(f.name) for f in _entries(folder)[1][:50]):
         return "ukbench"
+    names = [f.name for f in _entries(root)[1][:50]]
+    if names and not _entries(root)[0] and all(HOLIDAYS_FILE.match(n) for n in names):
+        return "holidays"
     return "class_folder"

@@ -17,7 +17,7 @@ from .synthetic import ATTRIBUTES, FLOWERS, PLACES6, ROOMS, _rng, item_id
 log = logging.getLogger("helpers.datasets")
 
 # name -> items per class (or houses, pairs, objects) when max_per_class is not given
-DEFAULT_COUNTS = {"places6": 40, "flowers": 38, "houses": 60, "tll": 200, "ukbench": 25,
+DEFAULT_COUNTS = {"places6": 40, "flowers": 38, "houses": 60, "tll": 200, "ukbench": 25, "holidays": 25,
                   "attributes": 60}
 STANDIN_NAMES = tuple(DEFAULT_COUNTS)
 # Split layouts copied from the real folders: places6 is 300 train + 100 eval per class,
@@ -108,12 +108,14 @@ def pairs(seed: int, source: DataSource, max_per_class: int | None = None) -> Pa
     )
 
 
-def views(seed: int, source: DataSource, max_per_class: int | None = None) -> ImageSet:
-    """``n`` objects x 4 views (rotated, scaled, shifted, relit), UKBench's groups of four."""
-    n = _count("ukbench", max_per_class)
+def views(seed: int, source: DataSource, max_per_class: int | None = None,
+          name: str = "ukbench") -> ImageSet:
+    """``n`` objects x 4 views (rotated, scaled, shifted, relit), UKBench's groups of four
+    (also the stand-in for Holidays' scenes)."""
+    n = _count(name, max_per_class)
     index = np.arange(4 * n)
     return ImageSet(
-        name="ukbench",
+        name=name,
         items=[item_id("ukbench", seed, i) for i in index],
         labels=index // 4,
         class_names=tuple(f"object_{o:05d}" for o in range(n)),
@@ -134,6 +136,6 @@ def build(
         return houses(seed, source, max_per_class)
     if name == "tll":
         return pairs(seed, source, max_per_class)
-    if name == "ukbench":
-        return views(seed, source, max_per_class)
+    if name in ("ukbench", "holidays"):
+        return views(seed, source, max_per_class, name)
     return classes(name, seed, source, max_per_class)

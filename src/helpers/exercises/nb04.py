@@ -1,4 +1,5 @@
-"""Notebook 04's exercises: query/gallery top-k, its chance level, Lowe's ratio test, the report."""
+"""Notebook 04's exercises: query/gallery top-k, the contrastive loss, the CAE's noise, Lowe's
+ratio test, the report."""
 
 from __future__ import annotations
 
@@ -40,25 +41,67 @@ def check_topk_accuracy(answer: Any) -> str | None:
     return None
 
 
-@exercise("04.chance_topk", "the chance level of top-k with c classes of equal size")
-def check_chance_topk(answer: Any) -> str | None:
+# Five pairs (Hadsell's labels: 0 similar, 1 dissimilar) and their embedding distances.
+_PAIR_LABELS = np.array([0.0, 0.0, 1.0, 1.0, 1.0])
+_PAIR_DISTANCES = np.array([0.0, 0.6, 0.2, 0.9, 1.7])
+
+
+def _hadsell(y: np.ndarray, d: np.ndarray, margin: float) -> np.ndarray:
+    return (1 - y) * 0.5 * d**2 + y * 0.5 * np.maximum(0.0, margin - d) ** 2
+
+
+def _as_values(value: Any, n: int) -> np.ndarray | str:
+    try:
+        import keras
+
+        array = np.asarray(keras.ops.convert_to_numpy(value), dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        return "return one loss per pair: an array (or Keras tensor) of the pairs' losses"
+    if array.size == 1 and n > 1:
+        return ("you return one number: return one loss per pair (Keras averages them over the "
+                "batch itself)")
+    return array if array.size == n else f"expected {n} losses, one per pair, got {array.size}"
+
+
+@exercise("04.contrastive_loss", "the Siamese network's contrastive loss (Hadsell et al. 2006)")
+def check_contrastive_loss(answer: Any) -> str | None:
     fn = as_function(answer)
     if isinstance(fn, str):
         return fn
-    # (classes, k, chance that k random picks from a large balanced gallery include a hit)
-    for c, k, want in ((5, 1, 0.2), (5, 3, 0.488), (2, 2, 0.75), (21, 10, 1 - (20 / 21) ** 10)):
-        got = as_number(fn(c, k))
+    for margin in (1.0, 2.0):
+        got = _as_values(fn(_PAIR_LABELS.astype("float32"), _PAIR_DISTANCES.astype("float32"),
+                            margin), len(_PAIR_LABELS))
         if isinstance(got, str):
-            return f"for c={c}, k={k}: {got}"
-        if close(got, want, rel=1e-6):
+            return got
+        want = _hadsell(_PAIR_LABELS, _PAIR_DISTANCES, margin)
+        if np.allclose(got, want, atol=1e-5):
             continue
-        if close(got, k / c, rel=1e-6):
-            return (f"for c={c}, k={k} you give k / c: that adds up the chances of k events "
-                    "that can happen together (and passes 1 when k > c). What is the chance "
-                    "that NONE of the k picks is of the query's class?")
-        return (f"for c={c}, k={k}: not yet. Each pick is of the query's class with chance "
-                "1 / c, independently (a large gallery)")
+        if np.allclose(got, _hadsell(1 - _PAIR_LABELS, _PAIR_DISTANCES, margin), atol=1e-5):
+            return ("your labels run the other way: here Y = 0 is a SIMILAR pair (pull it "
+                    "together, D² / 2) and Y = 1 a dissimilar one (push it beyond the margin)")
+        if np.allclose(got, 2 * want, atol=1e-5):
+            return "nearly: Hadsell's loss halves both terms (D² / 2 and max(0, m - D)² / 2)"
+        unclamped = (1 - _PAIR_LABELS) * 0.5 * _PAIR_DISTANCES**2 + _PAIR_LABELS * 0.5 * (
+            margin - _PAIR_DISTANCES) ** 2
+        if np.allclose(got, unclamped, atol=1e-5):
+            return ("a dissimilar pair already beyond the margin should cost nothing: clamp "
+                    "m - D at zero before squaring")
+        return (f"with margin {margin}: not yet. Similar pair: D² / 2; dissimilar pair: "
+                "max(0, m - D)² / 2")
     return None
+
+
+@exercise("04.cae_noise", "predict: the CAE's validation loss with and without its noise")
+def check_cae_noise(answer: Any) -> str | None:
+    if not isinstance(answer, str) or answer.strip().lower() not in ("with", "without", "same"):
+        return ('answer "with" (noise 0.3 ends with the lower validation loss), "without" '
+                '(no noise does) or "same"')
+    if answer.strip().lower() == "without":
+        return None
+    return ("the noise layers are on while the CAE trains and off when it reconstructs the "
+            "validation images: it learned from corrupted pixels and activations (0.3 is large "
+            "on a [0, 1] scale), and the clean ones are not what it was fitted to. The noise "
+            "may make the code more robust, but the MSE on clean images is what is measured")
 
 
 # Distances from four query keypoints (rows) to three gallery keypoints (columns).

@@ -17,12 +17,18 @@ def topk_least_similar(similarity, query_labels, gallery_labels, k):  # typical 
     return float(hits.mean())
 
 
-def chance_topk(c, k):
-    return 1 - (1 - 1 / c) ** k
+def contrastive_loss(y_true, distance, margin=1.0):
+    from keras import ops
+
+    y = ops.cast(y_true, "float32")
+    d = ops.cast(distance, "float32")
+    return (1 - y) * 0.5 * ops.square(d) + y * 0.5 * ops.square(ops.maximum(margin - d, 0.0))
 
 
-def chance_topk_added(c, k):  # typical mistake: adds chances that overlap
-    return k / c
+def contrastive_loss_swapped(y_true, distance, margin=1.0):  # typical mistake: 1 = similar
+    y = np.asarray(y_true, float)
+    d = np.asarray(distance, float)
+    return y * 0.5 * d**2 + (1 - y) * 0.5 * np.maximum(margin - d, 0.0) ** 2
 
 
 def lowe_ratio(distances, ratio=0.75):
@@ -48,7 +54,8 @@ def smallest_query_count(scores, decimals, max_n=200):
 
 SOLUTIONS = {
     "04.topk_accuracy": topk_accuracy,
-    "04.chance_topk": chance_topk,
+    "04.contrastive_loss": contrastive_loss,
+    "04.cae_noise": "without",
     "04.lowe_ratio": lowe_ratio,
     "04.query_counts": (smallest_query_count([0.5333333333333333, 0.7333333333333333,
                                               0.8666666666666667], 6),
@@ -57,7 +64,8 @@ SOLUTIONS = {
 
 WRONG = {
     "04.topk_accuracy": topk_least_similar,
-    "04.chance_topk": chance_topk_added,
+    "04.contrastive_loss": contrastive_loss_swapped,
+    "04.cae_noise": "with",
     "04.lowe_ratio": lowe_absolute,
     "04.query_counts": (70, 70),  # the challenge's 70 queries, assumed for both
 }

@@ -47,6 +47,11 @@ class Challenge:
     source: Any
     labelled: bool = True
 
+    @property
+    def every_test_image(self) -> bool:
+        """Every test image is a query against all the others (the query set is the gallery)."""
+        return self.query is self.gallery
+
     def sizes(self) -> dict[str, int]:
         return {k: len(getattr(self, k)) for k in ("train", "val", "query", "gallery")}
 
@@ -74,6 +79,9 @@ def load(
 ) -> Challenge:
     """The challenge's sets from ``dataset`` (a name or folder; see the module docstring).
 
+    ``queries_per_class=0``: every test image is a query against all the others (the gallery
+    is the test split itself, each query's own image left out; :attr:`Sets.loo`).
+
     A ``query/`` + ``gallery/`` folder has no training data of its own: ``train_dataset``
     (default ``flowers``) supplies train and val. Labels of the query folder (class
     sub-folders) make top-k computable; loose images give only the submission.
@@ -87,11 +95,39 @@ def load(
         labelled = bool((query.labels >= 0).all() and (gallery.labels >= 0).all())
         return Challenge(train_set.subset("train"), train_set.subset("val"), query, gallery,
                          query.source, labelled)
-    images = _with_splits(
-        datasets.load(dataset, synthetic=synthetic, seed=seed, max_per_class=max_per_class), seed
-    )
-    query, gallery = datasets.query_gallery(images.subset("test"), queries_per_class, seed=seed)
+    found = datasets.load(dataset, synthetic=synthetic, seed=seed, max_per_class=max_per_class)
+    _check_layout(dataset, found)
+    images = _with_splits(found, seed)
+    test = images.subset("test")
+    if queries_per_class == 0:
+        return Challenge(images.subset("train"), images.subset("val"), test, test, images.source)
+    query, gallery = datasets.query_gallery(test, queries_per_class, seed=seed)
     return Challenge(images.subset("train"), images.subset("val"), query, gallery, images.source)
+
+
+#: What notebook 04 can use as DATASET, for the message when a folder cannot serve.
+LAYOUTS = ("a folder with query/ and gallery/ sub-folders (each holding class folders, or loose "
+           "images for a submission without scores), or a class folder: one sub-folder per class "
+           "(at least 2 classes), optionally inside train/ val/ test/")
+
+
+def _check_layout(dataset: str, found: Any) -> None:
+    """Refuse, with what would serve, a data set notebook 04 cannot rank as a challenge."""
+    if not isinstance(found, datasets.ImageSet):
+        kind = type(found).__name__.replace("Set", "").lower() or "other"
+        raise ValueError(f"DATASET={dataset!r} loads as a {kind} set (pairs or houses), which has "
+                         f"no classes to query by; notebook 04 needs {LAYOUTS}")
+    if (found.labels < 0).any() or len(found.class_names) < 2:
+        raise ValueError(f"DATASET={dataset!r} has {len(found.class_names)} class(es) and "
+                         f"{int((found.labels < 0).sum())} unlabelled images: a query cannot be "
+                         f"scored without another image of its class; notebook 04 needs {LAYOUTS}")
+    test = found.subset("test") if "test" in set(found.split_names) else found
+    counts = np.bincount(test.labels[test.labels >= 0], minlength=len(found.class_names))
+    if "test" in set(found.split_names) and (counts < 2).any():
+        few = [found.class_names[i] for i in np.flatnonzero(counts < 2)][:3]
+        raise ValueError(f"DATASET={dataset!r}: the test split holds fewer than 2 images of "
+                         f"{', '.join(few)}: such a query has nothing of its class to find; "
+                         "add images or leave out the class")
 
 
 @dataclass
@@ -121,13 +157,14 @@ def file_names(imageset: Any) -> list[str]:
 
 
 def check_submission(sub: dict[str, list[str]], query_names: Sequence[str],
-                     gallery_names: Sequence[str]) -> None:
-    """Raise ValueError unless every query maps to a full ranking of distinct gallery files."""
+                     gallery_names: Sequence[str], leave_one_out: bool = False) -> None:
+    """Raise ValueError unless every query maps to a full ranking of distinct gallery files
+    (with ``leave_one_out``, every gallery file but the query's own)."""
     missing = set(query_names) - set(sub)
     if missing or len(sub) != len(set(query_names)):
         raise ValueError(f"submission has {len(sub)} queries; missing {sorted(missing)[:3]}")
-    expected = set(gallery_names)
     for query, ranking in sub.items():
+        expected = set(gallery_names) - ({query} if leave_one_out else set())
         if len(ranking) != len(expected) or set(ranking) != expected:
             raise ValueError(f"{query}: the ranking is not every gallery file exactly once")
 
@@ -139,15 +176,23 @@ class Sets:
 
     :meth:`swap` keeps the labels and replaces the items (the same queries at another image
     size, or their cached features), so two scores of one ``Sets`` are paired query by query.
+    ``loo``: the queries are the gallery itself, and each query's own image is left out of
+    its ranking (every image a query against all the others).
     """
 
     query: np.ndarray
     gallery: np.ndarray
     query_labels: np.ndarray
     gallery_labels: np.ndarray
+    loo: bool = False
 
     def swap(self, query: np.ndarray, gallery: np.ndarray) -> Sets:
-        return Sets(query, gallery, self.query_labels, self.gallery_labels)
+        return Sets(query, gallery, self.query_labels, self.gallery_labels, self.loo)
+
+    @classmethod
+    def every_image(cls, items: np.ndarray, labels: np.ndarray) -> Sets:
+        """Every item a query against all the others."""
+        return cls(items, items, labels, labels, loo=True)
 
     @property
     def labelled(self) -> bool:
@@ -208,8 +253,17 @@ def topk_from_ranked(ranked: np.ndarray, query_labels: Any, gallery_labels: Any,
     return {name: float(h.mean()) for name, h in hits.items()}
 
 
+def without_self(ranked: np.ndarray) -> np.ndarray:
+    """A full ranking of the gallery per query with the query's own index (row i: i) removed."""
+    ranked = np.asarray(ranked)
+    keep = ranked != np.arange(len(ranked))[:, None]
+    return ranked[keep].reshape(len(ranked), ranked.shape[1] - 1)
+
+
 def _result(approach: str, variant: str, metric: str, ranked: np.ndarray, sets: Sets,
             times: tuple[float, float], note: str = "") -> Result:
+    if sets.loo:
+        ranked = without_self(ranked)
     hits = topk_hits(ranked, sets.query_labels, sets.gallery_labels)
     scores = topk_from_ranked(ranked, sets.query_labels, sets.gallery_labels)
     return Result(approach, variant, metric, scores, ranked, times[0], times[1], note, hits)
@@ -265,38 +319,52 @@ def over_seeds(results: Sequence[Result], plus: Result | None = None) -> Result:
 REPORTS_LOCAL, OURS_LOCAL = "BF + ratio-test matches", "BF + RANSAC inliers (ours)"
 
 
-def evaluate_local(approach: str, extractor: Any, sets: Sets, note: str = "") -> list[Result]:
-    """Describe the gallery once (index), then match each query against it by brute force.
+#: Query images matched in one block when no RANSAC follows (one matrix product for all).
+QUERY_BLOCK = 8
+#: The page's ratio test: (query, gallery) ``Stacked`` -> (good, nearest), both (q, G).
+RatioTest = Callable[[Any, Any], tuple[np.ndarray, np.ndarray]]
+
+
+def evaluate_local(approach: str, extractor: Any, sets: Sets, ratio_test: RatioTest,
+                   ransac: bool = True) -> list[Result]:
+    """Describe the gallery once (index), then match each query against it by brute force
+    with the page's ``ratio_test``.
 
     Two rankings from one pass: by the number of ratio-test matches (the report's: "with a
     brute force feature matching it will find the top3 more accurate images (with more
-    similar features)") and by the RANSAC inliers among them (our extension). The RANSAC row's
-    per-query time adds the RANSAC fits to the matching.
+    similar features)") and by the RANSAC inliers among them (our extension; ``ransac=False``
+    skips it). The RANSAC row's per-query time adds the RANSAC fits to the matching.
     """
     from helpers import local_features as lf
 
     start = time.perf_counter()
-    gallery = lf.precompute(extractor, sets.gallery)
+    described = [extractor.features(img) for img in sets.gallery]
+    gallery = lf.stack(described, extractor.norm)
     index_s = time.perf_counter() - start
-    good, inliers, ransac_s = [], [], 0.0
+    good_rows, inlier_rows, ransac_s = [], [], 0.0
     start = time.perf_counter()
-    for img in sets.query:
-        q = extractor.features(img)
-        row_good, row_inliers = [], []
-        for item in gallery.features:
-            matches = lf.match(q.descriptors, item.descriptors, "bf", 0.75, extractor.norm,
-                               q.laplacian, item.laplacian)
-            tick = time.perf_counter()
-            row_inliers.append(lf.ransac_inliers(q.keypoints, item.keypoints, matches, 5.0))
-            ransac_s += time.perf_counter() - tick
-            row_good.append(len(matches))
-        good.append(row_good)
-        inliers.append(row_inliers)
+    if not ransac:  # blocks of queries: one matrix product for several (the same counts)
+        for first in range(0, len(sets.query), QUERY_BLOCK):
+            block = [extractor.features(img) for img in sets.query[first:first + QUERY_BLOCK]]
+            query, offsets = lf.as_queries(block, gallery)
+            good = ratio_test(query, gallery)[0]
+            running = np.vstack([np.zeros((1, good.shape[1]), int), np.cumsum(good, axis=0)])
+            good_rows += list(running[offsets[1:]] - running[offsets[:-1]])
+    for img in sets.query if ransac else ():
+        query = lf.as_query(extractor.features(img), gallery)
+        good, nearest = ratio_test(query, gallery)
+        good_rows.append(good.sum(axis=0))
+        tick = time.perf_counter()
+        inlier_rows.append(lf.inliers_of(query, gallery, good, nearest))
+        ransac_s += time.perf_counter() - tick
     total_ms = 1000 * (time.perf_counter() - start) / len(sets.query)
     matching_ms = total_ms - 1000 * ransac_s / len(sets.query)
-    note = note or (f"{gallery.empty} gallery images without keypoints" if gallery.empty else "")
+    empty = sum(1 for f in described if len(f) == 0)
+    note = f"{empty} gallery images without keypoints" if empty else ""
     results = []
-    for rows, variant, ms in ((good, REPORTS_LOCAL, matching_ms), (inliers, OURS_LOCAL, total_ms)):
+    rankings = [(good_rows, REPORTS_LOCAL, matching_ms)]
+    rankings += [(inlier_rows, OURS_LOCAL, total_ms)] if ransac else []
+    for rows, variant, ms in rankings:
         # Most matches first; ties (often many zeros) by gallery index, as everywhere else.
         ranked = np.argsort(-np.asarray(rows, dtype=float), axis=1, kind="stable")
         results.append(_result(approach, f"{extractor.name.upper()} {variant}", "matches",

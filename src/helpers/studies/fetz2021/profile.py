@@ -36,9 +36,12 @@ class Settings(config.ProfileSettings):
     cnn_image_size: int  # the small CNN (the report: 224)
     batch_size: int  # images per batch
     max_per_class: int | None  # cap on images per class before splitting, None for all
-    queries_per_class: int  # queries drawn per class for the challenge
+    queries_per_class: int  # queries per class for the challenge; 0: every test image a query
     local_features: tuple[str, ...]  # keypoint methods compared
     max_keypoints: int | None  # keypoints kept per image (None: all)
+    # Keypoints kept per image on the instance set (Holidays: every photo against all 807
+    # others, 652,056 pairs; the cap keeps the matching within minutes on a CPU).
+    instance_keypoints: int | None
     # Training seeds (SEED, SEED+1, ...) of each cheap trainer: the dense and Siamese heads on
     # cached features, the convolutional autoencoder, the small CNN; the VAE runs once.
     seeds: int
@@ -49,19 +52,21 @@ class Settings(config.ProfileSettings):
 SMOKE = Settings(
     profile="smoke", backbones=("mobilenetv2",), weights=None, epochs=1, autoencoder_epochs=1,
     cnn_epochs=1, image_size=64, ae_image_size=32, cnn_image_size=32, batch_size=16,
-    max_per_class=24, queries_per_class=2, local_features=LOCAL_FEATURES, max_keypoints=100,
+    max_per_class=24, queries_per_class=0, local_features=LOCAL_FEATURES, max_keypoints=100,
+    instance_keypoints=32,
     seeds=1, cae_noise=0.3, cae_learning_rate=1e-3)
 STANDARD = Settings(
     profile="standard", backbones=("mobilenetv2", "mobilenet", "mobilenetv3small"),
     weights="imagenet", epochs=30, autoencoder_epochs=12, cnn_epochs=8, image_size=224,
-    ae_image_size=64, cnn_image_size=96, batch_size=32, max_per_class=None, queries_per_class=8,
-    local_features=LOCAL_FEATURES, max_keypoints=250, seeds=3, cae_noise=0.3,
+    ae_image_size=64, cnn_image_size=96, batch_size=32, max_per_class=None, queries_per_class=0,
+    local_features=LOCAL_FEATURES, max_keypoints=250, instance_keypoints=64, seeds=3, cae_noise=0.3,
     cae_learning_rate=1e-3)
 PAPER = Settings(
     profile="paper", backbones=("resnet50", "mobilenetv2", "mobilenet", "mobilenetv3small"),
     weights="imagenet", epochs=100, autoencoder_epochs=50, cnn_epochs=20, image_size=224,
     ae_image_size=224, cnn_image_size=224, batch_size=16, max_per_class=None,
-    queries_per_class=14, local_features=LOCAL_FEATURES, max_keypoints=None, seeds=3,
+    queries_per_class=0, local_features=LOCAL_FEATURES, max_keypoints=None, instance_keypoints=250,
+    seeds=3,
     cae_noise=0.3, cae_learning_rate=1e-3)
 PROFILES = {settings.profile: settings for settings in (SMOKE, STANDARD, PAPER)}
 

@@ -21,7 +21,7 @@ from helpers.studies.fetz2021.challenge import KS, REPORTS_LOCAL, Result, Sets, 
 from helpers.studies.fetz2021.claims import CLAIMS, TOLERANCE
 from helpers.studies.fetz2021.paper import PAPER, PAPER_NOTES
 
-__all__ = ["PAPER", "Board", "local_key", "record_absolute", "verdict_on"]
+__all__ = ["PAPER", "Board", "local_key", "record_absolute", "record_seed_extremes", "verdict_on"]
 
 
 def interval_text(hits: Any) -> str:
@@ -40,11 +40,12 @@ class Board:
         self.results: list[Result] = []
         self.items, self.chance_hits, self.paper = items, None, paper
         self._intervals: dict[tuple[int, str], str] = {}  # a bootstrap per row, not per table
+        self.loo = bool(sets is not None and sets.loo)
         if sets is not None and sets.labelled:
-            self.chance_exact = uncertainty.labels_topk_chance(sets.query_labels,
-                                                               sets.gallery_labels, KS)
-            self.chance_hits = uncertainty.random_ranking_hits(sets.query_labels,
-                                                               sets.gallery_labels, KS, seed=seed)
+            gallery = None if self.loo else sets.gallery_labels  # None: leave-one-out
+            self.chance_exact = uncertainty.labels_topk_chance(sets.query_labels, gallery, KS)
+            self.chance_hits = uncertainty.random_ranking_hits(sets.query_labels, gallery, KS,
+                                                               seed=seed)
 
     def add(self, results: Result | Sequence[Result]) -> list[Result]:
         new = [results] if isinstance(results, Result) else list(results)
@@ -162,7 +163,7 @@ class Board:
                    gallery_names: Sequence[str]) -> dict[str, list[str]]:
         """The challenge's dict for ``result``, checked complete before it is returned."""
         sub = retrieval.submission(query_names, gallery_names, result.ranked)
-        check_submission(sub, query_names, gallery_names)
+        check_submission(sub, query_names, gallery_names, leave_one_out=self.loo)
         return sub
 
     def versus_paper(self, approach: str, k: str = "top1", tolerance: float = TOLERANCE,
@@ -210,3 +211,19 @@ def record_absolute(report: Any, board: Board, ours: dict[str, Result], data: st
                 f"{_topk_text(result)}, chance {chance}")
         for k in KS:
             report.record(f"challenge_{key}_top{k}", None, note=note)
+
+
+def record_seed_extremes(report: Any, name: str, hits: Any, items: str, what: str) -> str:
+    """Record the best and the worst training seed's per-item hits (``hits``: seeds x items,
+    the same items for every seed) as ``<name>_best_seed_<what>`` and ``<name>_worst_seed_<what>``,
+    so the engine judges their difference with the paired interval; returns the per-seed scores.
+
+    Which seed is best is chosen after the fact, so the difference is an upper reading of the
+    seed-to-seed spread (the claims' caveat says so)."""
+    per_seed = np.asarray(hits, dtype=float)
+    means = per_seed.mean(axis=1)
+    best, worst = int(np.argmax(means)), int(np.argmin(means))
+    note = f"seeds {len(means)}; per seed " + ", ".join(f"{m:.3f}" for m in means)
+    for label, row in (("best", best), ("worst", worst)):
+        report.record_scores(f"{name}_{label}_seed_{what}", per_seed[row], items=items, note=note)
+    return ", ".join(f"{m:.3f}" for m in means)

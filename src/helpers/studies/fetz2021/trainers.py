@@ -1,7 +1,11 @@
-"""Notebook 04's trainers, each run once per seed and scored on the same queries.
+"""Notebook 04's seed loop: each trainer of the page run once per seed and scored on the same
+queries.
 
-Every trainer here takes its seed: :func:`helpers.config.seed_everything` runs before the model
-is built (so the initial weights follow the seed) and the recipe carries it to
+The trainers themselves (the dense head, the Siamese network, the autoencoders, the small CNN)
+are written in the notebook (``#@save`` cells, :mod:`helpers.studies.fetz2021.saved`); each
+returns a :data:`Fit`, and every one takes its seed: :func:`helpers.config.seed_everything`
+runs before the model is built (so the initial weights follow the seed) and the recipe carries
+it to
 :func:`helpers.training.fit` (batch order, dropout, noise). :func:`scoring_sweep` trains one
 approach once per seed (a :class:`~helpers.sweep.Sweep`), scores each seed's embedding(s) on
 one :class:`~.challenge.Sets`, and :func:`rows_over_seeds` returns one row per embedding with
@@ -23,8 +27,6 @@ from typing import Any
 
 import numpy as np
 
-from helpers import config
-from helpers.studies.fetz2021 import small_cnn
 from helpers.studies.fetz2021.challenge import Result, Sets, evaluate_embedder, over_seeds
 from helpers.sweep import Runs, Sweep
 
@@ -78,63 +80,6 @@ class Cached:
         return int(max(self.y_train.max(), self.y_val.max()) + 1)
 
 
-def dense_head_fit(cached: Cached, *, augment: bool, epochs: int, batch_size: int) -> Fit:
-    """The report's ResNet50 model on frozen features: dense layers and a softmax over the
-    training classes, fitted on the training images (and their mirror images with
-    ``augment``: the report's ImageDataGenerator flips).
-
-    Two embeddings per seed: the fitted model's own output (the report: "the feature extractor
-    ... applies the model to make predictions" and normalises them), and its penultimate
-    512-wide layer (ours).
-    """
-    x = np.concatenate([cached.train, cached.train_flip]) if augment else cached.train
-    y = np.tile(cached.y_train, 2) if augment else cached.y_train
-
-    def fit(seed: int) -> tuple[dict[str, Callable], Any]:
-        config.seed_everything(seed)
-        head = small_cnn.build_feature_classifier(cached.train.shape[1], cached.n_classes,
-                                                  hidden=(512,))
-        recipe = small_cnn.CLASSIFIER_RECIPE.replace(epochs=epochs, batch_size=batch_size,
-                                                     patience=5, seed=seed)
-        run = small_cnn.train_classifier(head, x, y, validation=(cached.val, cached.y_val),
-                                         recipe=recipe)
-        cut = small_cnn.feature_model(head)
-        return {"softmax output (the report's)": lambda f: head.predict(f, verbose=0),
-                "penultimate 512 (ours)": lambda f: cut.predict(f, verbose=0)}, (head, run)
-
-    return fit
-
-
-def siamese_fit(cached: Cached, *, sigmoid: bool, epochs: int, batch_size: int) -> Fit:
-    """A Siamese head on frozen features, contrastive loss on fresh pairs every epoch (each
-    member plain or mirrored), EarlyStopping and ReduceLROnPlateau as in the report.
-
-    ``sigmoid``: the report's final version (dense layers, batch normalisation, ReLU, a sigmoid
-    last layer); otherwise ours (no sigmoid, embeddings L2-normalised, so margin 1 means
-    "orthogonal").
-    """
-    from helpers.metric_learning import siamese
-
-    def fit(seed: int) -> tuple[dict[str, Callable], Any]:
-        config.seed_everything(seed)
-        head = siamese.build_embedding_head(cached.train.shape[1], hidden=(512,),
-                                            embedding_dim=128,
-                                            final_activation="sigmoid" if sigmoid else None,
-                                            l2_normalize=not sigmoid)
-        pairs = siamese.PairDataset([cached.train, cached.train_flip], cached.y_train,
-                                    n_pairs=4 * len(cached.y_train), batch_size=batch_size,
-                                    seed=seed)
-        val_pairs = siamese.PairDataset(cached.val, cached.y_val, n_pairs=2 * len(cached.y_val),
-                                        seed=seed + 1000, resample=False)
-        recipe = siamese.SIAMESE_RECIPE.replace(epochs=epochs, patience=6, seed=seed)
-        run = siamese.train(siamese.build_siamese(head), pairs, val_pairs, recipe)
-        variant = ("dense+BN, sigmoid (the report's)" if sigmoid
-                   else "dense+BN, L2-normalised (ours)")
-        return {variant: lambda f: siamese.embed(head, f)}, (head, run)
-
-    return fit
-
-
 @dataclass
 class CaeSettings:
     """The convolutional autoencoder's knobs (profile.py); the report's values where it
@@ -147,49 +92,6 @@ class CaeSettings:
     latent_dim: int = 256
     epochs: int = 12
     batch_size: int = 32
-
-
-def cae_fit(train: np.ndarray, val: np.ndarray, cae: CaeSettings) -> Fit:
-    """The convolutional autoencoder with Gaussian-noise layers on unit-scale images; its code
-    is the descriptor."""
-    from helpers.autoencoders import generative
-
-    def fit(seed: int) -> tuple[dict[str, Callable], Any]:
-        config.seed_everything(seed)
-        model = generative.build_conv_autoencoder(cae.image_size, filters=cae.filters,
-                                                  noise_stddev=cae.noise_stddev,
-                                                  latent_dim=cae.latent_dim, seed=seed)
-        recipe = generative.CAE_RECIPE.replace(epochs=cae.epochs, batch_size=cae.batch_size,
-                                               learning_rate=cae.learning_rate, patience=4,
-                                               seed=seed)
-        run = generative.train_autoencoder(model, train, validation=val, recipe=recipe)
-        filters = "-".join(str(f) for f in cae.filters)
-        variant = (f"convs {filters} + noise {cae.noise_stddev:g}, {cae.image_size} px, "
-                   f"code {cae.latent_dim}")
-        return {variant: model.features}, (model, run)
-
-    return fit
-
-
-def small_cnn_fit(images: dict[str, np.ndarray], labels: dict[str, np.ndarray], *,
-                  epochs: int, batch_size: int) -> Fit:
-    """The report's Conv16-32-64 + dense 1024 classifier from scratch; its penultimate layer
-    is the descriptor. ``images``/``labels``: ``train`` and ``val``."""
-
-    def fit(seed: int) -> tuple[dict[str, Callable], Any]:
-        config.seed_everything(seed)
-        size, classes = images["train"].shape[1], int(labels["train"].max() + 1)
-        cnn = small_cnn.build_small_cnn(size, classes)
-        recipe = small_cnn.CLASSIFIER_RECIPE.replace(epochs=epochs, batch_size=batch_size,
-                                                     patience=3, seed=seed)
-        run = small_cnn.train_classifier(cnn, images["train"], labels["train"],
-                                         validation=(images["val"], labels["val"]),
-                                         recipe=recipe)
-        cut = small_cnn.feature_model(cnn)
-        variant = f"Conv16-32-64 + dense 1024, {size} px"
-        return {variant: lambda x: cut.predict(x, verbose=0)}, (cnn, run)
-
-    return fit
 
 
 def accuracy_hits(classifiers: Sequence[Any], x: np.ndarray, y: np.ndarray) -> np.ndarray:
