@@ -11,7 +11,7 @@ root of the expanded distance form (zero, or a round-off negative, on its diagon
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,12 +19,15 @@ import keras
 import numpy as np
 
 from helpers import config, training
-from helpers.classifiers.model import Classifier, Recipe
-from helpers.classifiers.model import reset as reset_classifier
-from helpers.classifiers.model import set_trainable as set_trainable_groups
+from helpers.classifiers.model import Recipe
 from helpers.classifiers.training import submodel, trainable_cut
-from helpers.metric_learning import contrastive
-from helpers.studies.jacobsen2021.finetune import TrunkCache
+from helpers.metric_learning import samplers
+from helpers.studies.jacobsen2021.finetune import FineTunable, TrunkCache, prepare
+
+#: The page's contrastive model: ``(encoder, projection_dim, views) -> keras model``.
+Projection = Callable[..., Any]
+#: The page's losses by name: ``loss(features, labels, guard=...) -> scalar``.
+Losses = Mapping[str, Callable[..., Any]]
 
 
 @dataclass(frozen=True)
@@ -39,10 +42,10 @@ class Variant:
     sampler: str = "plain"
     reports: bool = False  # the report's own set-up
 
-    def make_loss(self, margin: float = 1.0, temperature: float = 0.1) -> Any:
-        if self.loss == "margin":
-            return contrastive.MarginContrastiveLoss(margin, guard=self.guard)
-        return contrastive.SupConLoss(temperature, guard=self.guard)
+    def make_loss(self, losses: Losses) -> Callable[[Any, Any], Any]:
+        """The page's loss named ``self.loss`` with this guard, as Keras calls a loss."""
+        loss, guard = losses[self.loss], self.guard
+        return lambda labels, features: loss(features, labels, guard=guard)
 
 
 VARIANTS: tuple[Variant, ...] = (
@@ -79,28 +82,29 @@ def diagonal_roundoff(z: np.ndarray) -> dict[str, int]:
     return {"zero": int((d2 == 0).sum()), "negative": int((d2 < 0).sum()), "of": int(d2.size)}
 
 
-def run_variant(clf: Classifier, cache: TrunkCache, groups: Sequence[str], recipe: Recipe,
-                variant: Variant, items: int) -> dict[str, Any]:
-    """Train ``groups`` + a 128-d projection under ``variant`` on the first ``items`` training
-    items; where (step, epoch) the loss first turned NaN, and the first batch's diagonal."""
-    reset_classifier(clf, seed=recipe.seed)
-    set_trainable_groups(clf, tuple(groups))
+def run_variant(clf: FineTunable, cache: TrunkCache, groups: Sequence[str], recipe: Recipe,
+                variant: Variant, items: int, projection: Projection, losses: Losses
+                ) -> dict[str, Any]:
+    """Train ``groups`` + the page's 128-d ``projection`` under ``variant`` (its loss from the
+    page's ``losses``) on the first ``items`` training items: where (step, epoch) the loss
+    first turned NaN."""
+    prepare(clf, groups, seed=recipe.seed)
     cut = trainable_cut(clf)
     train = cache.at(cut)["train"]
     n = min(int(items), len(train))
     copies, labels = train.values[:, :n], train.labels[:n]
-    stream = contrastive.ViewBatches(copies, labels, recipe.batch_size, variant.views,
-                                     variant.sampler, recipe.seed)
+    stream = samplers.ViewBatches(copies, labels, recipe.batch_size, variant.views,
+                                  variant.sampler, recipe.seed)
     batches_per_epoch, singletons = len(stream), stream.singletons
     built: dict[str, Any] = {}
 
     def build() -> Any:
-        built["model"] = contrastive.projection_model(submodel(clf, cut), 128, views=variant.views)
+        built["model"] = projection(submodel(clf, cut), 128, views=variant.views)
         return built["model"]
 
     recorder = _BatchLosses()
     run = training.fit(build, stream, None, recipe.replace(patience=0, keep_best=False),
-                       loss=variant.make_loss(), callbacks=[recorder])
+                       loss=variant.make_loss(losses), callbacks=[recorder])
     bad = [i for i, v in enumerate(recorder.losses) if not np.isfinite(v)]
     weights_finite = all(np.isfinite(w).all() for w in built["model"].get_weights())
     first = bad[0] + 1 if bad else None
@@ -113,28 +117,30 @@ def run_variant(clf: Classifier, cache: TrunkCache, groups: Sequence[str], recip
             "weights finite": weights_finite}
 
 
-def first_batch_diagonal(clf: Classifier, cache: TrunkCache, groups: Sequence[str],
-                         recipe: Recipe, items: int) -> dict[str, int]:
-    """:func:`diagonal_roundoff` of the untrained projection's outputs on the first shuffled
-    batch: the round-off the report's distance code meets at step 1."""
-    reset_classifier(clf, seed=recipe.seed)
-    set_trainable_groups(clf, tuple(groups))
+def first_batch_diagonal(clf: FineTunable, cache: TrunkCache, groups: Sequence[str],
+                         recipe: Recipe, items: int, projection: Projection) -> dict[str, int]:
+    """:func:`diagonal_roundoff` of the untrained ``projection``'s outputs on the first
+    shuffled batch: the round-off the report's distance code meets at step 1."""
+    prepare(clf, groups, seed=recipe.seed)
     cut = trainable_cut(clf)
     train = cache.at(cut)["train"]
     n = min(int(items), len(train))
-    stream = contrastive.ViewBatches(train.values[:, :n], train.labels[:n], recipe.batch_size,
-                                     1, "plain", recipe.seed)
+    stream = samplers.ViewBatches(train.values[:, :n], train.labels[:n], recipe.batch_size,
+                                  1, "plain", recipe.seed)
     config.seed_everything(int(recipe.seed))
-    model = contrastive.projection_model(submodel(clf, cut), 128, views=1)
+    model = projection(submodel(clf, cut), 128, views=1)
     x, _ = stream[0]
     z = np.asarray(model(keras.ops.convert_to_tensor(x), training=False))[:, 0, :]
     return diagonal_roundoff(z)
 
 
-def failure_runs(clf: Classifier, cache: TrunkCache, groups: Sequence[str], recipe: Recipe,
-                 items: int, variants: Sequence[Variant] = VARIANTS) -> list[dict[str, Any]]:
-    """:func:`run_variant` for each of ``variants``, in order (each from the same start)."""
-    return [run_variant(clf, cache, groups, recipe, v, items) for v in variants]
+def failure_runs(clf: FineTunable, cache: TrunkCache, groups: Sequence[str], recipe: Recipe,
+                 items: int, projection: Projection, losses: Losses,
+                 variants: Sequence[Variant] = VARIANTS) -> list[dict[str, Any]]:
+    """:func:`run_variant` for each of ``variants``, in order (each from the same start), with
+    the page's ``projection`` model and ``losses``."""
+    return [run_variant(clf, cache, groups, recipe, v, items, projection, losses)
+            for v in variants]
 
 
 def findings(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:

@@ -7,14 +7,14 @@ configurations and numbers, the per-profile knobs, and one function per table.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from helpers.classifiers.model import Classifier, Recipe, scheme_preprocess
+from helpers.classifiers.model import scheme_preprocess
 from helpers.studies.jacobsen2021 import profile
-from helpers.studies.jacobsen2021.finetune import Run, TrunkCache, finetune, score, top1_hits
+from helpers.studies.jacobsen2021.finetune import FineTunable, Run, TrunkCache, score, top1_hits
 from helpers.studies.jacobsen2021.paper import (  # noqa: F401  (re-exported)
     GAP,
     GOLD_STANDARD,
@@ -220,15 +220,17 @@ def per_class_rows(labels: np.ndarray, per_class: int | None, seed: int) -> np.n
     return np.sort(np.concatenate(keep))
 
 
-def scheme_runs(clf: Classifier, cache: TrunkCache, images: Mapping[str, tuple[Any, Any]],
-                groups: Sequence[str], recipe: Recipe, schemes: Sequence[str],
+def scheme_runs(finetune: Callable[..., Run], clf: FineTunable, cache: TrunkCache,
+                images: Mapping[str, tuple[Any, Any]], like: Run, schemes: Sequence[str],
                 per_class: int | None, seed: int) -> dict[str, Run]:
-    """Tables 4 and 6: the same fine-tuning under each preprocessing scheme.
+    """Tables 4 and 6: the page's ``finetune`` of ``like``'s layer groups with ``like``'s
+    recipe, under each preprocessing scheme.
 
     Every scheme trains on the same ``per_class`` training images per room (no augmented
     copies) and is scored on the full validation and test splits. ``own`` reuses ``cache``;
     any other scheme needs its own pass of the trunk, with ``clf.preprocess`` swapped for it.
     """
+    groups, recipe = like.groups, like.recipe
     x_train, y_train = images["train"]
     rows = per_class_rows(np.asarray(y_train), per_class, seed)
     own, runs = clf.preprocess, {}
@@ -339,17 +341,17 @@ def plot_dimension(rows: Sequence[Mapping[str, Any]], title: str = "") -> Any:
 def singleton_rates(counts: Mapping[str, int], batch_size: int, epochs: int,
                     seed: int) -> list[dict[str, Any]]:
     """Per sampler: batches per epoch, and in how many epochs some batch holds a class once."""
-    from helpers.metric_learning import contrastive
+    from helpers.metric_learning import samplers
 
     labels = np.repeat(np.arange(len(counts)), list(counts.values()))
     rows = []
     for sampler in ("plain", "balanced"):
         hit, batches = 0, 0
         for epoch in range(epochs):
-            drawn = (contrastive.plain_batches(len(labels), batch_size, seed + epoch)
+            drawn = (samplers.plain_batches(len(labels), batch_size, seed + epoch)
                      if sampler == "plain"
-                     else contrastive.balanced_batches(labels, batch_size, seed=seed + epoch))
-            hit += contrastive.singleton_batches(drawn, labels) > 0
+                     else samplers.balanced_batches(labels, batch_size, seed=seed + epoch))
+            hit += samplers.singleton_batches(drawn, labels) > 0
             batches = len(drawn)
         rows.append({"sampler": sampler, "items": len(labels), "batch size": batch_size,
                      "batches per epoch": batches, "last batch": len(drawn[-1]),
