@@ -66,6 +66,12 @@ def test_paper_numbers_for_the_new_metrics() -> None:
     assert paper.paper_for("baseline_places_top1_resnet50") == 0.6438
     assert paper.paper_for("finetuned_minus_gold_standard") == pytest.approx(0.776452 - 0.783)
     assert paper.paper_for("intra_class_mean_mobilenetv2") is None  # the course's comparison
+    # Report 01's "30 points", range-matched: appendix A's Places row minus table 2's (ResNet50).
+    assert paper.paper_for("places_vs_imagenet_means_difference_mobilenetv2") == pytest.approx(
+        0.6438 - 0.655529)
+    assert paper.paper_for("nan_late_margin") is True
+    assert paper.paper_for("nan_whole_batch_margin") is False
+    assert paper.paper_for("reported_baseline_top1_vgg16_places") == 0.769
 
 
 def test_claims_one_row_each_and_report_claims_apart_from_the_courses() -> None:
@@ -100,6 +106,14 @@ def test_findings_read_the_rows() -> None:
                              row(labels[3], 10), row(labels[4], None)])
     assert both["report_setup_broke"] and both["first_nan_step"] == 1
     assert both["needs_singleton"] is False and both["a_fix_broke"] is False
+    assert both["late_nan"] is False  # a NaN in epoch 1 is not "after about 30 epochs"
+    assert both["whole_batch_broke"] is None  # not run
+    late = dict(row(labels[0], 500), **{"first NaN epoch": 20, "loss fell before": True})
+    assert failure.findings([late])["late_nan"] is True
+    assert failure.findings([dict(late, **{"loss fell before": False})])["late_nan"] is False
+    assert failure.findings([row(labels[0], None)])["late_nan"] is None  # no NaN seen: unknown
+    whole = failure.findings([row(labels[0], 1), row(labels[5], 2)])
+    assert whole["whole_batch_broke"] is True and failure.VARIANTS[5].whole_batch
     only_plain = failure.findings([row(labels[0], 5), row(labels[1], None)])
     assert only_plain["needs_singleton"] is True
 
@@ -187,3 +201,22 @@ def test_pca_length_is_chosen_on_validation_and_test_is_scored_once():
     with pytest.raises(ValueError, match="no PCA length"):
         r02.pca_chosen_on_validation(train, {"val": val, "test": test},
                                      {"val": val_y, "test": test_y}, (100,))
+
+
+def test_the_reports_own_baselines_and_the_scheme_range_check(tmp_path, monkeypatch):
+    """The premise row is judged on the two reports' numbers (contradicted: 11 points is not
+    'almost as well'); a tf-mode network fed Caffe-style schemes makes 'own wins' untestable."""
+    from helpers import report, verdicts
+
+    monkeypatch.setenv("LOOKALIKE_REPORTS", str(tmp_path / "reports"))
+    report.start("02_jacobsen_finetuning_supcon", {"profile": "standard"}, seed=0)
+    difference = r02.record_reported_baselines()
+    assert difference == pytest.approx(0.655529 - 0.769)
+    assert r02.record_scheme_range("mobilenetv2", ("places", "own")) is True
+    assert r02.record_scheme_range("resnet50", ("places", "own")) is False
+    data = report.current().data
+    premise = next(c for c in claims.CLAIMS if c.metric == "reported_baseline_top1_resnet50")
+    assert verdicts.judge(premise, data).verdict == "contradicted"
+    schemes = next(c for c in claims.CLAIMS if c.metric == "scheme_top1_mobilenetv2_own")
+    assert schemes.not_testable_if == "scheme_inputs_out_of_range_mobilenetv2"
+    assert data["metrics"]["scheme_inputs_out_of_range_mobilenetv2"]["value"] is True

@@ -103,9 +103,15 @@ def set_layers(clf: FineTunable, groups: Sequence[str]) -> list[str]:
 
 
 def prepare(clf: FineTunable, groups: Sequence[str], seed: int = 0) -> list[str]:
-    """Back to the pretrained weights with a freshly initialised head, then :func:`set_layers`:
-    every run starts from the same place, and the cached trunk stays valid."""
+    """Back to the pretrained weights with a freshly initialised head and the head's dropout
+    drawing from ``seed``, then :func:`set_layers`: every run starts from the same place
+    whatever ran before it (a seed's run is the same alone or in a sweep), and the cached
+    trunk stays valid."""
     reset_weights(clf, seed=seed)
+    for layer in clf.head:
+        generator = getattr(layer, "seed_generator", None)
+        if generator is not None:
+            generator.state.assign(np.array([seed, 0], dtype=generator.state.dtype))
     return set_layers(clf, groups)
 
 

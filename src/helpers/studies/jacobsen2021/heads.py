@@ -125,3 +125,11 @@ def best_rate(cells: Sequence[Cell], optimizer: str) -> float:
     """``optimizer``'s learning rate with the best validation top-1 (never the test split)."""
     return max((c for c in cells if c.optimizer == optimizer), key=lambda c: c.val_top1
                ).learning_rate
+
+
+def still_improving(cells: Sequence[Cell], spec: GridSpec) -> list[str]:
+    """The cells (``"sgd 1e-04"``) where some seed's kept epoch lies within ``spec.patience``
+    of the cap: the validation loss was still falling when the epochs ran out, so the head
+    had not reached its validation-chosen stop. Without patience, every cell."""
+    late = spec.epochs - spec.patience if spec.patience else 0
+    return [f"{c.optimizer} {c.learning_rate:.0e}" for c in cells if max(c.epochs, default=0) > late]

@@ -22,6 +22,7 @@ from helpers.studies.jacobsen2021.paper import (  # noqa: F401  (re-exported)
     PREPROCESSING_GAIN,
     SPLIT_SIZES,
 )
+from helpers.sweep import Runs
 
 # Layer configurations of report 02 (table 5, appendix C) per backbone: label -> (groups,
 # the paper's row it mirrors, the paper's LOO top-1 for that row). MobileNetV2 has no row in
@@ -165,6 +166,19 @@ def baselines(test_set: Any, backbones: Sequence[str], image_size: int, weights:
     return rows, infos, hits
 
 
+def imagenet_means_hits(images: np.ndarray, labels: Sequence, backbone: str, image_size: int,
+                        weights: Any) -> tuple[np.ndarray, Any]:
+    """Per-item LOO top-1 hits of ``backbone``'s pooled features with ImageNet's Caffe
+    preprocessing (BGR minus the ImageNet means, about +-128: ResNet50's own scheme), whatever
+    the backbone's own mode, and its weights record. Beside the Places row (BGR minus the Places
+    means, the same range) it isolates report 01's claim: the means alone, range-matched."""
+    from helpers import backbones, features
+
+    model, info = backbones.build(backbone, "avg", weights=weights, image_size=image_size)
+    vectors = features.run_model(model, np.asarray(images), "imagenet", "resnet50")
+    return top1_hits(vectors, labels), info
+
+
 def chance_row(labels: Sequence, seed: int, **columns: Any) -> dict[str, Any]:
     """The chance row beside a LOO top-1 table: exact, and a seeded random ranking's score on
     the same items (``columns`` fill the table's other columns, e.g. ``backbone="chance"``)."""
@@ -186,6 +200,30 @@ def accuracy_chance_row(test_labels: Sequence, train_labels: Sequence,
     return {**columns, "paper": None, "here": float(np.mean(hits)), "note": "majority class of train"}
 
 
+def layer_sweep(finetune: Callable[..., Run], clf: FineTunable, cache: TrunkCache,
+                configs: Mapping[str, tuple[Sequence[str], str, float | None]], recipe: Any,
+                seeds: Sequence[int]) -> dict[str, Runs]:
+    """Table 5: the page's ``finetune`` of every layer configuration (``label -> (groups,
+    ...)``) once per seed, by a :class:`~helpers.sweep.Sweep`: ``{label: Runs}``, each
+    holding the runs (first: ``seeds[0]``) and their per-item test hits (``"test"``: LOO
+    top-1, ``"test_accuracy"``: the head) as ``(seeds, items)`` arrays."""
+    from helpers.sweep import Sweep
+
+    def train(label: str, seed: int) -> Run:
+        return finetune(clf, cache, configs[label][0], recipe.replace(seed=int(seed)),
+                        label=label)
+
+    sweep = Sweep(train, seeds, hits=lambda run: {"test": run.hits["test_top1"],
+                                                  "test_accuracy": run.hits["test_accuracy"]})
+    return sweep.run(configs)
+
+
+def best_configuration(runs: Mapping[str, Runs]) -> str:
+    """The configuration with the highest validation top-1, averaged over its seeds (the test
+    split never picks)."""
+    return max(runs, key=lambda label: np.mean([r.scores["val_top1"] for r in runs[label].results]))
+
+
 def best(runs: Sequence[Run], key: str = "val_top1") -> Run:
     """The run with the highest ``key`` (validation, so the test split never picks)."""
     return max(runs, key=lambda run: run.scores[key])
@@ -200,16 +238,20 @@ def grid_rows(backbone: str, cells: Sequence[Any]) -> list[dict[str, Any]]:
             for c in cells]
 
 
-def layer_rows(backbone: str, runs: Mapping[str, Run]) -> list[dict[str, Any]]:
-    """Table 5 (and appendix C): one row per layer configuration, beside the report's row."""
+def layer_rows(backbone: str, runs: Mapping[str, Runs]) -> list[dict[str, Any]]:
+    """Table 5 (and appendix C): one row per layer configuration, beside the report's row;
+    test and validation top-1 are means over the seeds, epochs the best epoch of each seed."""
     rows = []
-    for label, run in runs.items():
+    for label, per_seed in runs.items():
         _, paper_row, paper = LAYER_CONFIGS[backbone][label]
+        results = per_seed.results
         rows.append({"backbone": backbone, "trainable": label, "report's row": paper_row,
-                     "paper": paper, "here": run.scores["test_top1"],
-                     "val top-1": run.scores["val_top1"],
-                     "params trained": run.result.trainable_params,
-                     "epochs": run.result.epochs_run, "s": round(run.result.seconds, 1)})
+                     "paper": paper, "here": float(per_seed.hits("test").mean()),
+                     "val top-1": float(np.mean([r.scores["val_top1"] for r in results])),
+                     "seeds": len(results),
+                     "params trained": results[0].result.trainable_params,
+                     "best epochs": [r.result.best_epoch for r in results],
+                     "s": round(sum(r.result.seconds for r in results), 1)})
     return rows
 
 
@@ -248,6 +290,21 @@ def scheme_runs(finetune: Callable[..., Run], clf: FineTunable, cache: TrunkCach
         finally:
             clf.preprocess = own
     return runs
+
+
+def record_scheme_range(backbone: str, schemes: Sequence[str]) -> bool:
+    """Record ``scheme_inputs_out_of_range_<backbone>``: True when ``backbone`` expects [-1, 1]
+    (tf mode) and the other ``schemes`` feed it Caffe-style inputs (about ±128). Then "its own
+    scheme wins" is near-automatic and the claim's row is "not testable here"."""
+    from helpers import preprocessing, report
+
+    caffe_style = [s for s in schemes if s in ("places", "caffe", "raw")]
+    out = preprocessing.backbone_mode(backbone) == "tf" and bool(caffe_style)
+    report.record(f"scheme_inputs_out_of_range_{backbone}", out, note=(
+        f"not testable here: {backbone} expects inputs in [-1, 1]; the {', '.join(caffe_style)} "
+        "scheme(s) feed it about ±128, so its own scheme winning is near-automatic (a Caffe-mode "
+        "ResNet50 runs in the paper profile)") if out else None)
+    return out
 
 
 def scheme_rows(backbone: str, runs: Mapping[str, Run]) -> list[dict[str, Any]]:
@@ -314,6 +371,27 @@ def record_gold_gap(finetuned_hits: Any, own_gold: float | None, dataset: str,
         note=f"gold standard {gold:.3f} given as a parameter (the user's in-domain model on "
              f"{dataset}'s test split), treated as a constant: only the fine-tuned model's "
              "item noise is in the interval")
+
+
+def record_reported_baselines() -> float:
+    """Record the two reports' own baselines (:data:`~helpers.studies.jacobsen2021.paper.
+    REPORTED_BASELINES`): report 02's corrected ResNet50 and report 01's VGG16-Places365, each
+    with a normal-approximation 95 % interval from its test-set size, and their difference's
+    interval (unpaired: two data sets). No run of this notebook enters. Returns the difference."""
+    from helpers import report
+    from helpers.studies.jacobsen2021.paper import REPORTED_BASELINES
+
+    (general, (p1, n1)), (domain, (p2, n2)) = REPORTED_BASELINES.items()
+    method = "normal approximation from the report's test-set size (its items are not available)"
+
+    def interval(p: float, se: float) -> dict[str, Any]:
+        return {"low": float(p - 1.96 * se), "high": float(p + 1.96 * se), "method": method}
+
+    se1, se2 = (float(np.sqrt(p * (1 - p) / n)) for p, n in ((p1, n1), (p2, n2)))
+    report.record(domain, p2, interval=interval(p2, se2), n=n2, source="report 01, appendix A")
+    report.record(general, p1, interval=interval(p1, se1), n=n1, source="report 02, table 2",
+                  intervals={domain: interval(p1 - p2, float(np.hypot(se1, se2)))})
+    return p1 - p2
 
 
 def plot_dimension(rows: Sequence[Mapping[str, Any]], title: str = "") -> Any:
