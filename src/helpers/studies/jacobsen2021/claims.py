@@ -93,7 +93,7 @@ CLAIMS: list[Claim] = [
           baseline=_ADAM, chance=_CHANCE, source="section 5.5, table 3",
           caveat="a dense head on frozen MobileNetV2 vectors (3 seeds), not ResNet50's stage 5; "
                  "each head trained to its validation-chosen stop (the best validation-loss "
-                 "epoch, patience 8, at most 100 epochs), so neither optimizer is cut off by a "
+                 "epoch, patience 8, at most 400 epochs), so neither optimizer is cut off by a "
                  "budget the other fits in; after the preprocessing fix (the report's were "
                  "before it)",
           card=("optimizer", "learning rate", "grid epochs", "backbones", "seeds"),

@@ -73,7 +73,7 @@ SMOKE = Settings(
     cache_dtype="float32")
 STANDARD = Settings(
     profile="standard", backbones=("mobilenetv2", "mobilenet", "mobilenetv3small"),
-    finetune_backbones=("mobilenetv2",), weights="imagenet", epochs=6, grid_epochs=100,
+    finetune_backbones=("mobilenetv2",), weights="imagenet", epochs=6, grid_epochs=400,
     supcon_epochs=6, image_size=224, batch_size=32, max_per_class=None,
     optimizers=("sgd", "adam"), learning_rates=TABLE3_LEARNING_RATES[:4], layer_configs=None,
     schemes=("places", "caffe", "own"), scheme_per_class=60,
@@ -86,7 +86,7 @@ STANDARD = Settings(
 PAPER = Settings(
     profile="paper", backbones=("resnet50", "efficientnetb0", "mobilenetv2"),
     finetune_backbones=("resnet50", "efficientnetb0"), weights="imagenet", epochs=100,
-    grid_epochs=300, supcon_epochs=100, image_size=224, batch_size=32, max_per_class=None,
+    grid_epochs=400, supcon_epochs=100, image_size=224, batch_size=32, max_per_class=None,
     optimizers=("sgd", "adam"), learning_rates=TABLE3_LEARNING_RATES, layer_configs=None,
     schemes=("places", "caffe", "raw", "own"), scheme_per_class=None,
     contrastive_losses=("supcon", "margin"), nan_epochs=40, grid_seeds=(0, 1, 2), grid_patience=10, patience=5, layer_seeds=3,

@@ -80,7 +80,7 @@ def finetune(clf, cache, groups, recipe, label="", train_rows=None):
                   ft.snapshot(clf), {"test_top1": hits, "test_accuracy": correct})
 
 
-# notebooks/02_jacobsen_finetuning_supcon.ipynb, cell 42
+# notebooks/02_jacobsen_finetuning_supcon.ipynb, cell 44
 def as_views(features, labels):
     """(N, D) or (N, V, D) -> (V*N, D) float32 vectors and (V*N,) labels, view-major."""
     views = features if len(features.shape) == 3 else ops.expand_dims(features, 1)
@@ -110,7 +110,7 @@ def supcon_loss(features, labels, temperature=0.1, guard=True):
     return -ops.sum(pos_sum / ops.maximum(n_pos, 1.0) * has_pos) / ops.maximum(ops.sum(has_pos), 1.0)
 
 
-# notebooks/02_jacobsen_finetuning_supcon.ipynb, cell 43
+# notebooks/02_jacobsen_finetuning_supcon.ipynb, cell 45
 def margin_contrastive_loss(embeddings, labels, margin=1.0, guard=True):
     """The report's loss (``max_margin_contrastive_loss``, Hadsell et al. 2006): over every pair
     i < j, d² for the same room, max(0, margin - d)² otherwise; the mean over pairs.
@@ -132,7 +132,7 @@ def margin_contrastive_loss(embeddings, labels, margin=1.0, guard=True):
 LOSSES = {"supcon": supcon_loss, "margin": margin_contrastive_loss}
 
 
-# notebooks/02_jacobsen_finetuning_supcon.ipynb, cell 44
+# notebooks/02_jacobsen_finetuning_supcon.ipynb, cell 46
 class FoldViews(keras.layers.Layer):
     """(B, V, ...) -> (B*V, ...): each view becomes a batch item for the encoder."""
 
@@ -172,7 +172,7 @@ def linear_probe(train, train_labels, test, test_labels, n_classes, epochs=30, s
     return float((model.predict((test - mean) / std, verbose=0).argmax(1) == test_labels).mean())
 
 
-# notebooks/02_jacobsen_finetuning_supcon.ipynb, cell 58
+# notebooks/02_jacobsen_finetuning_supcon.ipynb, cell 60
 def contrastive_finetune(clf, cache, groups, recipe, loss="supcon", probe_epochs=30, label=""):
     """The contrastive training call: ``groups`` + the projection, trained with ``loss``
     (guarded) on two cached views per image in class-balanced batches, every epoch (the loss is
