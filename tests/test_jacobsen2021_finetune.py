@@ -1,4 +1,5 @@
-"""helpers.studies.jacobsen2021.finetune and .tables: cached runs, scores, tables, paper configs."""
+"""Notebook 02's fine-tuning (its page: saved.py) over helpers.studies.jacobsen2021.finetune and
+.tables: cached runs, scores, tables, paper configs."""
 
 from __future__ import annotations
 
@@ -12,16 +13,23 @@ import pytest  # noqa: E402
 
 from helpers import classifiers as C  # noqa: E402
 from helpers.studies.jacobsen2021 import finetune as ft  # noqa: E402
+from helpers.studies.jacobsen2021 import saved as page  # noqa: E402
 from helpers.studies.jacobsen2021 import tables as r02  # noqa: E402
 from test_classifiers import scaled, tiny_base, toy_data  # noqa: E402
 
 CONFIGS = {"top": ("top",), "block_a + top": ("block_a", "top")}
 
 
+def page_classifier(base, groups):
+    """The page's softmax classifier and unfreezing over a tiny base (no dropout: exact)."""
+    return ft.from_base(lambda b, n: page.softmax_classifier(b, n, dropout=0.0), page.unfreeze,
+                        base, 3, groups=groups, preprocess=scaled)
+
+
 @pytest.fixture(scope="module")
 def setup():
     base, groups = tiny_base()
-    clf = C.from_base(base, 3, groups=groups, preprocess=scaled, dropout=0.0)
+    clf = page_classifier(base, groups)
     pixels = {"train": toy_data(60, seed=0), "val": toy_data(24, seed=1), "test": toy_data(24, seed=2)}
     cut = ft.lowest_cut(clf, list(CONFIGS.values()))
     cache = ft.TrunkCache(clf, pixels, cut, copies={"train": 2}, seed=0)
@@ -43,16 +51,16 @@ def test_lowest_cut_and_cache_derivation(setup) -> None:
 def test_finetune_scores_restore_and_reset(setup) -> None:
     clf, pixels, cache = setup
     recipe = C.Recipe(epochs=3, batch_size=12, learning_rate=0.05, patience=3, seed=1)
-    run = ft.finetune(clf, cache, CONFIGS["block_a + top"], recipe, label="x")
+    run = page.finetune(clf, cache, CONFIGS["block_a + top"], recipe, label="x")
     assert set(run.scores) == {"val_top1", "test_top1", "test_top5", "test_accuracy"}
     test_vectors = C.embed(clf, cache.at(C.trainable_cut(clf))["test"])
     np.testing.assert_allclose(run.vectors["test"], test_vectors, rtol=1e-5)
     assert run.scores["test_top1"] == pytest.approx(
         ft.score(test_vectors, pixels["test"][1])["top1"])
     # A second run resets first, so it starts from the same weights as the first did.
-    again = ft.finetune(clf, cache, CONFIGS["block_a + top"], recipe, label="x")
+    again = page.finetune(clf, cache, CONFIGS["block_a + top"], recipe, label="x")
     np.testing.assert_allclose(again.vectors["test"], run.vectors["test"], rtol=1e-4, atol=1e-5)
-    ft.finetune(clf, cache, CONFIGS["top"], recipe)
+    page.finetune(clf, cache, CONFIGS["top"], recipe)
     ft.restore(clf, run)
     np.testing.assert_allclose(C.embed(clf, pixels["test"][0]), run.vectors["test"],
                                rtol=1e-4, atol=1e-5)
@@ -64,7 +72,8 @@ def test_train_rows_subset_and_scheme_runs(setup) -> None:
     recipe = C.Recipe(epochs=1, batch_size=12, patience=0)
     rows = r02.per_class_rows(pixels["train"][1], 5, seed=0)
     assert len(rows) == 15 and np.bincount(pixels["train"][1][rows]).tolist() == [5, 5, 5]
-    runs = r02.scheme_runs(clf, cache, pixels, CONFIGS["top"], recipe, ("places", "own"), 5, 0)
+    like = page.finetune(clf, cache, CONFIGS["top"], recipe)
+    runs = r02.scheme_runs(page.finetune, clf, cache, pixels, like, ("places", "own"), 5, 0)
     assert set(runs) == {"places", "own"}
     assert runs["own"].result.history["loss"] and runs["places"].result.history["loss"]
     assert clf.preprocess is scaled  # the classifier's own scheme is put back
@@ -75,11 +84,13 @@ def test_train_rows_subset_and_scheme_runs(setup) -> None:
 def test_supcon_finetune_runs_finite(setup) -> None:
     clf, _, cache = setup
     recipe = C.Recipe(optimizer="sgd", learning_rate=0.01, epochs=2, batch_size=12, seed=0)
-    run = ft.supcon_finetune(clf, cache, CONFIGS["top"], recipe, probe_epochs=2)
-    assert run.scores["loss_finite"] == 1.0 and np.isfinite(run.scores["test_top1"])
-    assert 0.0 <= run.scores["test_accuracy"] <= 1.0
-    with pytest.raises(ValueError, match="loss must be"):
-        ft.supcon_finetune(clf, cache, CONFIGS["top"], recipe, ft.ContrastiveObjective("triplet"))
+    for loss in ("supcon", "margin"):
+        run = page.contrastive_finetune(clf, cache, CONFIGS["top"], recipe, loss, probe_epochs=2)
+        assert run.scores["loss_finite"] == 1.0 and np.isfinite(run.scores["test_top1"])
+        assert 0.0 <= run.scores["test_accuracy"] <= 1.0
+        assert run.hits["test_top1"].shape == (24,)
+    with pytest.raises(KeyError, match="triplet"):
+        page.contrastive_finetune(clf, cache, CONFIGS["top"], recipe, "triplet")
 
 
 def test_reduce_dimension_rows() -> None:
@@ -132,9 +143,9 @@ def test_singleton_rates_and_small_tables() -> None:
 @pytest.mark.parametrize("backbone", sorted(r02.LAYER_CONFIGS))
 def test_paper_layer_configs_build(backbone: str) -> None:
     """The paper profile's backbones: every configuration resolves to layers and a cut."""
-    clf = C.build(backbone, 6, weights=None, image_size=64)
+    clf = ft.build(page.softmax_classifier, page.unfreeze, backbone, 6, weights=None, image_size=64)
     for label, (groups, _, _) in r02.LAYER_CONFIGS[backbone].items():
-        trained = C.set_trainable(clf, groups)
+        trained = ft.set_layers(clf, groups)
         assert trained, f"{backbone} {label}: no layer trains"
         cut = C.trainable_cut(clf)
         assert set(trained) <= {layer.name for layer in C.model.flat_layers(C.submodel(clf, cut))}

@@ -13,6 +13,7 @@ import pytest  # noqa: E402
 from helpers import classifiers as C  # noqa: E402
 from helpers.studies.jacobsen2021 import claims, comparison, failure, heads, paper  # noqa: E402
 from helpers.studies.jacobsen2021 import finetune as ft  # noqa: E402
+from helpers.studies.jacobsen2021 import saved as page  # noqa: E402
 from helpers.studies.jacobsen2021 import tables as r02  # noqa: E402
 from test_classifiers import scaled, tiny_base, toy_data  # noqa: E402
 
@@ -28,9 +29,10 @@ def test_head_grid_cells_hits_and_choice_on_validation() -> None:
     spec = heads.GridSpec(("sgd", "adam"), (5e-2, 1e-4), epochs=2, batch_size=16, width=8,
                           skip=(("adam", 1e-4),))
     train, val, test = _blobs(48, 0), _blobs(24, 1), _blobs(30, 2)
-    cells = heads.optimizer_grid(train, val, test, spec, seeds=(0, 1))
+    cells = heads.optimizer_grid(page.grid_head, train, val, test, spec, seeds=(0, 1))
     # the plain loop the sweep replaced, for the first cell: the same numbers to the bit
-    per_seed = [heads.train_head(train, (val, test), "sgd", 5e-2, spec, s) for s in (0, 1)]
+    per_seed = [heads.train_head(page.grid_head, train, val, (val, test), "sgd", 5e-2, spec, s)[0]
+                for s in (0, 1)]
     np.testing.assert_array_equal(cells[0].test_hits, np.stack([t for _, t in per_seed]))
     assert cells[0].val_top1 == float(np.mean([v.mean() for v, _ in per_seed]))
     assert [(c.optimizer, c.learning_rate) for c in cells] == [("sgd", 5e-2), ("sgd", 1e-4),
@@ -42,6 +44,16 @@ def test_head_grid_cells_hits_and_choice_on_validation() -> None:
     assert heads.best_rate(cells, "sgd") == best.learning_rate
     rows = r02.grid_rows("mobilenetv2", cells)
     assert rows[0]["here"] == pytest.approx(cells[0].test_top1) and rows[0]["seeds"] == 2
+    assert all(c.epochs == (2, 2) for c in cells)  # no patience: every epoch, the last kept
+
+
+def test_head_grid_stops_each_head_on_its_validation_loss() -> None:
+    """SGD vs Adam (table 3): each head runs to its own validation-chosen epoch, so a slow
+    optimizer is not cut off by the budget a fast one fits in."""
+    spec = heads.GridSpec(("sgd", "adam"), (1e-1,), epochs=60, batch_size=16, width=8, patience=3)
+    train, val, test = _blobs(48, 0), _blobs(24, 1), _blobs(30, 2)
+    cells = heads.optimizer_grid(page.grid_head, train, val, test, spec, seeds=(0,))
+    assert all(1 <= c.epochs[0] < 60 for c in cells)  # stopped, and the best epoch kept
 
 
 def test_paper_numbers_for_the_new_metrics() -> None:
@@ -54,6 +66,12 @@ def test_paper_numbers_for_the_new_metrics() -> None:
     assert paper.paper_for("baseline_places_top1_resnet50") == 0.6438
     assert paper.paper_for("finetuned_minus_gold_standard") == pytest.approx(0.776452 - 0.783)
     assert paper.paper_for("intra_class_mean_mobilenetv2") is None  # the course's comparison
+    # Report 01's "30 points", range-matched: appendix A's Places row minus table 2's (ResNet50).
+    assert paper.paper_for("places_vs_imagenet_means_difference_mobilenetv2") == pytest.approx(
+        0.6438 - 0.655529)
+    assert paper.paper_for("nan_late_margin") is True
+    assert paper.paper_for("nan_whole_batch_margin") is False
+    assert paper.paper_for("reported_baseline_top1_vgg16_places") == 0.769
 
 
 def test_claims_one_row_each_and_report_claims_apart_from_the_courses() -> None:
@@ -88,6 +106,14 @@ def test_findings_read_the_rows() -> None:
                              row(labels[3], 10), row(labels[4], None)])
     assert both["report_setup_broke"] and both["first_nan_step"] == 1
     assert both["needs_singleton"] is False and both["a_fix_broke"] is False
+    assert both["late_nan"] is False  # a NaN in epoch 1 is not "after about 30 epochs"
+    assert both["whole_batch_broke"] is None  # not run
+    late = dict(row(labels[0], 500), **{"first NaN epoch": 20, "loss fell before": True})
+    assert failure.findings([late])["late_nan"] is True
+    assert failure.findings([dict(late, **{"loss fell before": False})])["late_nan"] is False
+    assert failure.findings([row(labels[0], None)])["late_nan"] is None  # no NaN seen: unknown
+    whole = failure.findings([row(labels[0], 1), row(labels[5], 2)])
+    assert whole["whole_batch_broke"] is True and failure.VARIANTS[5].whole_batch
     only_plain = failure.findings([row(labels[0], 5), row(labels[1], None)])
     assert only_plain["needs_singleton"] is True
 
@@ -95,7 +121,8 @@ def test_findings_read_the_rows() -> None:
 @pytest.fixture(scope="module")
 def setup():
     base, groups = tiny_base()
-    clf = C.from_base(base, 3, groups=groups, preprocess=scaled, dropout=0.0)
+    clf = ft.from_base(lambda b, n: page.softmax_classifier(b, n, dropout=0.0), page.unfreeze,
+                       base, 3, groups=groups, preprocess=scaled)
     pixels = {"train": toy_data(60, seed=0), "val": toy_data(24, seed=1),
               "test": toy_data(24, seed=2)}
     cache = ft.TrunkCache(clf, pixels, ft.lowest_cut(clf, [("top",)]), copies={"train": 2})
@@ -105,8 +132,8 @@ def setup():
 def test_the_reports_margin_code_breaks_and_the_clamp_does_not(setup) -> None:
     clf, _, cache = setup
     recipe = C.Recipe(optimizer="sgd", learning_rate=0.01, epochs=2, batch_size=16, seed=0)
-    rows = failure.failure_runs(clf, cache, ("top",), recipe, items=34,
-                                variants=(failure.VARIANTS[0], failure.VARIANTS[2]))
+    rows = failure.failure_runs(clf, cache, ("top",), recipe, 34, page.projection_model,
+                                page.LOSSES, variants=(failure.VARIANTS[0], failure.VARIANTS[2]))
     unguarded, clamped = rows
     assert unguarded["first NaN step"] is not None and not unguarded["weights finite"]
     assert clamped["first NaN step"] is None and clamped["weights finite"]
@@ -116,10 +143,10 @@ def test_the_reports_margin_code_breaks_and_the_clamp_does_not(setup) -> None:
 def test_hits_chance_rows_and_same_layer_comparison(setup) -> None:
     clf, pixels, cache = setup
     recipe = C.Recipe(epochs=1, batch_size=12, learning_rate=0.05, seed=1)
-    run = ft.finetune(clf, cache, ("top",), recipe, label="top")
+    run = page.finetune(clf, cache, ("top",), recipe, label="top")
     assert run.hits["test_top1"].mean() == pytest.approx(run.scores["test_top1"])
     assert run.hits["test_accuracy"].mean() == pytest.approx(run.scores["test_accuracy"])
-    other = ft.finetune(clf, cache, ("top",), recipe, label="other")
+    other = page.finetune(clf, cache, ("top",), recipe, label="other")
     assert comparison.same_layers_run({"top": run, "other": other}, other, 0) is run
     assert comparison.same_layers_run({"top": run}, other, None) is other
     labels = pixels["test"][1]
@@ -174,3 +201,22 @@ def test_pca_length_is_chosen_on_validation_and_test_is_scored_once():
     with pytest.raises(ValueError, match="no PCA length"):
         r02.pca_chosen_on_validation(train, {"val": val, "test": test},
                                      {"val": val_y, "test": test_y}, (100,))
+
+
+def test_the_reports_own_baselines_and_the_scheme_range_check(tmp_path, monkeypatch):
+    """The premise row is judged on the two reports' numbers (contradicted: 11 points is not
+    'almost as well'); a tf-mode network fed Caffe-style schemes makes 'own wins' untestable."""
+    from helpers import report, verdicts
+
+    monkeypatch.setenv("LOOKALIKE_REPORTS", str(tmp_path / "reports"))
+    report.start("02_jacobsen_finetuning_supcon", {"profile": "standard"}, seed=0)
+    difference = r02.record_reported_baselines()
+    assert difference == pytest.approx(0.655529 - 0.769)
+    assert r02.record_scheme_range("mobilenetv2", ("places", "own")) is True
+    assert r02.record_scheme_range("resnet50", ("places", "own")) is False
+    data = report.current().data
+    premise = next(c for c in claims.CLAIMS if c.metric == "reported_baseline_top1_resnet50")
+    assert verdicts.judge(premise, data).verdict == "contradicted"
+    schemes = next(c for c in claims.CLAIMS if c.metric == "scheme_top1_mobilenetv2_own")
+    assert schemes.not_testable_if == "scheme_inputs_out_of_range_mobilenetv2"
+    assert data["metrics"]["scheme_inputs_out_of_range_mobilenetv2"]["value"] is True

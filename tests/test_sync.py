@@ -104,7 +104,7 @@ def test_a_hand_written_saved_module_is_never_overwritten_or_deleted(tmp_path):
 
 
 #: Study packages whose report's models and losses have moved onto their notebook's page.
-ON_THE_PAGE = ("xushi2023", "rahlen2019", "ingwersen2020", "fetz2021")
+ON_THE_PAGE = ("xushi2023", "rahlen2019", "ingwersen2020", "fetz2021", "jacobsen2021")
 _MODEL_CODE = ("keras.layers.", "keras.Model", "keras.Sequential", "keras.losses.", "keras.Input")
 
 

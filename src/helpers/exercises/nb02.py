@@ -1,16 +1,15 @@
-"""Notebook 02's exercises: the short last batch, NaN-safe distances, SupCon and the margin
-loss, and the report's comparison of a validation score with test scores."""
+"""Notebook 02's exercises: one more block unfrozen (predict, then run), NaN-safe distances, SupCon
+(in NumPy, then as a Keras loss that trains) and the margin loss, and the report's comparison of
+a validation score with test scores."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
-from keras import ops
 
 from helpers.exercises import exercise
 from helpers.exercises.answers import as_array, as_function, as_number, close
-from helpers.metric_learning import contrastive
 from helpers.studies.ingwersen2020.paper import BEST_AE_4X
 from helpers.studies.jacobsen2021.paper import GOLD_STANDARD, PAPER
 
@@ -20,21 +19,29 @@ GOLD_VAL, GOLD_TEST = GOLD_STANDARD, BEST_AE_4X["test_top1"]
 EFFICIENTNET_TEST = PAPER["best_finetuned"]["efficientnetb0"]
 
 
-@exercise("02.last_batch", "the size of an epoch's last batch")
-def check_last_batch(answer: Any) -> str | None:
-    fn = as_function(answer)
-    if isinstance(fn, str):
-        return fn
-    for n, batch in ((3842, 64), (3832, 64), (128, 64), (10, 64), (578, 64)):
-        got = fn(n, batch)
-        want = n - batch * ((n - 1) // batch)
-        if got == want:
-            continue
-        if got == 0:
-            return (f"for {n} images in batches of {batch} you give 0: a batch of 0 is never "
-                    "drawn; what is the last batch when the images divide evenly?")
-        return f"for {n} images in batches of {batch}: not yet, count what is left for the last one"
-    return None
+#: MobileNetV2's block 15 (alpha 1.0): expand 1x1 160 -> 960, depthwise 3x3 on 960, project
+#: 1x1 960 -> 160, no biases. Its three BatchNorm layers stay frozen (``unfreeze``).
+BLOCK_15_WEIGHTS = 160 * 960 + 3 * 3 * 960 + 960 * 160
+BLOCK_15_BN_SCALES = 2 * (960 + 960 + 160)  # gamma and beta of its BatchNorm layers
+BLOCK_15_BN_ALL = 2 * BLOCK_15_BN_SCALES  # with the moving means and variances
+
+
+@exercise("02.one_more_block", "predict: how many more weights train with block 15 unfrozen")
+def check_one_more_block(answer: Any) -> str | None:
+    value = as_number(answer)
+    if isinstance(value, str):
+        return value
+    if value == BLOCK_15_WEIGHTS:
+        return None
+    if value in (BLOCK_15_WEIGHTS + BLOCK_15_BN_SCALES, BLOCK_15_WEIGHTS + BLOCK_15_BN_ALL):
+        return ("you counted the block's BatchNorm layers: read unfreeze on the page, which of "
+                "the block's layers does it leave frozen?")
+    if value in (160 * 960 * 2, 160 * 960 * 2 + 9 * 960 * 2):
+        return "count each of the three convolutions once: expand, depthwise (3 x 3, one filter per channel), project"
+    if value < 10_000:
+        return "the block's 1x1 convolutions alone hold 160 x 960 weights each"
+    return ("not yet: block 15 expands 160 channels to 960 (1x1), filters each of the 960 with "
+            "its own 3x3 (depthwise), projects back to 160 (1x1); no biases")
 
 
 def _distance_batches() -> list[np.ndarray]:
@@ -74,8 +81,27 @@ def _contrastive_batch() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return z.astype(np.float32), labels, singleton
 
 
-def _reference(loss, *args, **kwargs) -> float:
-    return float(ops.convert_to_numpy(loss(*args, **kwargs)))
+def _supcon(z: np.ndarray, labels: np.ndarray, temperature: float) -> float:
+    """SupCon with one view, in float64 (Khosla et al. eq. 2; anchors without positives out)."""
+    z = z.astype(np.float64) / np.linalg.norm(z, axis=1, keepdims=True)
+    logits = z @ z.T / temperature
+    others = ~np.eye(len(z), dtype=bool)
+    log_denominator = np.log((np.exp(logits) * others).sum(axis=1))
+    positives = (labels[:, None] == labels[None, :]) & others
+    n_positives = positives.sum(axis=1)
+    per_anchor = -((logits - log_denominator[:, None]) * positives).sum(axis=1)
+    has_positive = n_positives > 0
+    return float((per_anchor[has_positive] / n_positives[has_positive]).mean())
+
+
+def _margin(z: np.ndarray, labels: np.ndarray, margin: float) -> float:
+    """The margin contrastive loss over every unordered pair, in float64."""
+    z = z.astype(np.float64)
+    d = np.linalg.norm(z[:, None, :] - z[None, :, :], axis=-1)
+    same = labels[:, None] == labels[None, :]
+    per_pair = np.where(same, d ** 2, np.maximum(margin - d, 0.0) ** 2)
+    i, j = np.triu_indices(len(z), k=1)
+    return float(per_pair[i, j].mean())
 
 
 @exercise("02.supcon", "the supervised contrastive (SupCon) loss")
@@ -88,7 +114,7 @@ def check_supcon(answer: Any) -> str | None:
         got = as_number(fn(z.copy(), labels.copy(), t))
         if isinstance(got, str):
             return f"at temperature {t}: {got}"
-        want = _reference(contrastive.supcon_loss, z, labels, temperature=t)
+        want = _supcon(z, labels, t)
         if not close(got, want, rel=1e-3):
             if got < want:
                 return (f"at temperature {t} your loss is too small: is the anchor itself "
@@ -100,8 +126,54 @@ def check_supcon(answer: Any) -> str | None:
     if isinstance(got, str):
         return (f"with one room present once in the batch: {got}; an anchor without positives "
                 "has nothing to average, leave it out of the mean")
-    if not close(got, _reference(contrastive.supcon_loss, z, singleton, temperature=0.1), rel=1e-3):
+    if not close(got, _supcon(z, singleton, 0.1), rel=1e-3):
         return "right without singletons; with a room present once, leave that anchor out of the mean"
+    return None
+
+
+def _supcon_views(y: np.ndarray, labels: np.ndarray, temperature: float) -> float:
+    """SupCon over (N, V, D) views, view-major, in float64 (anchors without positives out)."""
+    z = np.concatenate([y[:, v] for v in range(y.shape[1])])
+    return _supcon(z, np.concatenate([labels] * y.shape[1]), temperature)
+
+
+def _loss_value(loss: Any, labels: np.ndarray, y: np.ndarray) -> Any:
+    import keras
+
+    return as_number(float(keras.ops.convert_to_numpy(loss(labels, y))))
+
+
+@exercise("02.supcon_keras_loss", "SupCon written as a Keras loss, trained with")
+def check_supcon_keras_loss(answer: Any) -> str | None:
+    import keras
+
+    if not (isinstance(answer, type) and issubclass(answer, keras.losses.Loss)):
+        return ("expected a Keras loss class (class SupConLoss(keras.losses.Loss): ...); pass the "
+                "class itself, not an instance")
+    rng = np.random.default_rng(3)
+    labels = np.array([0, 0, 1, 1, 1, 2, 2, 3])  # room 3 once: its other view is its positive
+    views = rng.normal(size=(8, 2, 5)).astype(np.float32)
+    for t in (0.5, 0.1):
+        got = _loss_value(answer(temperature=t), labels, views)
+        if isinstance(got, str):
+            return f"at temperature {t}: {got}"
+        want = _supcon_views(views, labels, t)
+        if not close(got, want, rel=1e-3):
+            return (f"at temperature {t}: {got:.4f}, not {want:.4f}. y_pred is (batch, views, D): "
+                    "put the views one after the other (view-major, so the labels repeat), "
+                    "normalise, and give each anchor every other vector as its denominator")
+    one = rng.normal(size=(6, 1, 5)).astype(np.float32)
+    got = _loss_value(answer(temperature=0.1), np.array([0, 0, 1, 1, 1, 2]), one)
+    if isinstance(got, str):
+        return (f"one view with room 2 held once: {got}; an anchor without a positive has "
+                "nothing to average, leave it out of the mean")
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((2, 5)), keras.layers.Dense(4)])
+    model.compile(keras.optimizers.SGD(0.05), loss=answer(temperature=0.1))
+    history = model.fit(np.repeat(views, 4, axis=0), np.tile(labels, 4), batch_size=8, epochs=3,
+                        verbose=0).history["loss"]
+    if not np.isfinite(history).all():
+        return "your loss trains to NaN: shift the logits by their row maximum before exp"
     return None
 
 
@@ -115,7 +187,7 @@ def check_margin_loss(answer: Any) -> str | None:
         got = as_number(fn(z.copy(), labels.copy(), margin))
         if isinstance(got, str):
             return f"with margin {margin}: {got}"
-        want = _reference(contrastive.margin_contrastive_loss, z, labels, margin=margin)
+        want = _margin(z, labels, margin)
         if close(got, want, rel=1e-3):
             continue
         n = len(z)

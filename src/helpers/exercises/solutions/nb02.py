@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
-
-
-def last_batch(n, batch_size):
-    return n - batch_size * ((n - 1) // batch_size)
-
-
-def last_batch_modulo(n, batch_size):  # typical mistake: 0 when the images divide evenly
-    return n % batch_size
 
 
 def safe_distances(z):
@@ -64,8 +57,52 @@ def margin_loss_unsquared_hinge(z, labels, margin):  # typical mistake
     return float(per_pair[i, j].mean())
 
 
+class SupConLoss(keras.losses.Loss):
+    def __init__(self, temperature=0.1, **kwargs):
+        super().__init__(**kwargs)
+        self.temperature = temperature
+
+    def call(self, y_true, y_pred):
+        ops = keras.ops
+        views = y_pred.shape[1]
+        z = ops.concatenate([y_pred[:, v] for v in range(views)], axis=0)  # view-major
+        z = z / ops.norm(z, axis=1, keepdims=True)
+        labels = ops.tile(ops.reshape(y_true, (-1,)), (views,))
+        logits = ops.matmul(z, ops.transpose(z)) / self.temperature
+        others = 1.0 - ops.eye(ops.shape(z)[0])
+        logits = logits - ops.stop_gradient(ops.max(logits, axis=1, keepdims=True))
+        log_prob = logits - ops.log(ops.sum(ops.exp(logits) * others, axis=1, keepdims=True))
+        positives = ops.cast(ops.equal(labels[:, None], labels[None, :]), "float32") * others
+        n_positives = ops.sum(positives, axis=1)
+        per_anchor = -ops.sum(log_prob * positives, axis=1) / ops.maximum(n_positives, 1.0)
+        has_positive = ops.cast(n_positives > 0, "float32")
+        return ops.sum(per_anchor * has_positive) / ops.maximum(ops.sum(has_positive), 1.0)
+
+
+class SupConLossSelfInDenominator(keras.losses.Loss):  # typical mistake
+    def __init__(self, temperature=0.1, **kwargs):
+        super().__init__(**kwargs)
+        self.temperature = temperature
+
+    def call(self, y_true, y_pred):
+        ops = keras.ops
+        views = y_pred.shape[1]
+        z = ops.concatenate([y_pred[:, v] for v in range(views)], axis=0)
+        z = z / ops.norm(z, axis=1, keepdims=True)
+        labels = ops.tile(ops.reshape(y_true, (-1,)), (views,))
+        logits = ops.matmul(z, ops.transpose(z)) / self.temperature
+        others = 1.0 - ops.eye(ops.shape(z)[0])
+        log_prob = logits - ops.log(ops.sum(ops.exp(logits), axis=1, keepdims=True))
+        positives = ops.cast(ops.equal(labels[:, None], labels[None, :]), "float32") * others
+        n_positives = ops.sum(positives, axis=1)
+        per_anchor = -ops.sum(log_prob * positives, axis=1) / ops.maximum(n_positives, 1.0)
+        has_positive = ops.cast(n_positives > 0, "float32")
+        return ops.sum(per_anchor * has_positive) / ops.maximum(ops.sum(has_positive), 1.0)
+
+
 SOLUTIONS = {
-    "02.last_batch": last_batch,
+    "02.one_more_block": 160 * 960 + 3 * 3 * 960 + 960 * 160,
+    "02.supcon_keras_loss": SupConLoss,
     "02.safe_distances": safe_distances,
     "02.supcon": supcon,
     "02.margin_loss": margin_loss,
@@ -73,7 +110,8 @@ SOLUTIONS = {
 }
 
 WRONG = {
-    "02.last_batch": last_batch_modulo,
+    "02.one_more_block": 160 * 960 + 3 * 3 * 960 + 960 * 160 + 2 * (960 + 960 + 160),
+    "02.supcon_keras_loss": SupConLossSelfInDenominator,
     "02.safe_distances": naive_distances,
     "02.supcon": supcon_self_in_denominator,
     "02.margin_loss": margin_loss_unsquared_hinge,

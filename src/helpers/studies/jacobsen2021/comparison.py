@@ -1,23 +1,22 @@
 """Report 02's contrastive fine-tuning beside cross-entropy on the same trainable layers.
 
 The report's contrastive run broke before giving a number (section 6.2); the course's fixed
-run (:func:`helpers.studies.jacobsen2021.finetune.supcon_finetune`) is set beside the
-cross-entropy run that trained exactly the same layer groups, so the comparison is of the
-loss alone, not of the loss and the layers together.
+run (the page's ``contrastive_finetune``) is set beside the cross-entropy run that trained
+exactly the same layer groups, so the comparison is of the loss alone, not of the loss and the
+layers together.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from helpers.classifiers.model import Classifier, Recipe
-from helpers.studies.jacobsen2021.finetune import (
-    ContrastiveObjective,
-    Run,
-    TrunkCache,
-    supcon_finetune,
-)
+from helpers.classifiers.model import Recipe
+from helpers.studies.jacobsen2021.finetune import FineTunable, Run, TrunkCache
+
+#: The page's contrastive training call:
+#: ``(clf, cache, groups, recipe, loss, probe_epochs, label) -> Run``.
+ContrastiveFinetune = Callable[..., Run]
 
 
 def same_layers_run(layer_runs: Mapping[str, Run], best_run: Run, pick: int | None) -> Run:
@@ -26,21 +25,20 @@ def same_layers_run(layer_runs: Mapping[str, Run], best_run: Run, pick: int | No
     return best_run if pick is None else list(layer_runs.values())[pick]
 
 
-def contrastive_runs(models: Mapping[str, Classifier], caches: Mapping[str, TrunkCache],
-                     compared: Mapping[str, Run], settings: Any, seed: int
-                     ) -> dict[tuple[str, str], Run]:
-    """Per backbone and loss of ``settings.contrastive_losses``: contrastive fine-tuning of the
-    layers ``compared[backbone]`` trained, with the profile's SupCon recipe (SGD)."""
+def contrastive_runs(train: ContrastiveFinetune, models: Mapping[str, FineTunable],
+                     caches: Mapping[str, TrunkCache], compared: Mapping[str, Run],
+                     settings: Any, seed: int) -> dict[tuple[str, str], Run]:
+    """Per backbone and loss of ``settings.contrastive_losses``: the page's contrastive
+    training call ``train`` on the layers ``compared[backbone]`` trained, with the profile's
+    SupCon recipe (SGD)."""
     recipe = Recipe(optimizer="sgd", learning_rate=settings.supcon_learning_rate,
                     epochs=settings.supcon_epochs, batch_size=settings.supcon_batch_size,
                     seed=seed)
     runs = {}
     for b, model in models.items():
         for loss in settings.contrastive_losses:
-            objective = ContrastiveObjective(loss, temperature=settings.temperature)
-            runs[(b, loss)] = supcon_finetune(model, caches[b], compared[b].groups, recipe,
-                                              objective, probe_epochs=settings.probe_epochs,
-                                              label=f"{loss} ({compared[b].label})")
+            runs[(b, loss)] = train(model, caches[b], compared[b].groups, recipe, loss,
+                                    settings.probe_epochs, f"{loss} ({compared[b].label})")
     return runs
 
 

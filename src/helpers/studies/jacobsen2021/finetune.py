@@ -1,8 +1,10 @@
-"""Report 02's fine-tuning experiments: layer configurations, a trunk cache, runs scored by LOO.
+"""Report 02's fine-tuning plumbing: a classifier built from the page's model, a trunk cache,
+which layer groups train, and one run's record.
 
-One run = reset the classifier to its pretrained weights, make a layer configuration trainable,
-fit with a recipe (early stopping on validation), drop the head, and score the encoder's
-vectors by leave-one-out top-1/top-5 on the validation and test splits (report 02's metric).
+The model (the softmax head, which layers unfreeze), the training calls and the evaluation
+call are on notebook 02's page (:mod:`helpers.studies.jacobsen2021.saved`); this module builds
+a :class:`FineTunable` from the page's ``softmax_classifier`` and ``unfreeze``, resets it
+between runs, and caches what the frozen layers compute.
 
 :class:`TrunkCache` computes the frozen trunk's outputs once per split at the lowest cut any
 configuration needs, and derives higher cuts from it on demand, so a grid of runs costs one
@@ -12,17 +14,22 @@ pass of the trunk plus training of the top layers.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from helpers import training
-from helpers.classifiers.model import Activations, Classifier, Recipe, TrainResult, flat_layers
-from helpers.classifiers.model import reset as reset_classifier
-from helpers.classifiers.model import set_trainable as set_trainable_groups
-from helpers.classifiers.training import activations, embed, fit, predict, trainable_cut
+from helpers.classifiers.model import (
+    Activations,
+    Classifier,
+    Recipe,
+    TrainResult,
+    flat_layers,
+    scheme_preprocess,
+)
+from helpers.classifiers.model import reset as reset_weights
+from helpers.classifiers.training import activations, trainable_cut
 
 
 def score(vectors: np.ndarray, labels: Sequence) -> dict[str, float]:
@@ -38,6 +45,74 @@ def top1_hits(vectors: np.ndarray, labels: Sequence) -> np.ndarray:
 
     return np.asarray(retrieval.loo_topk(vectors, np.asarray(labels), ks=(1,),
                                          per_item=True)["top1"], dtype=int)
+
+
+@dataclass(eq=False)
+class FineTunable(Classifier):
+    """A :class:`~helpers.classifiers.model.Classifier` whose head and unfreezing come from the
+    page: ``unfreeze(base, layer_names) -> names that train`` (notebook 02's ``unfreeze``)."""
+
+    unfreeze: Callable[[Any, set[str]], list[str]] | None = None
+
+
+def from_base(model: Callable[[Any, int], tuple[Any, list]], unfreeze: Callable[..., list[str]],
+              base: Any, n_classes: int, groups: Mapping[str, list[str]] | None = None,
+              preprocess: Callable[[np.ndarray], np.ndarray] | None = None,
+              backbone: str | None = None, weights: Any = None) -> FineTunable:
+    """The page's ``model(base, n_classes) -> (keras model, head layers)`` over any Keras
+    ``base`` (images -> one vector each), its layer ``groups`` by name (``"all"`` is added)
+    and ``preprocess`` ([0, 255] RGB -> the base's input); nothing trains yet."""
+    groups = dict(groups or {})
+    groups.setdefault("all", [layer.name for layer in flat_layers(base) if layer.weights])
+    keras_model, head = model(base, n_classes)
+    clf = FineTunable(base=base, model=keras_model, head=list(head), n_classes=int(n_classes),
+                      groups=groups, preprocess=preprocess or _as_float, backbone=backbone,
+                      weights=weights, initial_weights=base.get_weights(), unfreeze=unfreeze)
+    set_layers(clf, ())
+    return clf
+
+
+def _as_float(x: np.ndarray) -> np.ndarray:
+    return np.asarray(x, dtype=np.float32)
+
+
+def build(model: Callable[[Any, int], tuple[Any, list]], unfreeze: Callable[..., list[str]],
+          backbone: str, n_classes: int, weights: Any = "imagenet",
+          image_size: int | None = None) -> FineTunable:
+    """:func:`from_base` on a registered backbone (:mod:`helpers.backbones`, average-pooled),
+    with the backbone's own preprocessing and layer groups."""
+    from helpers import backbones
+
+    base, info = backbones.base(backbone, weights, image_size, include_top=False, pooling="avg")
+    return from_base(model, unfreeze, base, n_classes, backbones.layer_groups(backbone, base),
+                     scheme_preprocess("imagenet", backbone), backbone, info)
+
+
+def set_layers(clf: FineTunable, groups: Sequence[str]) -> list[str]:
+    """Make the layer ``groups`` of ``clf`` (names in ``clf.groups``) train, with the page's
+    ``unfreeze``; the head always trains. Returns the base's layers that train."""
+    groups = (groups,) if isinstance(groups, str) else tuple(groups)
+    unknown = [g for g in groups if g not in clf.groups]
+    if unknown:
+        raise ValueError(f"unknown layer groups {unknown}; have {sorted(clf.groups)}")
+    names = clf.unfreeze(clf.base, {name for g in groups for name in clf.groups[g]})
+    for layer in clf.head:
+        layer.trainable = True
+    clf.trainable, clf.trainable_layers = (groups or "frozen"), list(names)
+    return clf.trainable_layers
+
+
+def prepare(clf: FineTunable, groups: Sequence[str], seed: int = 0) -> list[str]:
+    """Back to the pretrained weights with a freshly initialised head and the head's dropout
+    drawing from ``seed``, then :func:`set_layers`: every run starts from the same place
+    whatever ran before it (a seed's run is the same alone or in a sweep), and the cached
+    trunk stays valid."""
+    reset_weights(clf, seed=seed)
+    for layer in clf.head:
+        generator = getattr(layer, "seed_generator", None)
+        if generator is not None:
+            generator.state.assign(np.array([seed, 0], dtype=generator.state.dtype))
+    return set_layers(clf, groups)
 
 
 class TrunkCache:
@@ -73,12 +148,12 @@ class TrunkCache:
         return sum(a.values.nbytes for split in self._by_cut.values() for a in split.values())
 
 
-def lowest_cut(clf: Classifier, configs: Sequence[Sequence[str]]) -> str:
-    """The earliest :func:`trainable_cut` over ``configs``: one cache serves all of them."""
+def lowest_cut(clf: FineTunable, configs: Sequence[Sequence[str]]) -> str:
+    """The earliest trainable cut over ``configs``: one cache serves all of them."""
     order = {layer.name: i for i, layer in enumerate(flat_layers(clf.base))}
     cuts = []
     for groups in configs:
-        set_trainable_groups(clf, groups)
+        set_layers(clf, groups)
         cuts.append(trainable_cut(clf))
     return min(cuts, key=lambda name: order.get(name, -1))
 
@@ -104,33 +179,14 @@ class Run:
                 "seconds": round(self.result.seconds, 1)}
 
 
-def finetune(clf: Classifier, cache: TrunkCache, groups: Sequence[str], recipe: Recipe,
-             label: str = "", splits: tuple[str, str, str] = ("train", "val", "test"),
-             train_rows: Any = None) -> Run:
-    """Reset ``clf``, train ``groups`` with ``recipe`` on cached activations, score the encoder.
-
-    ``scores``: ``val_top1``, ``test_top1``, ``test_top5`` (LOO of the head-less encoder) and
-    ``test_accuracy`` (of the softmax head, which report 02 discards). ``train_rows`` trains
-    on a subset of the training items, without augmented copies (the scheme comparison).
-    """
-    reset_classifier(clf, seed=recipe.seed)
-    set_trainable_groups(clf, tuple(groups))
-    data = cache.at(trainable_cut(clf))
-    train, val, test = (data[s] for s in splits)
-    if train_rows is not None:
-        train = train.take(train_rows, copies=1)
-    result = fit(clf, train, val, recipe)
-    vectors = {"val": embed(clf, val), "test": embed(clf, test)}
-    scores = {"val_top1": score(vectors["val"], val.labels)["top1"]}
-    scores.update({f"test_{k}": v for k, v in score(vectors["test"], test.labels).items()})
-    correct = (predict(clf, test).argmax(1) == test.labels).astype(int)
-    scores["test_accuracy"] = float(correct.mean())
-    hits = {"test_top1": top1_hits(vectors["test"], test.labels), "test_accuracy": correct}
-    return Run(label or "+".join(groups), tuple(groups), recipe, result, scores, vectors,
-               _snapshot(clf), hits)
+def as_result(run: Any, recipe: Recipe, cut: str | None = None) -> TrainResult:
+    """A :class:`TrainResult` from a :func:`helpers.training.fit` run kept to its last epoch."""
+    return TrainResult(run.history, run.seconds, run.epoch_seconds, run.epochs_run,
+                       run.epochs_run, run.stopped_early, run.trainable_params, recipe, cut)
 
 
-def _snapshot(clf: Classifier) -> list[np.ndarray]:
+def snapshot(clf: Classifier) -> list[np.ndarray]:
+    """The base's weights, then the softmax layer's: what :func:`restore` puts back."""
     return clf.base.get_weights() + [w.numpy().copy() for w in clf.head[-1].weights]
 
 
@@ -140,90 +196,3 @@ def restore(clf: Classifier, run: Run) -> None:
     clf.base.set_weights(run.weights[:n])
     for variable, value in zip(clf.head[-1].weights, run.weights[n:], strict=True):
         variable.assign(value)
-
-
-def linear_probe(train: np.ndarray, train_labels: Sequence, test: np.ndarray,
-                 test_labels: Sequence, n_classes: int, epochs: int = 30,
-                 seed: int = 0) -> float:
-    """Test accuracy of a softmax layer trained on frozen vectors (Khosla et al.'s stage 2)."""
-    import keras
-
-    mean, std = train.mean(0), train.std(0) + 1e-6
-    recipe = training.Recipe(optimizer="adam", learning_rate=1e-3, epochs=epochs, batch_size=64,
-                             keep_best=False, seed=seed)
-    model = training.fit(lambda: keras.Sequential([
-        keras.Input((train.shape[1],)), keras.layers.Dense(n_classes, activation="softmax")]),
-        ((train - mean) / std, np.asarray(train_labels)), None, recipe,
-        loss="sparse_categorical_crossentropy").model
-    pred = model.predict((test - mean) / std, verbose=0).argmax(1)
-    return float((pred == np.asarray(test_labels)).mean())
-
-
-@dataclass(frozen=True)
-class ContrastiveObjective:
-    """What contrastive fine-tuning optimises: ``loss`` ``"supcon"`` (Khosla et al.,
-    ``temperature``) or ``"margin"`` (the report's pair loss, ``margin``), on a linear
-    projection to ``projection_dim``, with batches from ``sampler`` (``"balanced"``: every
-    class at least twice, or ``"plain"``)."""
-
-    loss: str = "supcon"
-    temperature: float = 0.1
-    margin: float = 1.0
-    projection_dim: int = 128
-    sampler: str = "balanced"
-
-
-def supcon_finetune(clf: Classifier, cache: TrunkCache, groups: Sequence[str], recipe: Recipe,
-                    objective: ContrastiveObjective = ContrastiveObjective(),
-                    probe_epochs: int = 30, label: str = "") -> Run:
-    """Contrastive training of ``groups`` (encoder + linear projection, two views), then score.
-
-    ``objective`` says the loss (:class:`ContrastiveObjective`); the views are two distinct
-    cached copies of each training image (so ``cache`` needs >= 2 copies of "train"). No early stopping (the loss is not a
-    validation signal); ``recipe.epochs`` runs unless the loss turns NaN, which stops training.
-    Scores as :func:`finetune`, with ``test_accuracy`` from :func:`linear_probe` on the frozen
-    encoder and ``loss_finite`` saying whether every epoch's loss was a number.
-    """
-    from helpers.classifiers.training import submodel
-    from helpers.metric_learning import contrastive
-
-    reset_classifier(clf, seed=recipe.seed)
-    set_trainable_groups(clf, tuple(groups))
-    cut = trainable_cut(clf)
-    data = cache.at(cut)
-    train, val, test = data["train"], data["val"], data["test"]
-    if train.copies < 2:
-        raise ValueError("contrastive training needs >= 2 cached copies of the training split")
-    loss, projection_dim = objective.loss, objective.projection_dim
-    losses = {"supcon": contrastive.SupConLoss(objective.temperature),
-              "margin": contrastive.MarginContrastiveLoss(objective.margin)}
-    if loss not in losses:
-        raise ValueError(f"loss must be one of {sorted(losses)}, got {loss!r}")
-    stream = contrastive.ViewBatches(train.values, train.labels, recipe.batch_size,
-                                     sampler=objective.sampler, seed=recipe.seed)
-    # No validation signal: every epoch runs (unless the loss turns NaN), the last is kept.
-    run = training.fit(lambda: contrastive.projection_model(submodel(clf, cut), projection_dim),
-                       stream, None, recipe.replace(patience=0, keep_best=False),
-                       loss=losses[loss])
-    history = run.history
-    finite = bool(np.isfinite(history.get("loss", [np.nan])).all())
-    result = TrainResult(history, run.seconds, run.epoch_seconds, run.epochs_run,
-                         run.epochs_run, run.stopped_early, run.trainable_params, recipe, cut)
-    vectors = {s: embed(clf, a) for s, a in (("train", train), ("val", val), ("test", test))}
-    ok = all(np.isfinite(v).all() for v in vectors.values())
-    scores = {"val_top1": score(vectors["val"], val.labels)["top1"] if ok else np.nan}
-    test_scores = score(vectors["test"], test.labels) if ok else {"top1": np.nan, "top5": np.nan}
-    scores.update({f"test_{k}": v for k, v in test_scores.items()})
-    scores["test_accuracy"] = linear_probe(vectors["train"], train.labels, vectors["test"],
-                                           test.labels, clf.n_classes, probe_epochs,
-                                           recipe.seed) if ok else np.nan
-    scores["loss_finite"] = float(finite)
-    hits = {"test_top1": top1_hits(vectors["test"], test.labels)} if ok else {}
-    return Run(label or f"{loss} {'+'.join(groups)}", tuple(groups), recipe, result, scores,
-               vectors, _snapshot(clf), hits)
-
-
-def embed_copies(clf: Classifier, acts: Activations) -> np.ndarray:
-    """Encoder vectors of every cached copy: (K, N, D), e.g. views for a contrastive check."""
-    return np.stack([embed(clf, Activations(acts.cut, acts.values[k:k + 1], acts.labels))
-                     for k in range(acts.copies)])

@@ -7,14 +7,14 @@ configurations and numbers, the per-profile knobs, and one function per table.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from helpers.classifiers.model import Classifier, Recipe, scheme_preprocess
+from helpers.classifiers.model import scheme_preprocess
 from helpers.studies.jacobsen2021 import profile
-from helpers.studies.jacobsen2021.finetune import Run, TrunkCache, finetune, score, top1_hits
+from helpers.studies.jacobsen2021.finetune import FineTunable, Run, TrunkCache, score, top1_hits
 from helpers.studies.jacobsen2021.paper import (  # noqa: F401  (re-exported)
     GAP,
     GOLD_STANDARD,
@@ -22,6 +22,7 @@ from helpers.studies.jacobsen2021.paper import (  # noqa: F401  (re-exported)
     PREPROCESSING_GAIN,
     SPLIT_SIZES,
 )
+from helpers.sweep import Runs
 
 # Layer configurations of report 02 (table 5, appendix C) per backbone: label -> (groups,
 # the paper's row it mirrors, the paper's LOO top-1 for that row). MobileNetV2 has no row in
@@ -80,7 +81,7 @@ def reduce_dimension(train: np.ndarray, test: np.ndarray, test_labels: Sequence,
     """
     from sklearn.decomposition import PCA
 
-    from helpers import autoencoders
+    from helpers.studies.ingwersen2020.saved import AE_RECIPE, AESpec, train_autoencoder
 
     rows = [{"method": "none", "dim": int(train.shape[1]),
              "top1": score(test, test_labels)["top1"]}]
@@ -93,9 +94,8 @@ def reduce_dimension(train: np.ndarray, test: np.ndarray, test_labels: Sequence,
         rows.append({"method": "PCA", "dim": int(dim),
                      "top1": score(pca.transform(test), test_labels)["top1"]})
     for dim in autoencoder_dims:
-        ae = autoencoders.train(train, autoencoders.AESpec(hidden=(int(dim),)),
-                                autoencoders.AE_RECIPE.replace(epochs=autoencoder_epochs,
-                                                               seed=seed))
+        ae = train_autoencoder(train, AESpec(hidden=(int(dim),)),
+                               AE_RECIPE.replace(epochs=autoencoder_epochs, seed=seed))
         rows.append({"method": "AE (report 01)", "dim": int(dim),
                      "top1": score(ae.encode(test), test_labels)["top1"],
                      "note": f"{ae.epochs_run} epochs"})
@@ -165,6 +165,19 @@ def baselines(test_set: Any, backbones: Sequence[str], image_size: int, weights:
     return rows, infos, hits
 
 
+def imagenet_means_hits(images: np.ndarray, labels: Sequence, backbone: str, image_size: int,
+                        weights: Any) -> tuple[np.ndarray, Any]:
+    """Per-item LOO top-1 hits of ``backbone``'s pooled features with ImageNet's Caffe
+    preprocessing (BGR minus the ImageNet means, about +-128: ResNet50's own scheme), whatever
+    the backbone's own mode, and its weights record. Beside the Places row (BGR minus the Places
+    means, the same range) it isolates report 01's claim: the means alone, range-matched."""
+    from helpers import backbones, features
+
+    model, info = backbones.build(backbone, "avg", weights=weights, image_size=image_size)
+    vectors = features.run_model(model, np.asarray(images), "imagenet", "resnet50")
+    return top1_hits(vectors, labels), info
+
+
 def chance_row(labels: Sequence, seed: int, **columns: Any) -> dict[str, Any]:
     """The chance row beside a LOO top-1 table: exact, and a seeded random ranking's score on
     the same items (``columns`` fill the table's other columns, e.g. ``backbone="chance"``)."""
@@ -186,6 +199,30 @@ def accuracy_chance_row(test_labels: Sequence, train_labels: Sequence,
     return {**columns, "paper": None, "here": float(np.mean(hits)), "note": "majority class of train"}
 
 
+def layer_sweep(finetune: Callable[..., Run], clf: FineTunable, cache: TrunkCache,
+                configs: Mapping[str, tuple[Sequence[str], str, float | None]], recipe: Any,
+                seeds: Sequence[int]) -> dict[str, Runs]:
+    """Table 5: the page's ``finetune`` of every layer configuration (``label -> (groups,
+    ...)``) once per seed, by a :class:`~helpers.sweep.Sweep`: ``{label: Runs}``, each
+    holding the runs (first: ``seeds[0]``) and their per-item test hits (``"test"``: LOO
+    top-1, ``"test_accuracy"``: the head) as ``(seeds, items)`` arrays."""
+    from helpers.sweep import Sweep
+
+    def train(label: str, seed: int) -> Run:
+        return finetune(clf, cache, configs[label][0], recipe.replace(seed=int(seed)),
+                        label=label)
+
+    sweep = Sweep(train, seeds, hits=lambda run: {"test": run.hits["test_top1"],
+                                                  "test_accuracy": run.hits["test_accuracy"]})
+    return sweep.run(configs)
+
+
+def best_configuration(runs: Mapping[str, Runs]) -> str:
+    """The configuration with the highest validation top-1, averaged over its seeds (the test
+    split never picks)."""
+    return max(runs, key=lambda label: np.mean([r.scores["val_top1"] for r in runs[label].results]))
+
+
 def best(runs: Sequence[Run], key: str = "val_top1") -> Run:
     """The run with the highest ``key`` (validation, so the test split never picks)."""
     return max(runs, key=lambda run: run.scores[key])
@@ -200,16 +237,20 @@ def grid_rows(backbone: str, cells: Sequence[Any]) -> list[dict[str, Any]]:
             for c in cells]
 
 
-def layer_rows(backbone: str, runs: Mapping[str, Run]) -> list[dict[str, Any]]:
-    """Table 5 (and appendix C): one row per layer configuration, beside the report's row."""
+def layer_rows(backbone: str, runs: Mapping[str, Runs]) -> list[dict[str, Any]]:
+    """Table 5 (and appendix C): one row per layer configuration, beside the report's row;
+    test and validation top-1 are means over the seeds, epochs the best epoch of each seed."""
     rows = []
-    for label, run in runs.items():
+    for label, per_seed in runs.items():
         _, paper_row, paper = LAYER_CONFIGS[backbone][label]
+        results = per_seed.results
         rows.append({"backbone": backbone, "trainable": label, "report's row": paper_row,
-                     "paper": paper, "here": run.scores["test_top1"],
-                     "val top-1": run.scores["val_top1"],
-                     "params trained": run.result.trainable_params,
-                     "epochs": run.result.epochs_run, "s": round(run.result.seconds, 1)})
+                     "paper": paper, "here": float(per_seed.hits("test").mean()),
+                     "val top-1": float(np.mean([r.scores["val_top1"] for r in results])),
+                     "seeds": len(results),
+                     "params trained": results[0].result.trainable_params,
+                     "best epochs": [r.result.best_epoch for r in results],
+                     "s": round(sum(r.result.seconds for r in results), 1)})
     return rows
 
 
@@ -220,15 +261,17 @@ def per_class_rows(labels: np.ndarray, per_class: int | None, seed: int) -> np.n
     return np.sort(np.concatenate(keep))
 
 
-def scheme_runs(clf: Classifier, cache: TrunkCache, images: Mapping[str, tuple[Any, Any]],
-                groups: Sequence[str], recipe: Recipe, schemes: Sequence[str],
+def scheme_runs(finetune: Callable[..., Run], clf: FineTunable, cache: TrunkCache,
+                images: Mapping[str, tuple[Any, Any]], like: Run, schemes: Sequence[str],
                 per_class: int | None, seed: int) -> dict[str, Run]:
-    """Tables 4 and 6: the same fine-tuning under each preprocessing scheme.
+    """Tables 4 and 6: the page's ``finetune`` of ``like``'s layer groups with ``like``'s
+    recipe, under each preprocessing scheme.
 
     Every scheme trains on the same ``per_class`` training images per room (no augmented
     copies) and is scored on the full validation and test splits. ``own`` reuses ``cache``;
     any other scheme needs its own pass of the trunk, with ``clf.preprocess`` swapped for it.
     """
+    groups, recipe = like.groups, like.recipe
     x_train, y_train = images["train"]
     rows = per_class_rows(np.asarray(y_train), per_class, seed)
     own, runs = clf.preprocess, {}
@@ -246,6 +289,21 @@ def scheme_runs(clf: Classifier, cache: TrunkCache, images: Mapping[str, tuple[A
         finally:
             clf.preprocess = own
     return runs
+
+
+def record_scheme_range(backbone: str, schemes: Sequence[str]) -> bool:
+    """Record ``scheme_inputs_out_of_range_<backbone>``: True when ``backbone`` expects [-1, 1]
+    (tf mode) and the other ``schemes`` feed it Caffe-style inputs (about ±128). Then "its own
+    scheme wins" is near-automatic and the claim's row is "not testable here"."""
+    from helpers import preprocessing, report
+
+    caffe_style = [s for s in schemes if s in ("places", "caffe", "raw")]
+    out = preprocessing.backbone_mode(backbone) == "tf" and bool(caffe_style)
+    report.record(f"scheme_inputs_out_of_range_{backbone}", out, note=(
+        f"not testable here: {backbone} expects inputs in [-1, 1]; the {', '.join(caffe_style)} "
+        "scheme(s) feed it about ±128, so its own scheme winning is near-automatic (a Caffe-mode "
+        "ResNet50 runs in the paper profile)") if out else None)
+    return out
 
 
 def scheme_rows(backbone: str, runs: Mapping[str, Run]) -> list[dict[str, Any]]:
@@ -314,6 +372,27 @@ def record_gold_gap(finetuned_hits: Any, own_gold: float | None, dataset: str,
              "item noise is in the interval")
 
 
+def record_reported_baselines() -> float:
+    """Record the two reports' own baselines (:data:`~helpers.studies.jacobsen2021.paper.
+    REPORTED_BASELINES`): report 02's corrected ResNet50 and report 01's VGG16-Places365, each
+    with a normal-approximation 95 % interval from its test-set size, and their difference's
+    interval (unpaired: two data sets). No run of this notebook enters. Returns the difference."""
+    from helpers import report
+    from helpers.studies.jacobsen2021.paper import REPORTED_BASELINES
+
+    (general, (p1, n1)), (domain, (p2, n2)) = REPORTED_BASELINES.items()
+    method = "normal approximation from the report's test-set size (its items are not available)"
+
+    def interval(p: float, se: float) -> dict[str, Any]:
+        return {"low": float(p - 1.96 * se), "high": float(p + 1.96 * se), "method": method}
+
+    se1, se2 = (float(np.sqrt(p * (1 - p) / n)) for p, n in ((p1, n1), (p2, n2)))
+    report.record(domain, p2, interval=interval(p2, se2), n=n2, source="report 01, appendix A")
+    report.record(general, p1, interval=interval(p1, se1), n=n1, source="report 02, table 2",
+                  intervals={domain: interval(p1 - p2, float(np.hypot(se1, se2)))})
+    return p1 - p2
+
+
 def plot_dimension(rows: Sequence[Mapping[str, Any]], title: str = "") -> Any:
     """Top-1 against vector length, one line per reduction method, log-scaled x."""
     import matplotlib.pyplot as plt
@@ -339,17 +418,17 @@ def plot_dimension(rows: Sequence[Mapping[str, Any]], title: str = "") -> Any:
 def singleton_rates(counts: Mapping[str, int], batch_size: int, epochs: int,
                     seed: int) -> list[dict[str, Any]]:
     """Per sampler: batches per epoch, and in how many epochs some batch holds a class once."""
-    from helpers.metric_learning import contrastive
+    from helpers.metric_learning import samplers
 
     labels = np.repeat(np.arange(len(counts)), list(counts.values()))
     rows = []
     for sampler in ("plain", "balanced"):
         hit, batches = 0, 0
         for epoch in range(epochs):
-            drawn = (contrastive.plain_batches(len(labels), batch_size, seed + epoch)
+            drawn = (samplers.plain_batches(len(labels), batch_size, seed + epoch)
                      if sampler == "plain"
-                     else contrastive.balanced_batches(labels, batch_size, seed=seed + epoch))
-            hit += contrastive.singleton_batches(drawn, labels) > 0
+                     else samplers.balanced_batches(labels, batch_size, seed=seed + epoch))
+            hit += samplers.singleton_batches(drawn, labels) > 0
             batches = len(drawn)
         rows.append({"sampler": sampler, "items": len(labels), "batch size": batch_size,
                      "batches per epoch": batches, "last batch": len(drawn[-1]),
