@@ -27,10 +27,10 @@ from helpers import notebooks
 OTHER_BACKENDS = ("jax", "torch")
 # The unit tests whose numbers come from keras.ops losses and are checked against NumPy
 # references (SupCon, margin, Hadsell contrastive, ranking hinge, InfoNCE, fused cosines).
-NUMPY_REFERENCE_TESTS = ("tests/test_jacobsen2021_contrastive.py", "tests/test_siamese.py",
+NUMPY_REFERENCE_TESTS = ("tests/test_jacobsen2021_contrastive.py", "tests/test_fetz2021_saved.py",
                          "tests/test_xushi2023_model.py")
 NUMPY_REFERENCE_SELECTION = ("numpy or zero_loss or penalises or batch_mean or "
-                             "scores_are_cosines or stable_at_tiny")
+                             "scores_are_cosines or stable_at_tiny or hadsell")
 
 
 def _backend_param(backend: str):

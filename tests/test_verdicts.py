@@ -139,12 +139,12 @@ def test_every_claims_rule_is_checked_against_its_chance_row() -> None:
 
 
 def test_the_issues_chance_examples_are_declared() -> None:
-    from helpers.studies.fetz2021 import claims as fetz
-    from helpers.studies.xushi2023 import claims as xushi
-
     # Every flower test image a query against the other 199 (39 of its class): the chance that
     # a random ranking puts one of them in the top k is 1 - C(160, k) / C(199, k).
     from math import comb
+
+    from helpers.studies.fetz2021 import claims as fetz
+    from helpers.studies.xushi2023 import claims as xushi
 
     assert [round(fetz.TOPK_CHANCE[k], 3) for k in (1, 3, 10)] == [
         round(1 - comb(160, k) / comb(199, k), 3) for k in (1, 3, 10)] == [0.196, 0.482, 0.893]

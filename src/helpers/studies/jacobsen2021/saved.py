@@ -150,6 +150,9 @@ class UnfoldViews(keras.layers.Layer):
     def call(self, x):
         return ops.reshape(x, (-1, self.views, x.shape[-1]))
 
+    def compute_output_shape(self, shape):  # JAX cannot infer a reshape of an unknown batch
+        return (None if shape[0] is None else shape[0] // self.views, self.views, shape[-1])
+
 
 def projection_model(encoder, projection_dim=128, views=2):
     """The report's contrastive model (section 5.1): the encoder plus a linear 128-d projection,
