@@ -267,3 +267,30 @@ def test_baseline_sweep_reuses_one_model_and_caps_random_init() -> None:
                                rtol=1e-5, atol=1e-6)
     with pytest.raises(KeyError, match="not kept"):
         sweep.extract("resnet50", splits["test"], "imagenet", 32)
+
+
+def test_baseline_table_fits_the_notebook_and_keeps_the_notes_below() -> None:
+    from helpers.studies.ingwersen2020 import tables
+
+    hits = np.array([1, 0, 1, 1, 0, 1, 1, 1, 0, 1] * 3, dtype=float)
+    row = {"backbone": "mobilenetv2", "tap": "avg", "weights": "pretrained", "dim": 1280,
+           "n_per_split": 30, "test_top1": hits.mean(), "val_top1": 0.5, "test_top5": 0.9,
+           "val_top5": 0.8, "note": ""}
+    per_item = {"test_top1": hits}
+
+    class FakeSweep:
+        rows = [{**row, "scheme": "simple"},
+                {**row, "scheme": "imagenet_then_255_bug", "note": "fell back to random weights"}]
+        hits = {("mobilenetv2", "simple"): per_item,
+                ("mobilenetv2", "imagenet_then_255_bug"): per_item}
+
+    chance = {"backbone": "chance (random ranking)", "test_top1": 0.138, "val_top1": 0.138,
+              "test_top5": 0.553, "val_top5": 0.553, "note": "measured: test top1 0.1 [0.0, 0.3]"}
+    table, notes = tables.baseline_table(FakeSweep(), chance, seed=0)
+    assert len(table.columns) <= 8 and "note" not in table.columns
+    assert list(table["scheme"]) == ["simple", "flawed", "random ranking"]
+    low, high = (float(x) for x in table["test top-1 [95 % CI]"][0].split("[")[1].rstrip("]").split(","))
+    assert low < hits.mean() < high
+    assert table["test top-1 [95 % CI]"][2] == "0.138"
+    assert notes[0] == "mobilenetv2: fell back to random weights"
+    assert "30 images per split" in notes[1] and notes[2].startswith("chance, measured")

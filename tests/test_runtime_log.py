@@ -88,3 +88,44 @@ def test_tensorflow_import_lines_are_known() -> None:
     assert known.search(b"I0000 00:00:1796530440.237721    6708 port.cc:153] oneDNN custom "
                         b"operations are on. You may see slightly different numerical results\n")
     assert not known.search(b"WARNING: something else before absl::InitializeLog()\n")
+
+
+def test_tensorflows_retracing_warning_is_dropped_and_its_other_warnings_kept() -> None:
+    # A subprocess: the filter stays on the "tensorflow" logger for the process's life.
+    done = _run("""
+        import io, logging
+        import tensorflow as tf
+        from helpers import runtime_log
+        seen = io.StringIO()
+        logger = logging.getLogger("tensorflow")
+        logger.addHandler(logging.StreamHandler(seen))
+
+        def new_functions():  # a new function each time, as each new Keras model's train step
+            for n in range(1, 12):
+                f = tf.function(lambda x: x * 2.0)
+                f(tf.ones((n,)))
+
+        new_functions()
+        print("without:", "retracing" in seen.getvalue())
+        seen.truncate(0), seen.seek(0)
+        runtime_log.quiet_retracing_warnings(); runtime_log.quiet_retracing_warnings()
+        new_functions()
+        logger.warning("a real warning stays")
+        print("with:", repr(seen.getvalue()))
+    """)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    without, with_filter = done.stdout.decode().splitlines()[-2:]
+    assert without == "without: True"  # TensorFlow does warn: the test below is not vacuous
+    assert "a real warning stays" in with_filter and "retracing" not in with_filter
+
+
+def test_the_retracing_filter_matches_tensorflows_warning_only() -> None:
+    import logging
+
+    def record(message: str) -> logging.LogRecord:
+        return logging.LogRecord("tensorflow", logging.WARNING, __file__, 1, message, None, None)
+
+    keep = runtime_log._RETRACING_FILTER.filter
+    assert not keep(record("5 out of the last 9 calls to <function f at 0x1> triggered "
+                           "tf.function retracing. Tracing is expensive ..."))
+    assert keep(record("Compiled the loaded model, but the compiled metrics have yet to be built."))

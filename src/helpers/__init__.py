@@ -7,7 +7,8 @@ runner), ``datasets`` (data by name), ``preprocessing``, ``backbones``, ``featur
 In a Jupyter kernel, importing ``helpers`` first keeps TensorFlow's C++ log lines that no one
 can act on out of the notebook (:mod:`helpers.runtime_log`): the kernel shows everything
 written to file descriptor 2 as a red stderr block, and every notebook imports ``helpers``
-before TensorFlow.
+before TensorFlow. TensorFlow's retracing warning, which every sweep of small models
+triggers, is kept out too (:func:`helpers.runtime_log.quiet_retracing_warnings`).
 """
 
 import sys
@@ -18,3 +19,4 @@ if "ipykernel" in sys.modules:
     from helpers import runtime_log
 
     runtime_log.drop_known_lines()
+    runtime_log.quiet_retracing_warnings()

@@ -30,6 +30,7 @@ drains the pipe, so the last lines before a crash reach the notebook or terminal
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -90,3 +91,29 @@ def drop_known_lines(patterns: tuple[bytes, ...] = KNOWN_LINES) -> bool:
     os.close(write_end)
     os.close(original)
     return True
+
+
+class _NotRetracing(logging.Filter):
+    """Drops TensorFlow's "N out of the last M calls to <function ...> triggered tf.function
+    retracing" warning. The course trains many small models in a loop (a grid, each seed), and
+    every new Keras model traces its own train and predict functions, so after a few models
+    TensorFlow warns that tracing is frequent: expected here, nothing a student can change, and
+    repeated under every sweep. Every other TensorFlow log record passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+_RETRACING_FILTER = _NotRetracing()
+
+
+def quiet_retracing_warnings() -> None:
+    """Keep TensorFlow's retracing warning (see :class:`_NotRetracing`) out of the notebook.
+
+    TensorFlow logs it through Python's ``logging`` ("tensorflow" logger, to stdout in an
+    interactive kernel), not through file descriptor 2, so :func:`drop_known_lines` never sees
+    it. Idempotent; TensorFlow need not be imported yet (the logger is looked up by name).
+    """
+    logger = logging.getLogger("tensorflow")
+    if _RETRACING_FILTER not in logger.filters:
+        logger.addFilter(_RETRACING_FILTER)

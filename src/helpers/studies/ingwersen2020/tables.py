@@ -25,6 +25,7 @@ class Sweep(Protocol):
     this module, so it is described here rather than imported)."""
 
     rows: list[dict[str, Any]]
+    hits: dict[tuple[str, str], dict[str, Any]]
 
     def best_scheme(self, backbone: str) -> str: ...
 
@@ -35,6 +36,42 @@ METRIC_LABELS = {
     "test_top5": "test top-5",
     "val_top5": "val top-5",
 }
+
+
+#: Short names for the baseline table, so it fits a notebook's width.
+SCHEME_LABELS = {"imagenet_then_255_bug": "flawed"}
+
+
+def baseline_table(sweep: Sweep, chance: Mapping[str, Any], seed: int = 0) -> tuple[Any, list[str]]:
+    """The baseline sweep as a table that fits the notebook's width, and the notes for below it.
+
+    One row per (backbone, scheme) and a chance row; test top-1 carries its 95 % interval over
+    the test images in the same column; long notes (why a backbone fell back, the chance level
+    as a random ranking measured it, the split sizes) come back as lines to print under it.
+    """
+    import pandas as pd
+
+    from helpers import uncertainty
+
+    rows, notes = [], []
+    for r in sweep.rows:
+        top1 = uncertainty.item_interval(sweep.hits[(r["backbone"], r["scheme"])]["test_top1"], seed=seed)
+        rows.append({"backbone": f"{r['backbone']}/{r['tap']}",
+                     "weights": "pretrained" if r["weights"] == "pretrained" else "random",
+                     "scheme": SCHEME_LABELS.get(r["scheme"], r["scheme"]), "dim": r["dim"],
+                     "test top-1 [95 % CI]": f"{top1.estimate:.3f} [{top1.low:.3f}, {top1.high:.3f}]",
+                     "val top-1": round(r["val_top1"], 3), "test top-5": round(r["test_top5"], 3),
+                     "val top-5": round(r["val_top5"], 3)})
+        if r["note"] and f"{r['backbone']}: {r['note']}" not in notes:
+            notes.append(f"{r['backbone']}: {r['note']}")
+    rows.append({"backbone": "chance", "weights": "", "scheme": "random ranking", "dim": "",
+                 "test top-1 [95 % CI]": f"{chance['test_top1']:.3f}", "val top-1": chance["val_top1"],
+                 "test top-5": chance["test_top5"], "val top-5": chance["val_top5"]})
+    sizes = sorted({r["n_per_split"] for r in sweep.rows})
+    notes.append(f"{' or '.join(map(str, sizes))} images per split (each a query against the rest); "
+                 "'flawed' = imagenet, then /255 (the reconstructed pipeline below).")
+    notes.append(f"chance, {chance['note']}")
+    return pd.DataFrame(rows), notes
 
 
 def baseline_rows(sweep: Sweep, metrics: Sequence[str] = ("test_top1", "val_top1")) -> list[dict]:
