@@ -506,10 +506,18 @@ def test_the_time_rules_are_the_reports_own_words():
     three = "inception_alexnet_time_ratio"
     assert _judge(three, {three: ratio(2.75, 2.6, 2.9, 3.0)}) == verdicts.REPRODUCED
     assert _judge(three, {three: ratio(2.0, 1.9, 2.1, 3.0)}) == verdicts.CONTRADICTED
+    # two architectures timed on a CPU cannot test a ratio the report timed on a GPU
+    cpu = {"value": True, "note": "the report timed a Tesla K80 GPU; timed here on the CPU only"}
+    assert _judge(three, {three: ratio(2.0, 1.9, 2.1, 3.0), "timed_without_gpu": cpu}) == \
+        verdicts.NOT_TESTABLE
+    assert _judge(three, {three: ratio(2.0, 1.9, 2.1, 3.0),
+                          "timed_without_gpu": {**cpu, "value": False}}) == verdicts.CONTRADICTED
     # "more than twice": above 2, no accuracy tolerance borrowed
     twice = "rooms_finetune_time_ratio"
     assert _judge(twice, {twice: ratio(2.3, 2.1, 2.5, 2.0)}) == verdicts.REPRODUCED
     assert _judge(twice, {twice: ratio(1.98, 1.9, 2.05, 2.0)}) == verdicts.INCONCLUSIVE
+    assert _judge(twice, {twice: ratio(2.3, 2.1, 2.5, 2.0), "timed_without_gpu": cpu}) == \
+        verdicts.REPRODUCED  # one architecture in two modes stays testable on a CPU
 
 
 def test_about_three_points_admits_the_reports_own_spreads():

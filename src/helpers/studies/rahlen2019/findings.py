@@ -15,6 +15,7 @@ reason it cannot be measured here; rules are fixed from the report's text, never
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -222,11 +223,25 @@ def record_other_rooms_stand_in(synthetic: bool, seed: int, dataset: str = "plac
              f"{dataset} is {'also too easy' if value >= rule else 'not too easy by this check'}")
 
 
-def record_time_ratios(step_times: timing.StepTimes) -> None:
+def record_time_ratios(step_times: timing.StepTimes, devices: Sequence[str] | None = None) -> None:
     """The report's two time ratios on its own architectures (random weights), as epochs of
-    its photo counts from timed steps (:func:`timing.epoch_ratio`), with bootstrap intervals."""
-    from helpers import report
+    its photo counts from timed steps (:func:`timing.epoch_ratio`), with bootstrap intervals;
+    and ``timed_without_gpu``, whether the steps ran without the kind of device the report
+    timed on (``devices``: what the backend sees, :func:`helpers.environment.devices`)."""
+    from helpers import environment, report
 
+    if not step_times:
+        report.record("timed_without_gpu", None, note="nothing timed in this profile")
+    else:
+        seen = list(environment.devices() if devices is None else devices)
+        gpu = any("gpu" in d.lower() or "cuda" in d.lower() for d in seen)
+        report.record("timed_without_gpu", not gpu, devices=seen,
+                      note="the report timed a Tesla K80 GPU; timed here on "
+                           f"{'a GPU' if gpu else 'the CPU only'}. A ratio of two different "
+                           "architectures' times depends on the device: AlexNet's work is mostly "
+                           "three large dense layers, Inception v3's many small convolutions, and "
+                           "a GPU and a CPU speed these up by very different factors, so a CPU "
+                           "ratio cannot test a GPU one")
     for name, (top, bottom, task, paper) in timing.TIME_CLAIMS.items():
         interval = timing.epoch_ratio(step_times, top, bottom, task)
         if interval is None:
