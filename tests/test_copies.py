@@ -132,6 +132,7 @@ for notebook in sorted(Path("notebooks").glob("*.ipynb")):
 '''
 
 
+@pytest.mark.slow
 def test_every_exercise_cell_of_the_teacher_copy_is_correct(tmp_path):
     target = tmp_path / "course"
     assert copies.main(["teacher", str(target)]) == 0
