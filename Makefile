@@ -12,7 +12,7 @@ PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: venv reproduce test bench lab data results strip sync lint clean site
+.PHONY: venv reproduce test bench lab data results strip sync lint clean site student teacher
 
 venv: $(STAMP)
 
@@ -41,6 +41,16 @@ site: venv
 # BENCH_ARGS="--gallery 1000000" for the retrieval tables of benchmarks/README.md).
 bench: venv
 	$(BIN)/python -m helpers.bench all $(BENCH_ARGS)
+
+# Copies of the course to hand out (helpers.exercises.copies): DIR must be new or empty.
+# student: no solutions anywhere, no teacher's guide, no tests; teacher: every exercise filled in.
+student: venv
+	@test -n "$(DIR)" || { echo "usage: make student DIR=folder" >&2; exit 2; }
+	$(BIN)/python -m helpers.exercises.copies student "$(DIR)"
+
+teacher: venv
+	@test -n "$(DIR)" || { echo "usage: make teacher DIR=folder" >&2; exit 2; }
+	$(BIN)/python -m helpers.exercises.copies teacher "$(DIR)"
 
 lab: venv
 	$(BIN)/jupyter lab notebooks/

@@ -404,11 +404,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1 if (args.check and changed) else 0
 
     if args.command == "teacher":
-        from helpers.exercises.teacher import teacher_copy
+        from helpers.exercises.teacher import NoSolutionsError, teacher_copy
 
         output_dir = args.output_dir or config.reports_dir() / "teacher"
         for notebook in discover(args.names):
-            filled = teacher_copy(notebook, output_dir / notebook.name)
+            try:
+                filled = teacher_copy(notebook, output_dir / notebook.name)
+            except NoSolutionsError as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 2
             print(f"{output_dir / notebook.name}: {len(filled)} exercises filled in")
         return 0
     params = {name: _parse_value(value) for name, value in args.parameter}

@@ -231,6 +231,15 @@ def load_all(metrics_dir: Path) -> dict[str, dict[str, Any]]:
     return found
 
 
+def verdict_counts(notebook: str, metrics: Mapping[str, Any],
+                   judged: Sequence[Verdict] | None = None) -> dict[str, int]:
+    """How many of the report's claims (not the course's own findings) got each verdict word,
+    in :data:`COUNTED`'s order: the numbers of RESULTS.md's summary table."""
+    judged = judged if judged is not None else [judge(c, metrics) for c in CLAIMS.get(notebook, [])]
+    reported = [j for j in judged if not j.claim.beyond_report]
+    return {word: sum(j.verdict == word for j in reported) for word in COUNTED}
+
+
 def render(all_metrics: Mapping[str, Mapping[str, Any]], header: Mapping[str, str]) -> str:
     """RESULTS.md as text: a summary table, then one section per notebook (the report's
     claims, then the course's own findings apart)."""
@@ -264,8 +273,7 @@ def render(all_metrics: Mapping[str, Mapping[str, Any]], header: Mapping[str, st
                            + f" | notebook not run | {len(claims) - len(reported)} |")
             continue
         judged = [judge(c, metrics) for c in claims]
-        counts = [sum(j.verdict == v for j in judged if not j.claim.beyond_report)
-                  for v in COUNTED]
+        counts = list(verdict_counts(notebook, metrics, judged).values())
         summary.append(f"| {title} | {len(reported)} | " + " | ".join(map(str, counts))
                        + f" | {len(claims) - len(reported)} |")
         sections += _section(notebook, title, metrics, judged)

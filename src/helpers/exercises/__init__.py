@@ -11,10 +11,12 @@ answer is still ``None`` (so the notebooks run headless with every exercise blan
 or "not yet" with a hint that points at the mistake without giving the solution away.
 
 Checkers live in ``helpers.exercises.nbXX`` (one module per notebook), registered with
-:func:`exercise`. Reference solutions live apart, in ``helpers.exercises.solutions.nbXX``, as
-``SOLUTIONS = {exercise_id: answer}`` and ``WRONG = {exercise_id: a typical wrong answer}``:
-the notebooks never import them; ``tests/test_exercises.py`` feeds each solution to its checker
-(it must pass) and each typical wrong answer (it must not).
+:func:`exercise`. Reference solutions live apart, in ``helpers.exercises.solutions.nbXX``
+(``SOLUTIONS = {exercise_id: answer}``), which this module never imports: a teacher reaches
+them through :mod:`helpers.exercises.teacher` (the teacher's copy of a notebook, and the
+tests), and a student copy of the course (:mod:`helpers.exercises.copies`) leaves them out.
+:func:`check` refuses an answer that is one of the package's own reference objects, so the
+solutions module, where it is present, is no shortcut to "correct".
 """
 
 from __future__ import annotations
@@ -60,6 +62,20 @@ class Feedback:
 
 
 _REGISTRY: dict[str, Exercise] = {}
+
+#: Where the reference solutions live; nothing defined there is accepted as an answer.
+REFERENCE_PACKAGE = f"{__name__}.solutions"
+
+
+def is_reference_object(answer: Any) -> bool:
+    """Whether ``answer`` (a function, a class or an instance of one) was defined in the
+    reference solutions' package rather than written by the student."""
+    for candidate in (answer, type(answer)):
+        module = getattr(candidate, "__module__", None)
+        if isinstance(module, str) and (module == REFERENCE_PACKAGE
+                                        or module.startswith(REFERENCE_PACKAGE + ".")):
+            return True
+    return False
 
 
 def exercise(exercise_id: str, title: str) -> Callable[[Checker], Checker]:
@@ -107,6 +123,11 @@ def check(exercise_id: str, answer: Any, **context: Any) -> Feedback:
     if answer is None or answer is Ellipsis:
         return Feedback(exercise_id, "not attempted",
                         f"{ex.title}: replace None with your answer and run the cell again.")
+    if is_reference_object(answer):
+        return Feedback(exercise_id, "not yet",
+                        f"this answer is the course's reference solution, imported from "
+                        f"{REFERENCE_PACKAGE}, not yours: write your own in the notebook's cell "
+                        "and pass that.")
     try:
         hint = ex.checker(answer, **context)
     except Exception as error:  # the student's code raised inside the checker
@@ -115,24 +136,3 @@ def check(exercise_id: str, answer: Any, **context: Any) -> Feedback:
     if hint is None:
         return Feedback(exercise_id, "correct", f"{ex.title}: well done.")
     return Feedback(exercise_id, "not yet", hint)
-
-
-def solution(exercise_id: str) -> Any:
-    """The reference solution (for teachers and tests; notebooks never call this)."""
-    return _solutions_of(exercise_id).SOLUTIONS[exercise_id]
-
-
-def typical_wrong_answer(exercise_id: str) -> Any:
-    """A typical wrong answer the checker must reject (for tests)."""
-    return _solutions_of(exercise_id).WRONG[exercise_id]
-
-
-def context_for(exercise_id: str) -> dict[str, Any]:
-    """Keyword context a test passes to ``check`` (``CONTEXT`` in the solutions module)."""
-    factory = getattr(_solutions_of(exercise_id), "CONTEXT", {}).get(exercise_id)
-    return factory() if callable(factory) else dict(factory or {})
-
-
-def _solutions_of(exercise_id: str) -> Any:
-    get(exercise_id)
-    return importlib.import_module(f"{__name__}.solutions.nb{exercise_id.split('.', 1)[0]}")

@@ -25,6 +25,29 @@ def close(value: float, target: float, rel: float = 0.05, abs_tol: float = 0.0) 
     return abs(value - target) <= max(rel * abs(target), abs_tol)
 
 
+#: Answers that are fractions are accepted rounded to this many decimals (what a printout shows).
+DECIMALS = 3
+
+
+def rounded_match(value: float, target: float, decimals: int = DECIMALS) -> bool:
+    """True if ``value`` is ``target`` or ``target`` rounded to ``decimals`` places."""
+    return abs(value - target) <= 0.5 * 10 ** -decimals + 1e-9
+
+
+def in_percent(value: float, target: float, decimals: int = DECIMALS) -> bool:
+    """True if ``value`` is the fraction ``target`` written in percent (rounded or not)."""
+    return target != 0 and rounded_match(value, 100 * target, max(decimals - 2, 0))
+
+
+def too_coarse(value: float, target: float, decimals: int = DECIMALS) -> str | None:
+    """A hint when ``value`` is ``target`` rounded to fewer than ``decimals`` places, else None."""
+    for fewer in range(decimals - 1, 0, -1):
+        if rounded_match(value, target, fewer):
+            return (f"close: {value:g} agrees with the right value to {fewer} decimal"
+                    f"{'s' if fewer > 1 else ''} only; keep at least {decimals} (or do not round)")
+    return None
+
+
 def as_function(answer: Any) -> Callable[..., Any] | str:
     """``answer`` if it can be called, else a hint."""
     return answer if callable(answer) else (

@@ -9,7 +9,13 @@ import numpy as np
 
 from helpers import retrieval
 from helpers.exercises import exercise
-from helpers.exercises.answers import as_function, as_number, close
+from helpers.exercises.answers import (
+    as_function,
+    as_number,
+    in_percent,
+    rounded_match,
+    too_coarse,
+)
 
 
 def _loo_data() -> tuple[np.ndarray, np.ndarray]:
@@ -31,15 +37,20 @@ def check_loo_topk(answer: Any) -> str | None:
         if isinstance(got, str):
             return f"for k={k}: {got}"
         want = retrieval.loo_topk(x, y, ks=(k,))[f"top{k}"]
-        if close(got, want, rel=0, abs_tol=1e-6):
+        if rounded_match(got, want):
             continue
-        if close(got, 1.0, rel=0, abs_tol=1e-9):
+        if in_percent(got, want):
+            return (f"for k={k} you give {got:g}: that is a percentage; return the fraction of "
+                    "images with a hit, between 0 and 1")
+        if rounded_match(got, 1.0):
             return (f"for k={k} every image scores a hit: is each image counted as its own "
                     "nearest neighbour? Leave the query out")
         euclid = retrieval.loo_topk(x, y, ks=(k,), metric="euclidean")[f"top{k}"]
-        if close(got, euclid, rel=0, abs_tol=1e-6) and not close(euclid, want, rel=0, abs_tol=1e-6):
+        if rounded_match(got, euclid) and not rounded_match(euclid, want):
             return (f"for k={k} your score is the Euclidean one: cosine similarity ignores each "
                     "vector's length (normalise the rows first)")
+        if got > 1:
+            return f"for k={k} you give {got:g}: return a fraction between 0 and 1, not a count"
         return (f"for k={k} your score differs from the expected one on eight hand-made vectors: "
                 "a hit is ANY of the k nearest other images sharing the query's label; the score "
                 "is the fraction of images with a hit")
@@ -57,14 +68,19 @@ def check_chance_top1(answer: Any) -> str | None:
             return f"for counts {counts}: {got}"
         n = np.asarray(counts, dtype=np.float64)
         want = float((n * (n - 1)).sum() / (n.sum() * (n.sum() - 1)))
-        if close(got, want, rel=1e-6):
+        if rounded_match(got, want):
             continue
-        if close(got, 1 / len(counts), rel=1e-6):
+        if rounded_match(got, 1 / len(counts)):
             return (f"for counts {counts} you give one over the number of classes: that assumes "
                     "equal classes and a label guessed at random, but LOO picks a random OTHER image")
-        if close(got, float((n / n.sum()) @ (n / n.sum())), rel=1e-6):
+        if rounded_match(got, float((n / n.sum()) @ (n / n.sum()))):
             return (f"for counts {counts}: close, but the neighbour is one of the N - 1 images "
                     "left after removing the query, which has one fewer image of its own class")
+        if in_percent(got, want):
+            return f"for counts {counts} you give {got:g}: give a fraction between 0 and 1, not a percentage"
+        coarse = too_coarse(got, want)
+        if coarse:
+            return f"for counts {counts}: {coarse}"
         return (f"for counts {counts}: not yet; a random neighbour shares the query's room with "
                 "some probability that depends on the query's room: average it over all queries")
     return None

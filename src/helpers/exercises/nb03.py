@@ -38,9 +38,12 @@ def check_alexnet(answer: Any) -> str | None:
     count = model.count_params()
     if count == _ALEXNET_WEIGHTS:
         return None
-    if count < 20_000_000:
-        return ("far too few weights: the first dense layer should see the whole 6 x 6 x 256 grid "
-                "after the last pooling (Flatten), not a global average of it")
+    pooled = [type(layer).__name__ for layer in _flat(model)
+              if type(layer).__name__.startswith("Global")]
+    if pooled:
+        return (f"a {pooled[0]} before the dense layers leaves far too few weights: the first "
+                "dense layer should see the whole 6 x 6 x 256 grid after the last pooling "
+                "(Flatten), not one number per channel")
     return (f"{count:,} weights, not AlexNet's {_ALEXNET_WEIGHTS:,}: check the strides (4 in the "
             "first convolution), padding='same', and a 3x3 max pooling with stride 2 after the "
             "first, second and fifth convolutions, which leaves a 6 x 6 x 256 grid at 224 px")

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from helpers.exercises import exercise
-from helpers.exercises.answers import as_function, as_number, close
+from helpers.exercises.answers import as_function, as_number, in_percent, rounded_match
 
 # Three queries against four gallery images: similarities and labels made so that the first
 # hit comes at rank 1, 2 and 3 (top-1 1/3, top-2 2/3, top-3 1).
@@ -29,9 +29,11 @@ def check_topk_accuracy(answer: Any) -> str | None:
         got = as_number(fn(_SIMILARITY.copy(), _QUERY_LABELS.copy(), _GALLERY_LABELS.copy(), k))
         if isinstance(got, str):
             return f"for k={k}: {got}"
-        if close(got, want, rel=0, abs_tol=1e-9):
+        if rounded_match(got, want):
             continue
-        if k == 1 and close(got, 0.0, rel=0, abs_tol=1e-9):
+        if in_percent(got, want):
+            return f"for k={k} you give {got:g}: a percentage; give the fraction of queries"
+        if k == 1 and rounded_match(got, 0.0):
             return ("for k=1 no query scores a hit: are you taking the LEAST similar gallery "
                     "images? A higher similarity is a better match")
         if got > 1:

@@ -8,7 +8,15 @@ from typing import Any
 import numpy as np
 
 from helpers.exercises import exercise
-from helpers.exercises.answers import as_array, as_function, as_number, close
+from helpers.exercises.answers import (
+    as_array,
+    as_function,
+    as_number,
+    close,
+    in_percent,
+    rounded_match,
+    too_coarse,
+)
 
 # Two left images, each with its partner in column 0 and two negatives.
 _SCORES = np.array([[0.9, 0.1, 0.3],
@@ -25,7 +33,7 @@ def check_ranking_hinge(answer: Any) -> str | None:
         got = as_number(fn(_SCORES.copy(), m))
         if isinstance(got, str):
             return f"for m={m}: {got}"
-        if close(got, want, rel=0, abs_tol=1e-6):
+        if rounded_match(got, want):
             continue
         unclamped = float(np.mean(_SCORES[:, 1:].max(axis=1) - _SCORES[:, 0] + m))
         mean_negative = float(np.mean(np.maximum(0, _SCORES[:, 1:].mean(axis=1) - _SCORES[:, 0] + m)))
@@ -97,12 +105,17 @@ def check_chance_candidates(answer: Any) -> str | None:
         if isinstance(got, str):
             return f"for n={n}, k={k}, partners={p}: {got}"
         want = 1 - comb(n - p, k) / comb(n, k)
-        if close(got, want, rel=1e-6):
+        if rounded_match(got, want):
             continue
-        if close(got, k * p / n, rel=1e-6):
+        if rounded_match(got, k * p / n):
             return (f"for n={n}, k={k}, partners={p}: k x partners / n counts the orders with "
                     "two partners in the top k twice. Count instead the random orders in which "
                     "no partner reaches the top k")
+        if in_percent(got, want):
+            return f"for n={n}, k={k}, partners={p}: give a fraction between 0 and 1, not a percentage"
+        coarse = too_coarse(got, want)
+        if coarse:
+            return f"for n={n}, k={k}, partners={p}: {coarse}"
         return (f"for n={n}, k={k}, partners={p}: not yet. A random score puts the candidates "
                 "in a random order; what share of the orders has a partner among the first k?")
     return None

@@ -1,4 +1,8 @@
-"""A teacher's copy of a notebook: every exercise filled in with its reference solution.
+"""The reference solutions, and a teacher's copy of a notebook with every exercise filled in.
+
+:func:`reference` is the one way to a reference solution (``helpers.exercises`` itself never
+imports them); :func:`answer_source` writes it as notebook code that defines ``answer``, which
+the teacher's copy and the tests run, so a solution is checked the way a filled-in cell is.
 
 ``python -m helpers.notebooks teacher [NAMES...] [--output-dir DIR]`` writes, for each notebook,
 a copy (default ``reports/teacher/``) in which each exercise cell holds its reference solution
@@ -10,6 +14,7 @@ check says "correct". The student notebooks in ``notebooks/`` are never touched.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import json
 import re
@@ -31,6 +36,24 @@ STUB = re.compile(r"^def (\w+)\(.*?\n    (?:return None|\.\.\.)  # your code her
 # methods, a body of one line "...  # your code here".
 CLASS_STUB = re.compile(r"^class (\w+)\(.*?\n        (?:return None|\.\.\.)  # your code here\n",
                         re.MULTILINE | re.DOTALL)
+
+
+class NoSolutionsError(LookupError):
+    """This copy of the course holds no reference solutions (a student copy)."""
+
+
+def reference(exercise_id: str) -> Any:
+    """The reference solution of ``exercise_id`` (for teachers and tests, never a notebook)."""
+    exercises.get(exercise_id)
+    module = f"{exercises.REFERENCE_PACKAGE}.nb{exercise_id.split('.', 1)[0]}"
+    try:
+        return importlib.import_module(module).SOLUTIONS[exercise_id]
+    except ModuleNotFoundError as error:
+        if error.name is None or not module.startswith(error.name):
+            raise
+        raise NoSolutionsError(f"no reference solutions here ({module} is absent): this is a "
+                               "student copy of the course; make a teacher copy from the "
+                               "repository with `make teacher DIR=...`") from None
 
 
 def _globals(solution: Callable[..., Any]) -> dict[str, Any]:
@@ -74,6 +97,20 @@ def _solution_source(solution: Callable[..., Any], stub_name: str) -> str:
     return source
 
 
+def answer_value(solution: Any) -> str:
+    """A number or text solution as the literal a cell assigns (floats to 6 decimals)."""
+    return repr(round(solution, 6) if isinstance(solution, float) else solution)
+
+
+def answer_source(exercise_id: str) -> str:
+    """Notebook code that defines ``answer`` as ``exercise_id``'s reference solution: a function
+    or class written out in full with the imports it needs, else the value itself."""
+    solution = reference(exercise_id)
+    if callable(solution):
+        return _solution_source(solution, solution.__name__) + f"\n\nanswer = {solution.__name__}\n"
+    return f"answer = {answer_value(solution)}\n"
+
+
 def fill_cell(source: str) -> tuple[str, str] | None:
     """``(exercise id, source with the solution filled in)`` for an exercise cell, else None.
 
@@ -83,7 +120,7 @@ def fill_cell(source: str) -> tuple[str, str] | None:
     if match is None:
         return None
     exercise_id = match.group(1)
-    solution = exercises.solution(exercise_id)
+    solution = reference(exercise_id)
     if callable(solution):
         stub = (CLASS_STUB if inspect.isclass(solution) else STUB).search(source)
         if stub is None:
@@ -92,7 +129,7 @@ def fill_cell(source: str) -> tuple[str, str] | None:
                   + source[stub.end():])
         value = stub.group(1)
     else:
-        value = repr(round(solution, 6) if isinstance(solution, float) else solution)
+        value = answer_value(solution)
     source, found = BLANK_ANSWER.subn(lambda _: f"answer = {value}{FILLED}", source, count=1)
     if not found:
         raise ValueError(f"{exercise_id}: no 'answer = None' line to fill")

@@ -1,6 +1,6 @@
 """Reference solutions to the notebooks' exercises, one module per notebook (``nbXX``).
 
-Kept apart from the checkers so a student notebook never imports them. Each module holds
-``SOLUTIONS`` and ``WRONG`` (a typical wrong answer per exercise), and optionally ``CONTEXT``
-(the keyword context ``check`` needs, or a zero-argument factory for it).
+Each module holds ``SOLUTIONS = {exercise_id: answer}``. Nothing a student imports reaches
+them: :func:`helpers.exercises.teacher.reference` does, for the teacher's copy and the tests,
+and a student copy of the course (``make student DIR=...``) leaves this package out.
 """

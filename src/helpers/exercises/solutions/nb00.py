@@ -6,8 +6,3 @@ SOLUTIONS = {
     # five guesses out of 1000 classes, none better than another
     "00.random_top5_chance": 5 / 1000,
 }
-
-WRONG = {
-    "00.bug_range": 1.0,  # the range of the correct scheme
-    "00.random_top5_chance": 1 / 1000,  # the top-1 chance
-}

@@ -14,27 +14,13 @@ def loo_topk(vectors, labels, k):
     return float((labels[nearest] == labels[:, None]).any(axis=1).mean())
 
 
-def loo_topk_with_self(vectors, labels, k):  # typical mistake: the query finds itself
-    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-    nearest = np.argsort(-(unit @ unit.T), axis=1)[:, :k]
-    return float((labels[nearest] == labels[:, None]).any(axis=1).mean())
-
-
 def chance_top1(counts):
     n = np.asarray(counts, dtype=float)
     return float((n * (n - 1)).sum() / (n.sum() * (n.sum() - 1)))
 
 
-def chance_top1_uniform(counts):  # typical mistake: one over the number of classes
-    return 1 / len(counts)
-
-
 def select_on_val(rows):
     return max(rows, key=lambda r: r["val_top1"])
-
-
-def select_on_test(rows):  # typical mistake: choosing by the number that is reported
-    return max(rows, key=lambda r: r["test_top1"])
 
 
 def denoising_ae(input_dim, code_dim, noise):
@@ -45,25 +31,10 @@ def denoising_ae(input_dim, code_dim, noise):
     return keras.Model(inputs, outputs)
 
 
-def plain_ae(input_dim, code_dim, noise):  # typical mistake: the noise forgotten
-    inputs = keras.Input(shape=(input_dim,))
-    code = keras.layers.Dense(code_dim, activation="relu")(inputs)
-    outputs = keras.layers.Dense(input_dim, activation="sigmoid")(code)
-    return keras.Model(inputs, outputs)
-
-
 SOLUTIONS = {
     "01.loo_topk": loo_topk,
     "01.chance_top1": chance_top1,
     "01.select_on_val": select_on_val,
     "01.denoising_ae": denoising_ae,
     "01.one_unit_code": 1 / 6,
-}
-
-WRONG = {
-    "01.loo_topk": loo_topk_with_self,
-    "01.chance_top1": chance_top1_uniform,
-    "01.select_on_val": select_on_test,
-    "01.denoising_ae": plain_ae,
-    "01.one_unit_code": 0.6,  # "a bit below the chosen AE": the code cannot rank at all
 }

@@ -11,12 +11,6 @@ def topk_accuracy(similarity, query_labels, gallery_labels, k):
     return float(hits.mean())
 
 
-def topk_least_similar(similarity, query_labels, gallery_labels, k):  # typical mistake
-    ranked = np.argsort(similarity, axis=1)[:, :k]  # ascending: the worst matches first
-    hits = (np.asarray(gallery_labels)[ranked] == np.asarray(query_labels)[:, None]).any(axis=1)
-    return float(hits.mean())
-
-
 def contrastive_loss(y_true, distance, margin=1.0):
     from keras import ops
 
@@ -25,23 +19,12 @@ def contrastive_loss(y_true, distance, margin=1.0):
     return (1 - y) * 0.5 * ops.square(d) + y * 0.5 * ops.square(ops.maximum(margin - d, 0.0))
 
 
-def contrastive_loss_swapped(y_true, distance, margin=1.0):  # typical mistake: 1 = similar
-    y = np.asarray(y_true, float)
-    d = np.asarray(distance, float)
-    return y * 0.5 * d**2 + (1 - y) * 0.5 * np.maximum(margin - d, 0.0) ** 2
-
-
 def lowe_ratio(distances, ratio=0.75):
     order = np.argsort(distances, axis=1)
     rows = np.arange(len(distances))
     nearest, second = distances[rows, order[:, 0]], distances[rows, order[:, 1]]
     keep = nearest < ratio * second
     return list(zip(rows[keep].tolist(), order[keep, 0].tolist(), strict=True))
-
-
-def lowe_absolute(distances, ratio=0.75):  # typical mistake: a fixed distance threshold
-    nearest = np.argmin(distances, axis=1)
-    return [(i, int(j)) for i, j in enumerate(nearest) if distances[i, j] < ratio]
 
 
 def smallest_query_count(scores, decimals, max_n=200):
@@ -60,12 +43,4 @@ SOLUTIONS = {
     "04.query_counts": (smallest_query_count([0.5333333333333333, 0.7333333333333333,
                                               0.8666666666666667], 6),
                         smallest_query_count([0.557, 0.743, 0.871], 3)),
-}
-
-WRONG = {
-    "04.topk_accuracy": topk_least_similar,
-    "04.contrastive_loss": contrastive_loss_swapped,
-    "04.cae_noise": "with",
-    "04.lowe_ratio": lowe_absolute,
-    "04.query_counts": (70, 70),  # the challenge's 70 queries, assumed for both
 }
