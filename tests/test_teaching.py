@@ -98,3 +98,12 @@ def test_no_run_time_is_typed_by_hand_in_the_guide():
     unmarked = teaching.MARKER.sub("", GUIDE.read_text(encoding="utf-8"))
     typed = re.findall(r"[^\n]*\b\d+(?:\.\d+)? (?:min|s)\b[^\n]*", unmarked)
     assert typed == [], typed
+
+
+def test_the_readmes_notebook_table_takes_its_times_from_the_record():
+    rows = [line for line in (ROOT / teaching.README).read_text(encoding="utf-8").splitlines()
+            if re.match(r"^\| `0\d_\w+` \|", line)]
+    assert len(rows) == len(teaching.documents()) - 2  # one row per notebook
+    for row in rows:
+        smoke, standard = row.split(" | ")[4:6]
+        assert teaching.MARKER.fullmatch(smoke) and teaching.MARKER.fullmatch(standard), row

@@ -1,4 +1,4 @@
-"""The numbers of TEACHING.md and of the notebooks' markdown that come from a run, rendered.
+"""The numbers of TEACHING.md, README.md and the notebooks' markdown that come from a run, rendered.
 
     python -m helpers.teaching render   # fill every marked number from the committed record
     python -m helpers.teaching check    # exit 1 where a marked number differs from it
@@ -50,6 +50,7 @@ from helpers import config, timings
 #: ``<!--= EXPRESSION -->VALUE<!--/-->``; VALUE never spans a line.
 MARKER = re.compile(r"<!--= (?P<expression>[^>]*?) -->(?P<value>[^\n]*?)<!--/-->")
 GUIDE = "TEACHING.md"
+README = "README.md"
 VERDICT_WORDS = {"reproduced": "reproduced", "contradicted": "contradicted",
                  "inconclusive": "inconclusive", "not-testable": "not testable here"}
 
@@ -239,9 +240,10 @@ def drift(text: str, record: Record) -> list[str]:
 
 
 def documents(root: Path | None = None) -> list[Path]:
-    """TEACHING.md and every notebook: the documents whose markers are rendered."""
+    """TEACHING.md, README.md (its notebook table's times) and every notebook: the documents
+    whose markers are rendered."""
     root = root or config.repo_root()
-    return [root / GUIDE, *sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
+    return [root / GUIDE, root / README, *sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
 
 
 def _markdown_cells(notebook: Mapping[str, Any]) -> list[dict[str, Any]]:
