@@ -136,7 +136,7 @@ def test_a_folder_of_unreadable_images_is_an_error_and_one_class_a_warning(tmp_p
         (bad / cls).mkdir(parents=True)
         (bad / cls / "x.jpg").write_text("text, not a photo")
         (bad / cls / "y.png").write_bytes(b"")
-    with pytest.raises(ValueError, match="none of its 4 image files can be read"):
+    with pytest.raises(ValueError, match=r"no usable image \(of the 4 files left after the skips below, none can be read\)"):
         load_class_folder(bad, _source(bad))
     one = make_class_folder(tmp_path / "one", None, classes=("only",))
     with caplog.at_level(logging.WARNING, logger="helpers.datasets"):

@@ -190,8 +190,8 @@ def load_class_folder(
         raise ValueError(f"{root} holds no images in class sub-folders (<class>/<image>)")
     ok = _usable([r[0] for r in rows], report)
     if not any(ok):
-        raise ValueError(f"{root}: none of its {len(rows)} image files can be read:\n"
-                         f"{report.summary()}")
+        raise ValueError(f"{root}: no usable image (of the {len(rows)} files left after the "
+                         f"skips below, none can be read):\n{report.summary()}")
     used = {r[0].parent for r, good in zip(rows, ok, strict=True) if good}
     for class_dir in class_folders:
         if class_dir not in used:
