@@ -169,6 +169,8 @@ def test_a_class_folder_serves_the_tasks_its_classes_name(isolated_outputs: Path
     assert (len(rooms.train), len(rooms.val), len(rooms.test)) == (9, 9, 9)  # its own splits
     assert not data["balcony"].available and "balcony" in data["balcony"].reason
     assert "hall" in data["balcony"].reason  # says what the folder has
+    assert rooms.describe().endswith("class folders left out, as no task of the report's has "
+                                     "them: hall")  # a room class the report had not: said
     rows = tasks.counts_rows(data)
     assert {r["class here"] for r in rows if r["task"] == "rooms"} == {"kitchen", "bathroom",
                                                                        "bedroom"}

@@ -160,7 +160,8 @@ class TaskData:
         parts = [p for p in (self.train, self.val, self.test) if p is not None]
         counts = ", ".join(f"{c} " + "+".join(str(int((p.labels == i).sum())) for p in parts)
                            for i, c in enumerate(self.class_names))
-        return f"{self.name}: {counts} (train+val+test) from {self.source.notice}"
+        return (f"{self.name}: {counts} (train+val+test) from {self.source.notice}"
+                + "".join(f"; {note}" for note in self.notes))
 
 
 #: Train / validation / test. The report split 80/20 into train and validation and measured on
@@ -222,6 +223,16 @@ def select_classes(imageset: Any, task: str) -> Any:
     return part.relabel(labels, tuple(name for name, _ in found))
 
 
+def unused_class_folders(source: Any) -> list[str]:
+    """A class folder's classes that no task reads (:data:`FOLDER_CLASSES`: the report's
+    classes), so a student sees that, say, dining_room and living_room were left out; [] for
+    the Houses layout."""
+    if hasattr(source, "indoor_vs_exterior"):
+        return []
+    known = {s for task in FOLDER_CLASSES.values() for spellings in task for s in spellings}
+    return [c for c in source.class_names if c.lower() not in known]
+
+
 def _layout_part(source: Any, name: str, seed: int) -> tuple[Any, str]:
     """(images of task ``name`` or None, why not) from the Houses layout or a class folder."""
     if hasattr(source, "indoor_vs_exterior"):  # the Houses layout
@@ -254,6 +265,11 @@ def load_tasks(synthetic: bool, seed: int, fireplace_folder: str | Path | None =
         part, why = _layout_part(source, name, seed)
         out[name] = (TaskData(TASKS[name], *_split(part, seed), source.source) if part is not None
                      else TaskData(TASKS[name], source=source.source, reason=why))
+    unused = unused_class_folders(source)
+    for task in out.values():
+        if task.available and unused:
+            task.notes.append(f"class folders left out, as no task of the report's has them: "
+                              f"{', '.join(unused)}")
     served = [n for n in tasks if n in out and out[n].available]
     wanted = [n for n in tasks if n in out]
     if wanted and not served:
