@@ -85,3 +85,13 @@ def test_notebook_03_has_the_swedish_glossary():
                     "HÄR ÄR DET FEL"):
         assert swedish in glossary[0], swedish
     assert glossary[0].count("\n|") >= 20, "a table of the report's terms"
+
+
+@pytest.mark.parametrize("stem", sorted(p.stem for p in (REPO / "notebooks").glob("0*.ipynb")))
+def test_no_cell_ends_in_a_call_whose_value_is_a_stray_repr(stem):
+    # report.start / save_figure / finish return a recorder or a path, which Jupyter would print
+    # under the cell as `PosixPath('...')`; the call prints what a student needs already.
+    bare = re.compile(r"^report\.(start|save_figure|finish)\(.*\)\s*$")
+    ending = [_source(c).rstrip().splitlines()[-1] for c in _cells(stem)
+              if c["cell_type"] == "code" and _source(c).strip()]
+    assert [line for line in ending if bare.match(line)] == []
