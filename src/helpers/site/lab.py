@@ -1,6 +1,6 @@
 """Run notebooks in JupyterLab as a student does, in headless Chromium, and say what went wrong.
 
-    python -m helpers.site.lab [--profile smoke] [--screenshots DIR] [NAMES...]
+    python -m helpers.site.lab [--profile smoke] [--screenshots DIR] [--limit-s S] [NAMES...]
 
 For each notebook: a JupyterLab server from this Python's environment (``jupyter lab`` beside
 ``sys.executable``) on a free localhost port with a token, its root a temporary folder holding
@@ -310,12 +310,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help="notebook stems or prefixes (default: all)")
     parser.add_argument("--profile", choices=config.PROFILE_NAMES, default="smoke")
     parser.add_argument("--screenshots", type=Path, default=Path("reports/lab-screenshots"))
+    parser.add_argument("--limit-s", type=float, default=900,
+                        help="seconds Run All Cells may take (a standard run of 01 or 02 needs more)")
     args = parser.parse_args(argv)
     failed = 0
     for notebook in notebooks.discover(args.names):
         with tempfile.TemporaryDirectory(prefix="lab-") as workdir:
             run = run_in_lab(notebook, args.profile, Path(workdir), args.screenshots,
-                             progress=True)
+                             limit_s=args.limit_s, progress=True)
         print(f"{'ok    ' if not run.problems else 'FAILED'} {notebook.stem} "
               f"({args.profile}) {run.seconds:.0f} s, {len(run.cells)} code cells, "
               f"{run.rendered_widgets} widgets drawn")
